@@ -1,0 +1,166 @@
+package dev.tcc.runtime.action;
+
+import dev.tcc.api.ConfirmRefusedException;
+import dev.tcc.api.Phase;
+import dev.tcc.api.TryRefusedException;
+import dev.tcc.runtime.BranchState;
+import dev.tcc.runtime.barrier.BarrierRow;
+import dev.tcc.runtime.barrier.BranchBarrier;
+import dev.tcc.runtime.barrier.BranchBarrier.TryAdmission;
+import dev.tcc.runtime.codec.JsonCodec;
+import dev.tcc.spi.BranchParticipant;
+import dev.tcc.spi.BranchReference;
+import dev.tcc.spi.LocalTransactionRunner;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * One action of this process, as a {@link BranchParticipant}: runs its try, confirm and cancel
+ * bodies behind the branch barrier, each in a local transaction of its participant database.
+ */
+public final class LocalParticipant implements BranchParticipant {
+
+    private final ActionDefinition action;
+    private final ParticipantDatabase database;
+    private final JsonCodec codec;
+    private final Clock clock;
+
+    public LocalParticipant(ActionDefinition action, ParticipantDatabase database, JsonCodec codec, Clock clock) {
+        this.action = action;
+        this.database = database;
+        this.codec = codec;
+        this.clock = clock;
+    }
+
+    @Override
+    public String id() {
+        return action.name();
+    }
+
+    public ActionDefinition action() {
+        return action;
+    }
+
+    public ParticipantDatabase database() {
+        return database;
+    }
+
+    /**
+     * Encodes the arguments (failing before anything runs when one cannot be stored), then runs
+     * the try body in a local transaction together with the barrier row. A duplicate try returns
+     * the stored result without running the body; a try after a cancel is refused.
+     */
+    public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, Object[] args,
+                            TryBody body) throws Exception {
+        String arguments = codec.encodeArguments(action.owner(), action.parameterTypes(), action.parameterNames(), args);
+        LocalTransactionRunner runner = database.runner();
+        BranchBarrier barrier = database.barrier();
+        if (action.externalEffects()) {
+            // The barrier row commits before the body runs, so the cancel can replay the
+            // arguments even when the try's own transaction rolls back after an external call.
+            TryAdmission admission = runner.inNewTransaction(c ->
+                    barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant()));
+            if (admission != TryAdmission.ADMITTED) {
+                return runner.inNewTransaction(c -> alreadySeen(c, admission, xid, branchId));
+            }
+            return runner.inNewTransaction(c -> runBody(c, xid, branchId, body));
+        }
+        return runner.inNewTransaction(c -> {
+            TryAdmission admission = barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt,
+                    arguments, clock.instant());
+            if (admission != TryAdmission.ADMITTED) {
+                return alreadySeen(c, admission, xid, branchId);
+            }
+            return runBody(c, xid, branchId, body);
+        });
+    }
+
+    private Object runBody(Connection c, String xid, int branchId, TryBody body) throws Exception {
+        Object result = body.proceed();
+        String json = codec.encodeValue(action.owner(), action.returnType(), result);
+        if (json != null) {
+            database.barrier().storeResult(c, xid, branchId, json);
+        }
+        return result;
+    }
+
+    private Object alreadySeen(Connection c, TryAdmission admission, String xid, int branchId) throws Exception {
+        if (admission == TryAdmission.REFUSED) {
+            throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
+                    + "] was refused: the branch was already cancelled (a cancel or hold expiry got there first). Nothing changed");
+        }
+        BarrierRow row = database.barrier().find(c, xid, branchId);
+        return codec.decodeValue(action.owner(), action.returnType(), row == null ? null : row.result());
+    }
+
+    @Override
+    public void confirm(BranchReference branch) throws Exception {
+        database.runner().inNewTransaction(c -> {
+            BarrierRow row = database.barrier().find(c, branch.xid(), branch.branchId());
+            if (row == null) {
+                throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
+                        + branch.xid() + "] was refused: no try was recorded for it");
+            }
+            if (row.state() == BranchState.CONFIRMED) {
+                return null;
+            }
+            if (row.state() == BranchState.CANCELLED || !leaveTried(c, branch, BranchState.CONFIRMED)) {
+                return refuseUnlessConfirmed(c, branch);
+            }
+            runPhase(Phase.CONFIRM, action.confirm(), row, branch);
+            return null;
+        });
+    }
+
+    private Object refuseUnlessConfirmed(Connection c, BranchReference branch) throws Exception {
+        BarrierRow now = database.barrier().find(c, branch.xid(), branch.branchId());
+        if (now != null && now.state() == BranchState.CONFIRMED) {
+            return null;
+        }
+        throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
+                + branch.xid() + "] was refused: its hold was already cancelled (expired at " + branch.holdDeadline() + ")");
+    }
+
+    @Override
+    public void cancel(BranchReference branch) throws Exception {
+        database.runner().inNewTransaction(c -> {
+            BranchBarrier barrier = database.barrier();
+            BarrierRow row = barrier.find(c, branch.xid(), branch.branchId());
+            if (row == null) {
+                if (barrier.insertCancelled(c, branch.xid(), branch.branchId(), action.name(), branch.holdDeadline(),
+                        clock.instant())) {
+                    return null; // empty cancel: the try never ran here, and now it never will
+                }
+                row = barrier.find(c, branch.xid(), branch.branchId());
+            }
+            if (row.state() == BranchState.CANCELLED) {
+                return null;
+            }
+            if (row.state() == BranchState.CONFIRMED) {
+                throw new IllegalStateException("Cancel of branch " + branch.branchId() + " ('" + action.name() + "') of ["
+                        + branch.xid() + "] found it CONFIRMED: a confirm decision and a cancel decision exist for one"
+                        + " transaction. Report this with the xid");
+            }
+            if (barrier.leaveTried(c, branch.xid(), branch.branchId(), BranchState.CANCELLED, clock.instant())) {
+                runPhase(Phase.CANCEL, action.cancel(), row, branch);
+            }
+            return null;
+        });
+    }
+
+    private boolean leaveTried(Connection c, BranchReference branch, BranchState target) throws Exception {
+        return database.barrier().leaveTried(c, branch.xid(), branch.branchId(), target, clock.instant());
+    }
+
+    private void runPhase(Phase phase, PhaseInvoker body, BarrierRow row, BranchReference branch) throws Exception {
+        Object[] args = codec.decodeArguments(action.owner(), action.parameterTypes(), row.arguments());
+        body.invoke(args, new BranchContext(branch.xid(), branch.branchId(), action.name(), phase, row.holdDeadline(),
+                branch.attempt(), row.result(), codec));
+    }
+
+    @Override
+    public String toString() {
+        return "LocalParticipant[" + action.owner() + " on " + database.runner().name() + "]";
+    }
+}

@@ -1,0 +1,148 @@
+package dev.tcc.runtime.barrier;
+
+import dev.tcc.runtime.BranchState;
+import dev.tcc.runtime.jdbc.Jdbc;
+import dev.tcc.runtime.jdbc.SqlDialect;
+import dev.tcc.runtime.jdbc.Statements;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The branch barrier: one row per (xid, branch id) in the participant's own database, written
+ * on the connection of the participant's local transaction so it commits with the business
+ * change. It never locks a row that may not exist: rows are created with insert-if-absent and
+ * changed only by conditional updates ({@code ... WHERE state = 'TRIED'}), so a duplicate,
+ * late or concurrent delivery finds out what happened instead of doing it again.
+ */
+public final class BranchBarrier {
+
+    /** What {@link #insertTried} found. */
+    public enum TryAdmission {
+        /** The row was created: run the try body. */
+        ADMITTED,
+        /** The row was already {@code TRIED}: a duplicate try, do not run the body again. */
+        DUPLICATE,
+        /** The row was already {@code CANCELLED} (or confirmed): a hanging try, refuse it. */
+        REFUSED
+    }
+
+    private final SqlDialect dialect;
+
+    public BranchBarrier(SqlDialect dialect) {
+        this.dialect = dialect;
+    }
+
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** Inserts the row as {@code TRIED} unless one exists, and says which case it was. */
+    public TryAdmission insertTried(Connection c, String xid, int branchId, String action, Instant holdDeadline,
+                                    Instant timeoutAt, String arguments, Instant now) throws SQLException {
+        if (insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, now)) {
+            return TryAdmission.ADMITTED;
+        }
+        BarrierRow existing = find(c, xid, branchId);
+        return existing != null && existing.state() == BranchState.TRIED ? TryAdmission.DUPLICATE : TryAdmission.REFUSED;
+    }
+
+    /** Inserts the row as {@code CANCELLED} unless one exists (an empty cancel); true when inserted. */
+    public boolean insertCancelled(Connection c, String xid, int branchId, String action, Instant holdDeadline,
+                                   Instant now) throws SQLException {
+        return insertIfAbsent(c, xid, branchId, action, BranchState.CANCELLED, holdDeadline, holdDeadline, null, now);
+    }
+
+    private boolean insertIfAbsent(Connection c, String xid, int branchId, String action, BranchState state,
+                                   Instant holdDeadline, Instant timeoutAt, String arguments, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dialect.insertBarrierIfAbsent())) {
+            ps.setString(1, xid);
+            ps.setInt(2, branchId);
+            ps.setString(3, action);
+            ps.setString(4, state.code());
+            Jdbc.setInstant(ps, 5, holdDeadline);
+            Jdbc.setInstant(ps, 6, timeoutAt);
+            ps.setString(7, arguments);
+            Jdbc.setInstant(ps, 8, now);
+            Jdbc.setInstant(ps, 9, now);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (Jdbc.isDuplicateKey(e) && dialect.survivesFailedStatement()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Stores the try's result on its row. */
+    public void storeResult(Connection c, String xid, int branchId, String result) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_SET_RESULT)) {
+            ps.setString(1, result);
+            ps.setString(2, xid);
+            ps.setInt(3, branchId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The row, or null when none exists. */
+    public BarrierRow find(Connection c, String xid, int branchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FIND)) {
+            ps.setString(1, xid);
+            ps.setInt(2, branchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new BarrierRow(rs.getString(1), BranchState.ofCode(rs.getString(2)), Jdbc.getInstant(rs, 3),
+                        rs.getString(4), rs.getString(5));
+            }
+        }
+    }
+
+    /**
+     * Moves the row from {@code TRIED} to {@code target}; true only for the one caller whose update
+     * changed the row (that caller runs the phase body, in the same local transaction).
+     */
+    public boolean leaveTried(Connection c, String xid, int branchId, BranchState target, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_TRANSITION)) {
+            ps.setString(1, target.code());
+            Jdbc.setInstant(ps, 2, now);
+            ps.setString(3, xid);
+            ps.setInt(4, branchId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Rows still {@code TRIED} whose hold deadline or transaction timeout is before
+     * {@code before}: their transaction can no longer be decided confirm unless it already was.
+     */
+    public List<PendingHold> due(Connection c, Instant before, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_DUE)) {
+            Jdbc.setInstant(ps, 1, before);
+            Jdbc.setInstant(ps, 2, before);
+            ps.setInt(3, limit);
+            List<PendingHold> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new PendingHold(rs.getString(1), rs.getInt(2), rs.getString(3), Jdbc.getInstant(rs, 4),
+                            Jdbc.getInstant(rs, 5)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Deletes up to {@code limit} finished rows whose hold deadline is before {@code before}; returns how many. */
+    public int purge(Connection c, Instant before, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_PURGE)) {
+            Jdbc.setInstant(ps, 1, before);
+            ps.setInt(2, limit);
+            return ps.executeUpdate();
+        }
+    }
+}

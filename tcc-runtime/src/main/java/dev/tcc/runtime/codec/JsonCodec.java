@@ -1,0 +1,110 @@
+package dev.tcc.runtime.codec;
+
+import dev.tcc.api.ArgumentEncodingException;
+import java.lang.reflect.Type;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Stores try arguments and results as JSON and decodes them only into the declared types of
+ * the method that replays them. No type name is ever written or read, so nothing from the
+ * database decides which class is instantiated. Records, enums, {@code long} vs {@code int},
+ * {@code BigDecimal} scale, {@code Instant}, {@code UUID}, lists and maps round-trip exactly.
+ */
+public final class JsonCodec {
+
+    private final JsonMapper mapper;
+
+    public JsonCodec() {
+        this(JsonMapper.builder()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build());
+    }
+
+    /** A codec on a mapper the application configured (modules, naming); it must not enable default typing. */
+    public JsonCodec(JsonMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * Encodes arguments as a JSON array, each element by its declared type.
+     *
+     * @throws ArgumentEncodingException naming the parameter that cannot be encoded
+     */
+    public String encodeArguments(String owner, Type[] types, String[] names, Object[] args) {
+        StringBuilder json = new StringBuilder(64).append('[');
+        for (int i = 0; i < args.length; i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            try {
+                json.append(mapper.writerFor(javaType(types[i])).writeValueAsString(args[i]));
+            } catch (JacksonException | IllegalArgumentException e) {
+                throw new ArgumentEncodingException("Argument '" + names[i] + "' (parameter " + (i + 1) + " of " + owner
+                        + ") of type [" + types[i].getTypeName() + "] cannot be stored as JSON: " + message(e)
+                        + ". Use a type Jackson can write and read back (a record, a bean with a default constructor, a value type)", e);
+            }
+        }
+        return json.append(']').toString();
+    }
+
+    /** Decodes a JSON array written by {@link #encodeArguments} into the declared types. */
+    public Object[] decodeArguments(String owner, Type[] types, String json) {
+        Object[] values = new Object[types.length];
+        try (JsonParser parser = mapper.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                throw new ArgumentEncodingException("Stored arguments of " + owner + " are not a JSON array: [" + json + "]");
+            }
+            for (int i = 0; i < types.length; i++) {
+                if (parser.nextToken() == JsonToken.END_ARRAY) {
+                    throw new ArgumentEncodingException("Stored arguments of " + owner + " hold fewer values than its "
+                            + types.length + " parameters: [" + json + "]. Did the method's parameters change while branches were in flight?");
+                }
+                values[i] = mapper.readerFor(javaType(types[i])).readValue(parser);
+            }
+            return values;
+        } catch (JacksonException e) {
+            throw new ArgumentEncodingException("Stored arguments of " + owner + " cannot be decoded into its parameter types: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Encodes one value by its declared type; {@code null} stays {@code null}. */
+    public String encodeValue(String owner, Type type, Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return mapper.writerFor(javaType(type)).writeValueAsString(value);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new ArgumentEncodingException("Result of " + owner + " of type [" + type.getTypeName()
+                    + "] cannot be stored as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes one value into {@code type}; {@code null} JSON gives {@code null}. */
+    public <T> T decodeValue(String owner, Type type, String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return mapper.readerFor(javaType(type)).readValue(json);
+        } catch (JacksonException e) {
+            throw new ArgumentEncodingException("Stored result of " + owner + " cannot be decoded into [" + type.getTypeName()
+                    + "]: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String message(RuntimeException e) {
+        return e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
+    }
+
+    private JavaType javaType(Type type) {
+        return mapper.getTypeFactory().constructType(type);
+    }
+}

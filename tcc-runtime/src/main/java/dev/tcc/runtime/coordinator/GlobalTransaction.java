@@ -1,0 +1,98 @@
+package dev.tcc.runtime.coordinator;
+
+import dev.tcc.spi.BranchReference;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A global transaction while its initiator runs: the branches tried so far live here, in
+ * memory, until the decision writes them to the log together with the decision.
+ */
+public final class GlobalTransaction {
+
+    private final String xid;
+    private final String name;
+    private final Instant createdAt;
+    private final Instant timeoutAt;
+    private final long startNanos;
+    private final AtomicInteger branchIds = new AtomicInteger();
+    private final List<BranchReference> branches = new ArrayList<>();
+    private final List<BranchReference> inDoubt = new ArrayList<>();
+
+    GlobalTransaction(String xid, String name, Instant createdAt, Instant timeoutAt, long startNanos) {
+        this.xid = xid;
+        this.name = name;
+        this.createdAt = createdAt;
+        this.timeoutAt = timeoutAt;
+        this.startNanos = startNanos;
+    }
+
+    public String xid() {
+        return xid;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Instant timeoutAt() {
+        return timeoutAt;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** Allocates the id of the next branch, in try order from 1. */
+    public int nextBranchId() {
+        return branchIds.incrementAndGet();
+    }
+
+    /** Records a branch whose try committed. */
+    public synchronized void addTried(BranchReference branch) {
+        branches.add(branch);
+    }
+
+    /**
+     * Records a branch whose try may or may not have committed (its database failed mid-way, or
+     * it has external effects): it cannot be confirmed, so the transaction will cancel it.
+     */
+    public synchronized void addInDoubt(BranchReference branch) {
+        inDoubt.add(branch);
+    }
+
+    /** Every branch the decision covers, in try order. */
+    public synchronized List<BranchReference> branches() {
+        List<BranchReference> all = new ArrayList<>(branches.size() + inDoubt.size());
+        all.addAll(branches);
+        all.addAll(inDoubt);
+        all.sort((a, b) -> Integer.compare(a.branchId(), b.branchId()));
+        return all;
+    }
+
+    synchronized boolean hasInDoubtBranches() {
+        return !inDoubt.isEmpty();
+    }
+
+    /** The earliest hold deadline of the branches tried, or null when there is none. */
+    synchronized Instant earliestHoldDeadline() {
+        Instant earliest = null;
+        for (BranchReference b : branches) {
+            if (earliest == null || b.holdDeadline().isBefore(earliest)) {
+                earliest = b.holdDeadline();
+            }
+        }
+        return earliest;
+    }
+
+    @Override
+    public String toString() {
+        return "GlobalTransaction[" + name + " " + xid + "]";
+    }
+}

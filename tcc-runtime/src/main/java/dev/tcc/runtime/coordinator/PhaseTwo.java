@@ -1,0 +1,193 @@
+package dev.tcc.runtime.coordinator;
+
+import dev.tcc.api.ConfirmRefusedException;
+import dev.tcc.runtime.BranchState;
+import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.log.BranchOutcome;
+import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.spi.BranchParticipant;
+import dev.tcc.spi.BranchReference;
+import dev.tcc.spi.Decision;
+import dev.tcc.spi.TccEvent;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Drives one decided transaction through one round of phase two: confirms every branch in try
+ * order, or cancels them in reverse order. A failing branch does not stop the others (like a
+ * saga's compensations); the round then ends rescheduled with exponential backoff, or
+ * {@code FAILED} once the budget of rounds is spent. The caller must hold the transaction's
+ * lease; every log write is conditional on the state the round started from.
+ */
+public final class PhaseTwo {
+
+    private static final Logger log = LoggerFactory.getLogger(PhaseTwo.class);
+
+    private final TransactionLog transactionLog;
+    private final ParticipantRegistry participants;
+    private final PhaseTwoCalls calls;
+    private final TccSettings settings;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Events events;
+
+    public PhaseTwo(TransactionLog transactionLog, ParticipantRegistry participants, PhaseTwoCalls calls,
+                    TccSettings settings, Clock clock, RandomGenerator random, Events events) {
+        this.transactionLog = transactionLog;
+        this.participants = participants;
+        this.calls = calls;
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.events = events;
+    }
+
+    /**
+     * Runs one round; returns the state the transaction is in afterwards.
+     *
+     * @param round     rounds already spent on this transaction
+     * @param createdAt when the transaction began, for its duration
+     */
+    public TransactionState drive(String xid, String name, Decision decision, List<BranchReference> branches, int round,
+                                  Instant createdAt) {
+        String previousXid = MDC.get("tcc.xid");
+        MDC.put("tcc.xid", xid);
+        long start = System.nanoTime();
+        try {
+            return runRound(xid, name, decision, branches, round, createdAt, start);
+        } finally {
+            if (previousXid == null) {
+                MDC.remove("tcc.xid");
+            } else {
+                MDC.put("tcc.xid", previousXid);
+            }
+        }
+    }
+
+    private TransactionState runRound(String xid, String name, Decision decision, List<BranchReference> branches, int round,
+                                      Instant createdAt, long start) {
+        boolean confirming = decision == Decision.CONFIRM;
+        TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
+        List<BranchReference> ordered = new ArrayList<>(branches);
+        if (!confirming) {
+            Collections.reverse(ordered);
+        }
+        List<BranchOutcome> outcomes = new ArrayList<>(ordered.size());
+        boolean refused = false;
+        String failure = null;
+        for (BranchReference branch : ordered) {
+            AtomicInteger attempts = new AtomicInteger();
+            try {
+                deliver(branch, confirming, attempts);
+                outcomes.add(new BranchOutcome(branch.branchId(), confirming ? BranchState.CONFIRMED : BranchState.CANCELLED,
+                        attempts.get(), null));
+            } catch (ConfirmRefusedException e) {
+                refused = true;
+                log.error("TCC [{}] branch {} ('{}') refused its confirm: {}", xid, branch.branchId(), branch.action(), e.getMessage());
+                outcomes.add(new BranchOutcome(branch.branchId(), BranchState.REFUSED, attempts.get(), e.getMessage()));
+            } catch (Exception e) {
+                failure = "branch " + branch.branchId() + " ('" + branch.action() + "'): " + describe(e);
+                log.warn("TCC [{}] {} of branch {} ('{}') failed after {} attempt(s): {}", xid, confirming ? "confirm" : "cancel",
+                        branch.branchId(), branch.action(), attempts.get(), describe(e));
+                outcomes.add(new BranchOutcome(branch.branchId(), BranchState.TRIED, attempts.get(), describe(e)));
+                events.publish(TccEvent.Type.BRANCH_RETRY, xid, branch.action(), from.code(), Duration.ZERO);
+            }
+        }
+        Instant now = clock.instant();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (failure != null) {
+            return reschedule(xid, name, from, round, failure, outcomes, now);
+        }
+        TransactionState to = !confirming ? TransactionState.CANCELLED : refused ? TransactionState.HEURISTIC : TransactionState.CONFIRMED;
+        String cause = to == TransactionState.HEURISTIC ? "a participant refused its confirm: its hold had expired" : null;
+        if (transactionLog.finish(xid, from, to, cause, now, outcomes)) {
+            if (to == TransactionState.HEURISTIC) {
+                log.error("TCC [{}] '{}' ended HEURISTIC: {}", xid, name, cause);
+            }
+            events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, xid, name, from.code(), took);
+            events.publish(TccEvent.Type.TRANSACTION_FINISHED, xid, name, to.code(),
+                    createdAt == null ? took : Duration.between(createdAt, now));
+            return to;
+        }
+        return from;
+    }
+
+    /**
+     * Cancels branches whose transaction another decider cancelled first, without writing to
+     * the log (it holds no branches for it). A failure here is left to the participants' own
+     * recovery: they ask the coordinator, hear cancel, and release the hold.
+     */
+    public void cancelUnlogged(String xid, List<BranchReference> branches) {
+        List<BranchReference> reversed = new ArrayList<>(branches);
+        Collections.reverse(reversed);
+        for (BranchReference branch : reversed) {
+            try {
+                deliver(branch, false, new AtomicInteger());
+            } catch (Exception e) {
+                log.warn("TCC [{}] cancel of branch {} ('{}') failed; its participant releases it at recovery: {}", xid,
+                        branch.branchId(), branch.action(), describe(e));
+            }
+        }
+    }
+
+    private void deliver(BranchReference branch, boolean confirming, AtomicInteger attempts) throws Exception {
+        BranchParticipant participant = participants.find(branch.participant());
+        if (participant == null) {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("no participant '" + branch.participant() + "' is registered in this instance");
+        }
+        calls.call(branch.participant(), attempt -> {
+            BranchReference delivery = branch.withAttempt(attempt);
+            if (confirming) {
+                participant.confirm(delivery);
+            } else {
+                participant.cancel(delivery);
+            }
+        }, attempts);
+    }
+
+    private TransactionState reschedule(String xid, String name, TransactionState from, int round, String failure,
+                                        List<BranchOutcome> outcomes, Instant now) {
+        int roundsDone = round + 1;
+        boolean exhausted = roundsDone >= settings.recoveryMaxRounds();
+        TransactionState to = exhausted ? TransactionState.FAILED : from;
+        Instant next = now.plus(backoff(roundsDone));
+        if (transactionLog.reschedule(xid, from, to, next, failure, outcomes)) {
+            if (exhausted) {
+                log.error("TCC [{}] '{}' FAILED after {} rounds of phase two; last failure: {}. It needs an operator:"
+                        + " retry it (actuator POST /actuator/tcc/{}) once the participant is back", xid, name, roundsDone, failure, xid);
+                events.publish(TccEvent.Type.TRANSACTION_FINISHED, xid, name, TransactionState.FAILED.code(), Duration.ZERO);
+            }
+            return to;
+        }
+        return from;
+    }
+
+    /** Exponential, capped, with jitter: the wait before round {@code roundsDone + 1}. */
+    Duration backoff(int roundsDone) {
+        long initial = settings.recoveryInitialBackoff().toMillis();
+        long max = settings.recoveryMaxBackoff().toMillis();
+        double exponential = initial * Math.pow(2, Math.min(30, roundsDone - 1));
+        long jittered = (long) (exponential * (0.75 + random.nextDouble() / 2));
+        return Duration.ofMillis(Math.min(max, Math.max(1, jittered)));
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof CallNotPermittedException) {
+            return "circuit breaker open: participant skipped until it recovers";
+        }
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

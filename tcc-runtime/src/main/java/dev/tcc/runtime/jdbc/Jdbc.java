@@ -1,0 +1,60 @@
+package dev.tcc.runtime.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Small JDBC helpers shared by the log and the barrier. */
+public final class Jdbc {
+
+    /** SQLState of a unique-key violation in H2 and PostgreSQL (and the SQL standard). */
+    public static final String DUPLICATE_KEY = "23505";
+
+    private Jdbc() {
+    }
+
+    public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            ps.setObject(index, null);
+        } else {
+            ps.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+        }
+    }
+
+    public static Instant getInstant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    public static Instant getInstant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /** Whether {@code e} (or an exception it wraps) is a duplicate-key violation, judged by SQLState. */
+    public static boolean isDuplicateKey(SQLException e) {
+        for (SQLException next = e; next != null; next = next.getNextException()) {
+            if (DUPLICATE_KEY.equals(next.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Converts a nullable {@code Timestamp} for callers that prefer it. */
+    public static Instant toInstant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    /** Text cut to {@code max} characters, for error columns. */
+    public static String truncate(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        return text.substring(0, max - 3) + "...";
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tcc.runtime.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * The SQL that differs between the supported databases, and the name of the schema file for
+ * each. Everything else is standard SQL shared by both (see {@link Statements}).
+ */
+public enum SqlDialect {
+
+    /** H2 2.x. A failed statement does not abort the surrounding transaction here. */
+    H2("META-INF/tcc/schema-h2.sql",
+            // insert-if-absent: a plain insert whose duplicate key (SQLState 23505) means "present"
+            "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+            "MERGE INTO tcc_transaction t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(16)),"
+                    + " CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(1000)), CAST(? AS TIMESTAMP WITH TIME ZONE),"
+                    + " CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE),"
+                    + " CAST(? AS VARCHAR(64)),"
+                    + " CAST(? AS TIMESTAMP WITH TIME ZONE)))"
+                    + " s(xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, lease_owner, lease_until)"
+                    + " ON t.xid = s.xid"
+                    + " WHEN MATCHED AND t.state = 'TRYING' THEN UPDATE SET state = s.state, decision = s.decision, cause = s.cause,"
+                    + " decided_at = s.decided_at, finished_at = s.finished_at, lease_owner = s.lease_owner, lease_until = s.lease_until"
+                    + " WHEN NOT MATCHED THEN INSERT (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
+                    + " rounds, lease_owner, lease_until) VALUES (s.xid, s.name, s.state, s.decision, s.cause, s.created_at,"
+                    + " s.timeout_at, s.decided_at, s.finished_at, 0, s.lease_owner, s.lease_until)"),
+
+    /** PostgreSQL 12 or later. A failed statement aborts the transaction, so conflicts are avoided, not caught. */
+    POSTGRESQL("META-INF/tcc/schema-postgresql.sql",
+            "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (xid, branch_id) DO NOTHING",
+            "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
+                    + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+                    + " ON CONFLICT (xid) DO UPDATE SET state = EXCLUDED.state, decision = EXCLUDED.decision, cause = EXCLUDED.cause,"
+                    + " decided_at = EXCLUDED.decided_at, finished_at = EXCLUDED.finished_at, lease_owner = EXCLUDED.lease_owner,"
+                    + " lease_until = EXCLUDED.lease_until WHERE tcc_transaction.state = 'TRYING'");
+
+    private final String schemaResource;
+    private final String insertBarrierIfAbsent;
+    private final String writeDecision;
+
+    SqlDialect(String schemaResource, String insertBarrierIfAbsent, String writeDecision) {
+        this.schemaResource = schemaResource;
+        this.insertBarrierIfAbsent = insertBarrierIfAbsent;
+        this.writeDecision = writeDecision;
+    }
+
+    /** Class-path resource of the schema script (shipped in the jar for Flyway or Liquibase users). */
+    public String schemaResource() {
+        return schemaResource;
+    }
+
+    /**
+     * Inserts a barrier row unless one exists for (xid, branch_id). Parameters: xid, branch_id,
+     * action, state, hold_deadline, timeout_at, arguments, created_at, updated_at. Updates 1 row when inserted.
+     */
+    public String insertBarrierIfAbsent() {
+        return insertBarrierIfAbsent;
+    }
+
+    /**
+     * Writes a decision: inserts the transaction row, or updates it only while it is still
+     * {@code TRYING}. Updates 1 row when the decision won. Parameters: xid, name, state, decision,
+     * cause, created_at, timeout_at, decided_at, finished_at, lease_owner, lease_until.
+     */
+    public String writeDecision() {
+        return writeDecision;
+    }
+
+    /** Whether a failed statement leaves the surrounding transaction usable. */
+    public boolean survivesFailedStatement() {
+        return this == H2;
+    }
+
+    /** Detects the dialect of the database behind {@code connection}. */
+    public static SqlDialect of(Connection connection) throws SQLException {
+        String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+        if (product.contains("h2")) {
+            return H2;
+        }
+        if (product.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        throw new SQLException("TCC supports H2 and PostgreSQL but the database is [" + product
+                + "]: use one of them for the transaction log and the branch barrier");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tcc.runtime.jdbc;
+
+/** Standard SQL shared by every {@link SqlDialect}. */
+public final class Statements {
+
+    private Statements() {
+    }
+
+    // ---- branch barrier (participant side) ----
+    public static final String BARRIER_FIND =
+            "SELECT action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
+    public static final String BARRIER_SET_RESULT =
+            "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ?";
+    public static final String BARRIER_TRANSITION =
+            "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
+    public static final String BARRIER_DUE =
+            "SELECT xid, branch_id, action, hold_deadline, timeout_at FROM tcc_barrier WHERE state = 'TRIED'"
+                    + " AND (hold_deadline < ? OR timeout_at < ?) ORDER BY hold_deadline LIMIT ?";
+    public static final String BARRIER_PURGE =
+            "DELETE FROM tcc_barrier WHERE (xid, branch_id) IN (SELECT xid, branch_id FROM tcc_barrier"
+                    + " WHERE state <> 'TRIED' AND hold_deadline < ? LIMIT ?)";
+    public static final String BARRIER_COUNT_TRIED =
+            "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'";
+
+    // ---- transaction log (coordinator side) ----
+    public static final String BRANCH_INSERT =
+            "INSERT INTO tcc_branch (xid, branch_id, participant, action, hold_deadline, state, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)";
+    public static final String BRANCHES_OF =
+            "SELECT branch_id, participant, action, hold_deadline, state, attempts, last_error FROM tcc_branch WHERE xid = ?"
+                    + " ORDER BY branch_id";
+    public static final String BRANCH_UPDATE =
+            "UPDATE tcc_branch SET state = ?, attempts = attempts + ?, last_error = ? WHERE xid = ? AND branch_id = ?";
+    public static final String TRANSACTION_FIND =
+            "SELECT xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, rounds, next_attempt_at,"
+                    + " lease_owner, lease_until FROM tcc_transaction WHERE xid = ?";
+    public static final String TRANSACTION_FINISH =
+            "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, cause = COALESCE(?, cause)"
+                    + " WHERE xid = ? AND state = ?";
+    public static final String TRANSACTION_RESCHEDULE =
+            "UPDATE tcc_transaction SET state = ?, rounds = rounds + 1, next_attempt_at = ?, cause = ?, lease_owner = NULL,"
+                    + " lease_until = NULL WHERE xid = ? AND state = ?";
+    public static final String TRANSACTION_CLAIM =
+            "UPDATE tcc_transaction SET lease_owner = ?, lease_until = ? WHERE xid = ? AND state IN ('CONFIRMING', 'CANCELLING')"
+                    + " AND (lease_until IS NULL OR lease_until < ?)";
+    public static final String TRANSACTION_DUE =
+            "SELECT xid FROM tcc_transaction WHERE state IN ('CONFIRMING', 'CANCELLING')"
+                    + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)"
+                    + " ORDER BY decided_at LIMIT ?";
+    public static final String TRANSACTION_FORCE_FINISH =
+            "UPDATE tcc_transaction SET state = ?, finished_at = ?, cause = ? WHERE xid = ? AND state = 'FAILED'";
+    public static final String TRANSACTION_PURGE =
+            "DELETE FROM tcc_transaction WHERE xid = ?";
+    public static final String BRANCH_PURGE =
+            "DELETE FROM tcc_branch WHERE xid = ?";
+    public static final String TRANSACTION_OPERATOR_RETRY =
+            "UPDATE tcc_transaction SET state = ?, rounds = 0, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL"
+                    + " WHERE xid = ? AND state = 'FAILED'";
+    public static final String TRANSACTION_LIST_BY_STATE =
+            "SELECT xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, rounds, next_attempt_at,"
+                    + " lease_owner, lease_until FROM tcc_transaction WHERE state = ? ORDER BY created_at DESC LIMIT ?";
+    public static final String TRANSACTION_LIST_RECENT =
+            "SELECT xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, rounds, next_attempt_at,"
+                    + " lease_owner, lease_until FROM tcc_transaction ORDER BY created_at DESC LIMIT ?";
+    public static final String TRANSACTION_COUNT_BY_STATE =
+            "SELECT state, COUNT(*) FROM tcc_transaction GROUP BY state";
+    public static final String TRANSACTION_STUCK_COUNT =
+            "SELECT COUNT(*) FROM tcc_transaction WHERE state IN ('CONFIRMING', 'CANCELLING') AND decided_at < ?";
+    public static final String TRANSACTION_PURGEABLE =
+            "SELECT xid FROM tcc_transaction WHERE state IN ('CONFIRMED', 'CANCELLED') AND finished_at < ? LIMIT ?";
+}

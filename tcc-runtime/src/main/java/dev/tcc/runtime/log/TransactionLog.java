@@ -1,0 +1,368 @@
+package dev.tcc.runtime.log;
+
+import dev.tcc.api.TransactionLogException;
+import dev.tcc.runtime.BranchState;
+import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.jdbc.Jdbc;
+import dev.tcc.runtime.jdbc.SqlDialect;
+import dev.tcc.runtime.jdbc.Statements;
+import dev.tcc.spi.BranchReference;
+import dev.tcc.spi.Decision;
+import dev.tcc.spi.LocalTransactionRunner;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The coordinator's transaction log on JDBC. Every state change is a conditional update from
+ * the states allowed before it, so two deciders (an initiator and a recovery worker, or a
+ * participant asking about an expiring hold) cannot both win; callers learn from the returned
+ * boolean whether their change happened.
+ */
+public final class TransactionLog {
+
+    private final LocalTransactionRunner database;
+    private final SqlDialect dialect;
+
+    public TransactionLog(LocalTransactionRunner database, SqlDialect dialect) {
+        this.database = database;
+        this.dialect = dialect;
+    }
+
+    /**
+     * Makes a decision durable in one commit: the transaction row (inserted, or updated only
+     * while still {@code TRYING}) and its branches. Returns false, writing nothing, when another
+     * decision got there first.
+     */
+    public boolean writeDecision(String xid, String name, Decision decision, String cause, Instant createdAt,
+                                 Instant timeoutAt, Instant now, String leaseOwner, Instant leaseUntil,
+                                 List<BranchReference> branches) {
+        TransactionState state = decision == Decision.CONFIRM ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
+        return run("write the decision of [" + xid + "]", c -> {
+            if (!upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil)) {
+                return false;
+            }
+            if (!branches.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(Statements.BRANCH_INSERT)) {
+                    for (BranchReference b : branches) {
+                        ps.setString(1, xid);
+                        ps.setInt(2, b.branchId());
+                        ps.setString(3, b.participant());
+                        ps.setString(4, b.action());
+                        Jdbc.setInstant(ps, 5, b.holdDeadline());
+                        ps.setString(6, BranchState.TRIED.code());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            return true;
+        });
+    }
+
+    private boolean upsertDecision(Connection c, String xid, String name, TransactionState state, Decision decision,
+                                   String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
+                                   String leaseOwner, Instant leaseUntil) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dialect.writeDecision())) {
+            ps.setString(1, xid);
+            ps.setString(2, Jdbc.truncate(name, 200));
+            ps.setString(3, state.code());
+            ps.setString(4, decision.name());
+            ps.setString(5, Jdbc.truncate(cause, 1000));
+            Jdbc.setInstant(ps, 6, createdAt);
+            Jdbc.setInstant(ps, 7, timeoutAt);
+            Jdbc.setInstant(ps, 8, now);
+            Jdbc.setInstant(ps, 9, finishedAt);
+            ps.setString(10, leaseOwner);
+            Jdbc.setInstant(ps, 11, leaseUntil);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (Jdbc.isDuplicateKey(e)) {
+                return false; // a concurrent insert for the same xid won
+            }
+            throw e;
+        }
+    }
+
+    /** The decision recorded for {@code xid}; {@link Decision#UNDECIDED} when there is none or no row. */
+    public Decision readDecision(String xid) {
+        return run("read the decision of [" + xid + "]", c -> decisionOf(c, xid));
+    }
+
+    /**
+     * Answers a participant about to expire a hold: the recorded decision, or, when there is
+     * none, a cancel tombstone written before answering so no confirm can be decided afterwards.
+     */
+    public Decision decideCancelUnlessConfirmed(String xid, Instant now, String cause) {
+        return run("decide cancel for [" + xid + "]", c -> {
+            Decision recorded = decisionOf(c, xid);
+            if (recorded != Decision.UNDECIDED) {
+                return recorded;
+            }
+            upsertDecision(c, xid, "(expired hold)", TransactionState.CANCELLED, Decision.CANCEL, cause, now, now, now, now,
+                    null, null);
+            return decisionOf(c, xid);
+        });
+    }
+
+    private static Decision decisionOf(Connection c, String xid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT decision FROM tcc_transaction WHERE xid = ?")) {
+            ps.setString(1, xid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) {
+                    return Decision.UNDECIDED;
+                }
+                return Decision.valueOf(rs.getString(1));
+            }
+        }
+    }
+
+    /** The transaction with its branches. */
+    public Optional<TransactionRecord> find(String xid) {
+        return run("read [" + xid + "]", c -> {
+            TransactionRecord record;
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FIND)) {
+                ps.setString(1, xid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    record = transaction(rs);
+                }
+            }
+            return Optional.of(record.withBranches(branches(c, xid)));
+        });
+    }
+
+    private static List<BranchRecord> branches(Connection c, String xid) throws SQLException {
+        List<BranchRecord> result = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(Statements.BRANCHES_OF)) {
+            ps.setString(1, xid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new BranchRecord(rs.getInt(1), rs.getString(2), rs.getString(3), Jdbc.getInstant(rs, 4),
+                            BranchState.ofCode(rs.getString(5)), rs.getInt(6), rs.getString(7)));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static TransactionRecord transaction(ResultSet rs) throws SQLException {
+        String decision = rs.getString("decision");
+        return new TransactionRecord(rs.getString("xid"), rs.getString("name"), TransactionState.ofCode(rs.getString("state")),
+                decision == null ? Decision.UNDECIDED : Decision.valueOf(decision), rs.getString("cause"),
+                Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "timeout_at"), Jdbc.getInstant(rs, "decided_at"),
+                Jdbc.getInstant(rs, "finished_at"), rs.getInt("rounds"), Jdbc.getInstant(rs, "next_attempt_at"),
+                rs.getString("lease_owner"), Jdbc.getInstant(rs, "lease_until"), List.of());
+    }
+
+    /** Transactions in {@code CONFIRMING} or {@code CANCELLING} that are due and not leased. */
+    public List<String> due(Instant now, int limit) {
+        return run("find transactions to recover", c -> {
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_DUE)) {
+                Jdbc.setInstant(ps, 1, now);
+                Jdbc.setInstant(ps, 2, now);
+                ps.setInt(3, limit);
+                List<String> xids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        xids.add(rs.getString(1));
+                    }
+                }
+                return xids;
+            }
+        });
+    }
+
+    /** Takes the lease of a transaction to drive it; true for exactly one of several instances. */
+    public boolean claim(String xid, String owner, Instant leaseUntil, Instant now) {
+        return run("claim [" + xid + "]", c -> {
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_CLAIM)) {
+                ps.setString(1, owner);
+                Jdbc.setInstant(ps, 2, leaseUntil);
+                ps.setString(3, xid);
+                Jdbc.setInstant(ps, 4, now);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Ends a round that finished every branch: moves {@code from} to the final {@code to}. */
+    public boolean finish(String xid, TransactionState from, TransactionState to, String cause, Instant now,
+                          List<BranchOutcome> outcomes) {
+        return run("finish [" + xid + "]", c -> {
+            boolean changed;
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FINISH)) {
+                ps.setString(1, to.code());
+                Jdbc.setInstant(ps, 2, now);
+                ps.setString(3, Jdbc.truncate(cause, 1000));
+                ps.setString(4, xid);
+                ps.setString(5, from.code());
+                changed = ps.executeUpdate() == 1;
+            }
+            if (changed) {
+                updateBranches(c, xid, outcomes);
+            }
+            return changed;
+        });
+    }
+
+    /** Ends a round that left work: counts it and schedules the next, or moves to {@code to} (FAILED). */
+    public boolean reschedule(String xid, TransactionState from, TransactionState to, Instant nextAttemptAt, String cause,
+                              List<BranchOutcome> outcomes) {
+        return run("reschedule [" + xid + "]", c -> {
+            boolean changed;
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_RESCHEDULE)) {
+                ps.setString(1, to.code());
+                Jdbc.setInstant(ps, 2, nextAttemptAt);
+                ps.setString(3, Jdbc.truncate(cause, 1000));
+                ps.setString(4, xid);
+                ps.setString(5, from.code());
+                changed = ps.executeUpdate() == 1;
+            }
+            if (changed) {
+                updateBranches(c, xid, outcomes);
+            }
+            return changed;
+        });
+    }
+
+    private static void updateBranches(Connection c, String xid, List<BranchOutcome> outcomes) throws SQLException {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(Statements.BRANCH_UPDATE)) {
+            for (BranchOutcome o : outcomes) {
+                ps.setString(1, o.state().code());
+                ps.setInt(2, o.attempts());
+                ps.setString(3, Jdbc.truncate(o.error(), 1000));
+                ps.setString(4, xid);
+                ps.setInt(5, o.branchId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** An operator's retry of a FAILED transaction: back to phase two with a fresh budget. */
+    public boolean retryFailed(String xid) {
+        return run("retry [" + xid + "]", c -> {
+            Decision decision = decisionOf(c, xid);
+            TransactionState state = decision == Decision.CONFIRM ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_OPERATOR_RETRY)) {
+                ps.setString(1, state.code());
+                ps.setString(2, xid);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** An operator's statement that a FAILED transaction was finished by hand. */
+    public boolean forceFinish(String xid, TransactionState to, String note, Instant now) {
+        if (!to.isFinal() || to == TransactionState.FAILED) {
+            throw new IllegalArgumentException("A FAILED transaction can only be forced to CONFIRMED, CANCELLED or HEURISTIC, not [" + to + "]");
+        }
+        return run("force-finish [" + xid + "]", c -> {
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FORCE_FINISH)) {
+                ps.setString(1, to.code());
+                Jdbc.setInstant(ps, 2, now);
+                ps.setString(3, Jdbc.truncate(note, 1000));
+                ps.setString(4, xid);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** The newest transactions, in {@code state} or in any state when it is null, without branches. */
+    public List<TransactionRecord> list(TransactionState state, int limit) {
+        return run("list transactions", c -> {
+            String sql = state == null ? Statements.TRANSACTION_LIST_RECENT : Statements.TRANSACTION_LIST_BY_STATE;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                if (state != null) {
+                    ps.setString(i++, state.code());
+                }
+                ps.setInt(i, limit);
+                List<TransactionRecord> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(transaction(rs));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    /** How many transactions are in each state. */
+    public Map<TransactionState, Long> countByState() {
+        return run("count transactions", c -> {
+            Map<TransactionState, Long> counts = new EnumMap<>(TransactionState.class);
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_COUNT_BY_STATE);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(TransactionState.ofCode(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    /** Transactions still in phase two that were decided before {@code before}. */
+    public long countStuck(Instant before) {
+        return run("count stuck transactions", c -> {
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_STUCK_COUNT)) {
+                Jdbc.setInstant(ps, 1, before);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Deletes up to {@code limit} CONFIRMED or CANCELLED transactions finished before {@code before}; returns how many. */
+    public int purge(Instant before, int limit) {
+        return run("purge finished transactions", c -> {
+            List<String> xids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_PURGEABLE)) {
+                Jdbc.setInstant(ps, 1, before);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        xids.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String sql : List.of(Statements.BRANCH_PURGE, Statements.TRANSACTION_PURGE)) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (String xid : xids) {
+                        ps.setString(1, xid);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            return xids.size();
+        });
+    }
+
+    private <T> T run(String what, LocalTransactionRunner.ConnectionWork<T> work) {
+        try {
+            return database.inNewTransaction(work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new TransactionLogException("Could not " + what + " in the transaction log on '" + database.name()
+                    + "': " + e.getMessage() + ". Recovery finishes decided transactions once the database answers again", e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.tcc.runtime.recovery;
+
+import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.action.ParticipantDatabase;
+import dev.tcc.runtime.log.TransactionLog;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Purges finished work in bounded batches so the tables stay small under constant load:
+ * CONFIRMED and CANCELLED transactions (with their branches) once they finished longer ago than
+ * the retention, and CONFIRMED or CANCELLED barrier rows once their hold deadline is older than
+ * the barrier retention. A barrier row must outlive any late delivery of its branch; a late try
+ * is only possible before its hold deadline and a late confirm or cancel only while its
+ * transaction is not finished, so a retention past the hold deadline is safe. FAILED and
+ * HEURISTIC transactions are never purged: they wait for an operator.
+ */
+public final class Retention {
+
+    private static final Logger log = LoggerFactory.getLogger(Retention.class);
+
+    private final TransactionLog transactionLog;
+    private final Collection<ParticipantDatabase> databases;
+    private final TccSettings settings;
+    private final Clock clock;
+
+    public Retention(TransactionLog transactionLog, Collection<ParticipantDatabase> databases, TccSettings settings, Clock clock) {
+        this.transactionLog = transactionLog;
+        this.databases = databases;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** One pass: at most a few batches per table; returns the rows deleted. */
+    public int runOnce() {
+        Instant now = clock.instant();
+        int batch = settings.retentionBatchSize();
+        int deleted = 0;
+        for (int i = 0; i < 4; i++) {
+            int n = transactionLog.purge(now.minus(settings.retentionFinished()), batch);
+            deleted += n;
+            if (n < batch) {
+                break;
+            }
+        }
+        for (ParticipantDatabase database : List.copyOf(databases)) {
+            try {
+                for (int i = 0; i < 4; i++) {
+                    int n = database.runner().inNewTransaction(c ->
+                            database.barrier().purge(c, now.minus(settings.retentionBarrier()), batch));
+                    deleted += n;
+                    if (n < batch) {
+                        break;
+                    }
+                }
+            } catch (Exception e) {
+                log.warn("TCC could not purge the barrier of '{}': {}", database.runner().name(), e.toString());
+            }
+        }
+        return deleted;
+    }
+}
