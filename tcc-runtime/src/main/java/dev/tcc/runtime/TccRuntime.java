@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * TccRuntime tcc = TccRuntime.builder().transactionLog(logDataSource).initializeSchema(true).build();
  * TccAction<SeatRequest, SeatHold> seats = tcc.action("holdSeats", SeatRequest.class, SeatHold.class)
  *         .database("flights", flightsDataSource)
- *         .onTry((connection, request) -> holdSeats(connection, request))
+ *         .onTry((connection, request, context) -> holdSeats(connection, request, context.xid()))
  *         .onConfirm((connection, request, context) -> confirmSeats(connection, request))
  *         .onCancel((connection, request, context) -> releaseSeats(connection, request))
  *         .register();

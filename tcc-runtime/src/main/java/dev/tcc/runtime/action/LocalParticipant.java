@@ -64,7 +64,7 @@ public final class LocalParticipant implements BranchParticipant {
             if (admission != TryAdmission.ADMITTED) {
                 return runner.inNewTransaction(c -> alreadySeen(c, admission, xid, branchId));
             }
-            return runner.inNewTransaction(c -> runBody(c, xid, branchId, body));
+            return runner.inNewTransaction(c -> runBody(c, xid, branchId, holdDeadline, body));
         }
         return runner.inNewTransaction(c -> {
             TryAdmission admission = barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt,
@@ -72,12 +72,12 @@ public final class LocalParticipant implements BranchParticipant {
             if (admission != TryAdmission.ADMITTED) {
                 return alreadySeen(c, admission, xid, branchId);
             }
-            return runBody(c, xid, branchId, body);
+            return runBody(c, xid, branchId, holdDeadline, body);
         });
     }
 
-    private Object runBody(Connection c, String xid, int branchId, TryBody body) throws Exception {
-        Object result = body.proceed();
+    private Object runBody(Connection c, String xid, int branchId, Instant holdDeadline, TryBody body) throws Exception {
+        Object result = body.proceed(new BranchContext(xid, branchId, action.name(), Phase.TRY, holdDeadline, 1, null, codec));
         String json = codec.encodeValue(action.owner(), action.returnType(), result);
         if (json != null) {
             database.barrier().storeResult(c, xid, branchId, json);

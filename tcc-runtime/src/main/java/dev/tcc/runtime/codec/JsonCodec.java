@@ -65,7 +65,7 @@ public final class JsonCodec {
                     throw new ArgumentEncodingException("Stored arguments of " + owner + " hold fewer values than its "
                             + types.length + " parameters: [" + json + "]. Did the method's parameters change while branches were in flight?");
                 }
-                values[i] = mapper.readerFor(javaType(types[i])).readValue(parser);
+                values[i] = mapper.readerFor(javaType(types[i])).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
             }
             return values;
         } catch (JacksonException e) {

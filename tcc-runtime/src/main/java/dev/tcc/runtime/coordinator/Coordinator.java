@@ -157,9 +157,9 @@ public final class Coordinator {
         }
 
         @Override
-        public Object proceed() throws Exception {
+        public Object proceed(dev.tcc.api.TccContext context) throws Exception {
             try {
-                return body.proceed();
+                return body.proceed(context);
             } catch (Throwable t) {
                 bodyFailed = true;
                 throw t;

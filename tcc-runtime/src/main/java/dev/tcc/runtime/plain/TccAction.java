@@ -30,7 +30,7 @@ public final class TccAction<A, R> {
     /** Runs the try as the next branch of the transaction in progress on this thread. */
     public R tryAction(A argument) throws Exception {
         Object result = runtime.tryBranch(name, new Object[] {argument},
-                () -> onTry.apply(database.currentConnection(), argument));
+                context -> onTry.apply(database.currentConnection(), argument, context));
         return resultType.cast(result);
     }
 

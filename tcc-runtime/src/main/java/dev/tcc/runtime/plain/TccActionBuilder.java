@@ -22,7 +22,7 @@ public final class TccActionBuilder<A, R> {
     /** The try: reserve, return what confirm or cancel will need. */
     @FunctionalInterface
     public interface TryFunction<A, R> {
-        R apply(Connection connection, A argument) throws Exception;
+        R apply(Connection connection, A argument, TccContext context) throws Exception;
     }
 
     /** A confirm or cancel. */

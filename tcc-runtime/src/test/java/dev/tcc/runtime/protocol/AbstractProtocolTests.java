@@ -1,0 +1,496 @@
+package dev.tcc.runtime.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tcc.api.ArgumentEncodingException;
+import dev.tcc.api.NoTccTransactionException;
+import dev.tcc.api.TransactionCancelledException;
+import dev.tcc.api.TryRefusedException;
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.runtime.plain.TccAction;
+import dev.tcc.runtime.testing.MutableClock;
+import dev.tcc.runtime.testing.TestDatabases;
+import dev.tcc.spi.BranchReference;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The protocol, end to end through the plain-Java API: three participants on three databases
+ * and a coordinator log on a fourth. Written once, run against H2 and PostgreSQL.
+ */
+abstract class AbstractProtocolTests {
+
+    record Request(long amount) {
+    }
+
+    record Receipt(String reference, long amount) {
+    }
+
+    /** A type whose value cannot be written as JSON. */
+    public static final class Opaque {
+        public String getValue() {
+            throw new IllegalStateException("cannot be read");
+        }
+    }
+
+    static final class Boom extends RuntimeException {
+        Boom(String message) {
+            super(message);
+        }
+    }
+
+    private final List<HikariDataSource> dataSources = new ArrayList<>();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+    final List<String> phaseOrder = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger confirmFailuresLeft = new AtomicInteger();
+    final AtomicReference<RuntimeException> tryFailure = new AtomicReference<>();
+    Ledger seats;
+    Ledger rooms;
+    Ledger payments;
+    HikariDataSource logDb;
+    TccRuntime runtime;
+    TccAction<Request, Receipt> holdSeats;
+    TccAction<Request, Receipt> holdRooms;
+    TccAction<Request, Receipt> authorize;
+
+    abstract TestDatabases.Kind kind();
+
+    @BeforeEach
+    void setUp() {
+        seats = new Ledger(database("seats"));
+        rooms = new Ledger(database("rooms"));
+        payments = new Ledger(database("payments"));
+        logDb = database("log");
+        runtime = newRuntime(settings().build());
+        holdSeats = action(runtime, "holdSeats", seats, Duration.ofMinutes(15));
+        holdRooms = action(runtime, "holdRooms", rooms, Duration.ofMinutes(15));
+        authorize = action(runtime, "authorize", payments, Duration.ofMinutes(15));
+    }
+
+    TccSettings.Builder settings() {
+        return TccSettings.builder()
+                .asynchronousPhaseTwo(false)
+                .retryMaxAttempts(3)
+                .retryInitialInterval(Duration.ofMillis(1))
+                .retryMaxInterval(Duration.ofMillis(2))
+                .recoveryMaxRounds(3)
+                .recoveryInitialBackoff(Duration.ofSeconds(1))
+                .recoveryMaxBackoff(Duration.ofSeconds(4))
+                .circuitBreakerMinimumCalls(1000)
+                .circuitBreakerSlidingWindowSize(1000);
+    }
+
+    TccRuntime newRuntime(TccSettings settings) {
+        return TccRuntime.builder()
+                .transactionLog(logDb)
+                .initializeSchema(true)
+                .settings(settings)
+                .clock(clock)
+                .random(new Random(42))
+                .instanceId("test-instance")
+                .build();
+    }
+
+    HikariDataSource database(String name) {
+        HikariDataSource ds = TestDatabases.create(kind(), name);
+        dataSources.add(ds);
+        return ds;
+    }
+
+    TccAction<Request, Receipt> action(TccRuntime tcc, String name, Ledger ledger, Duration hold) {
+        return tcc.action(name, Request.class, Receipt.class)
+                .database(name + "-db", ledger.dataSource())
+                .hold(hold)
+                .onTry((c, request, ctx) -> {
+                    RuntimeException failure = tryFailure.get();
+                    if (failure != null && name.equals(failure.getMessage())) {
+                        throw failure;
+                    }
+                    Ledger.hold(c, ctx.xid(), name, request.amount());
+                    return new Receipt(name + "-" + ctx.branchId(), request.amount());
+                })
+                .onConfirm((c, request, ctx) -> {
+                    if (confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new IllegalStateException("participant " + name + " unavailable");
+                    }
+                    phaseOrder.add("confirm " + name);
+                    assertThat(ctx.tryResult(Receipt.class)).isEqualTo(new Receipt(name + "-" + ctx.branchId(), request.amount()));
+                    Ledger.settle(c, ctx.xid(), name, "CONFIRM", "CONFIRMED");
+                })
+                .onCancel((c, request, ctx) -> {
+                    phaseOrder.add("cancel " + name);
+                    Ledger.settle(c, ctx.xid(), name, "CANCEL", "RELEASED");
+                })
+                .register();
+    }
+
+    @AfterEach
+    void tearDown() {
+        runtime.close();
+        dataSources.forEach(HikariDataSource::close);
+    }
+
+    String book(long amount) throws Exception {
+        return runtime.execute(TransactionOptions.named("book"), () -> {
+            holdSeats.tryAction(new Request(amount));
+            holdRooms.tryAction(new Request(amount));
+            authorize.tryAction(new Request(amount));
+            return currentXid();
+        });
+    }
+
+    static String currentXid() {
+        return dev.tcc.runtime.coordinator.TransactionContextHolder.current().xid();
+    }
+
+    TransactionRecord record(String xid) {
+        return runtime.find(xid).orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void aReturningInitiatorConfirmsEveryBranchOnce() throws Exception {
+        String xid = book(2);
+
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(record(xid).branches()).extracting(BranchRecord::state).containsOnly(dev.tcc.runtime.BranchState.CONFIRMED);
+        for (var entry : List.of(List.of(seats, "holdSeats"), List.of(rooms, "holdRooms"), List.of(payments, "authorize"))) {
+            Ledger ledger = (Ledger) entry.get(0);
+            String action = (String) entry.get(1);
+            assertThat(ledger.holdState(xid, action)).isEqualTo("CONFIRMED");
+            assertThat(ledger.runs(xid, action, "CONFIRM")).isEqualTo(1);
+        }
+        assertThat(phaseOrder).containsExactly("confirm holdSeats", "confirm holdRooms", "confirm authorize");
+    }
+
+    @Test
+    void aFailingTryCancelsTheEarlierBranchesInReverseOrderAndTheCallerGetsTheOriginalException() {
+        Boom declined = new Boom("authorize");
+        tryFailure.set(declined);
+        AtomicReference<String> xid = new AtomicReference<>();
+
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
+            xid.set(currentXid());
+            holdSeats.tryAction(new Request(1));
+            holdRooms.tryAction(new Request(1));
+            return authorize.tryAction(new Request(1));
+        })).isSameAs(declined);
+
+        assertThat(phaseOrder).containsExactly("cancel holdRooms", "cancel holdSeats");
+        assertThat(record(xid.get()).state()).isEqualTo(TransactionState.CANCELLED);
+        assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
+        assertThat(rooms.holdState(xid.get(), "holdRooms")).isEqualTo("RELEASED");
+        assertThat(payments.holdState(xid.get(), "authorize")).isNull();
+    }
+
+    @Test
+    void duplicateConfirmAndCancelDeliveriesRunTheBodiesOnce() throws Exception {
+        String xid = book(3);
+        BranchReference seatsBranch = record(xid).branches().get(0).reference(xid);
+
+        runtime.participant("holdSeats").confirm(seatsBranch);
+        runtime.participant("holdSeats").confirm(seatsBranch.withAttempt(2));
+
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isEqualTo(1);
+
+        tryFailure.set(new Boom("holdRooms"));
+        AtomicReference<String> cancelled = new AtomicReference<>();
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
+            cancelled.set(currentXid());
+            holdSeats.tryAction(new Request(1));
+            return holdRooms.tryAction(new Request(1));
+        })).isInstanceOf(Boom.class);
+        BranchReference cancelledSeats = record(cancelled.get()).branches().get(0).reference(cancelled.get());
+        runtime.participant("holdSeats").cancel(cancelledSeats);
+        runtime.participant("holdSeats").cancel(cancelledSeats.withAttempt(2));
+
+        assertThat(seats.runs(cancelled.get(), "holdSeats", "CANCEL")).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelBeforeAnyTryIsAnEmptyCancelAndBlocksTheLateTry() throws Exception {
+        String xid = "late-" + System.nanoTime();
+        BranchReference branch = new BranchReference(xid, 1, "holdSeats", "holdSeats", clock.instant().plusSeconds(60), 1);
+
+        runtime.participant("holdSeats").cancel(branch);
+
+        assertThat(seats.barrierState(xid, 1)).isEqualTo("CANCELLED");
+        assertThat(seats.runs(xid, "holdSeats", "CANCEL")).isZero();
+        assertThatThrownBy(() -> runtime.participant("holdSeats").tryBranch(xid, 1, clock.instant().plusSeconds(60),
+                clock.instant().plusSeconds(30), new Object[] {new Request(5)},
+                ctx -> {
+                    throw new AssertionError("the late try body must not run");
+                }))
+                .isInstanceOf(TryRefusedException.class)
+                .hasMessageContaining("already cancelled");
+        assertThat(seats.holdState(xid, "holdSeats")).isNull();
+        assertThat(seats.barrierState(xid, 1)).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void aConfirmAfterTheHoldExpiredIsRefusedAndTheTransactionEndsHeuristic() throws Exception {
+        // the participant cannot reach the coordinator, so it expires the hold on its own
+        TccRuntime cutOff = TccRuntime.builder().transactionLog(logDb).settings(settings().build()).clock(clock)
+                .decisionSource(new dev.tcc.spi.DecisionSource() {
+                    @Override
+                    public dev.tcc.spi.Decision read(String x) {
+                        throw new IllegalStateException("coordinator unreachable");
+                    }
+
+                    @Override
+                    public dev.tcc.spi.Decision decideCancelUnlessConfirmed(String x) {
+                        throw new IllegalStateException("coordinator unreachable");
+                    }
+                }).build();
+        TccAction<Request, Receipt> seatsOnCutOff = action(cutOff, "holdSeats", seats, Duration.ofMinutes(15));
+        String xid = cutOff.execute(TransactionOptions.named("book").withTimeout(Duration.ofHours(1)), () -> {
+            seatsOnCutOff.tryAction(new Request(1));
+            clock.advance(Duration.ofMinutes(16));
+            cutOff.holdExpiry().runOnce();
+            clock.advance(Duration.ofMinutes(-16));
+            return currentXid();
+        });
+
+        assertThat(seats.holdState(xid, "holdSeats")).isEqualTo("RELEASED");
+        assertThat(cutOff.find(xid).orElseThrow().state()).isEqualTo(TransactionState.HEURISTIC);
+        assertThat(cutOff.find(xid).orElseThrow().branches().get(0).state()).isEqualTo(dev.tcc.runtime.BranchState.REFUSED);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isZero();
+        cutOff.close();
+    }
+
+    @Test
+    void aParticipantAskingBeforeExpiryMakesTheCoordinatorCancelSoNoConfirmCanFollow() throws Exception {
+        AtomicReference<String> xid = new AtomicReference<>();
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book").withTimeout(Duration.ofHours(1)), () -> {
+            xid.set(currentXid());
+            holdSeats.tryAction(new Request(1));
+            clock.advance(Duration.ofMinutes(16));
+            runtime.holdExpiry().runOnce(); // asks: undecided -> a cancel is recorded before the answer
+            clock.advance(Duration.ofMinutes(-16));
+            return null;
+        })).isInstanceOf(TransactionCancelledException.class);
+
+        assertThat(record(xid.get()).state()).isEqualTo(TransactionState.CANCELLED);
+        assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
+        assertThat(seats.runs(xid.get(), "holdSeats", "CONFIRM")).isZero();
+        assertThat(seats.runs(xid.get(), "holdSeats", "CANCEL")).isEqualTo(1);
+    }
+
+    @Test
+    void aHoldCloserToExpiryThanTheSafetyMarginCancelsInsteadOfConfirming() {
+        TccAction<Request, Receipt> shortHold = action(runtime, "shortHold", seats, Duration.ofSeconds(3));
+        AtomicReference<String> xid = new AtomicReference<>();
+
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
+            xid.set(currentXid());
+            shortHold.tryAction(new Request(1));
+            clock.advance(Duration.ofMillis(1500)); // 1.5 s left, margin is 2 s
+            return null;
+        })).isInstanceOf(TransactionCancelledException.class).hasMessageContaining("safety margin");
+
+        assertThat(record(xid.get()).state()).isEqualTo(TransactionState.CANCELLED);
+        assertThat(seats.holdState(xid.get(), "shortHold")).isEqualTo("RELEASED");
+    }
+
+    @Test
+    void theDecisionIsDurableBeforeTheFirstConfirmRuns() throws Exception {
+        AtomicReference<String> seenInLog = new AtomicReference<>();
+        TccAction<Request, Receipt> probe = runtime.action("probe", Request.class, Receipt.class)
+                .database("probe-db", seats.dataSource())
+                .onTry((c, r, ctx) -> new Receipt("p", r.amount()))
+                .onConfirm((c, r, ctx) -> seenInLog.set(TestDatabases.queryString(logDb,
+                        "SELECT decision || ':' || state FROM tcc_transaction WHERE xid = '" + ctx.xid() + "'")))
+                .onCancel((c, r, ctx) -> { })
+                .register();
+
+        runtime.execute(TransactionOptions.named("probe"), () -> probe.tryAction(new Request(1)));
+
+        assertThat(seenInLog.get()).isEqualTo("CONFIRM:CONFIRMING");
+    }
+
+    @Test
+    void aConfirmThatFailsTwiceThenSucceedsEndsConfirmedWithTheAttemptsCounted() throws Exception {
+        confirmFailuresLeft.set(2);
+
+        String xid = book(1);
+
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(record(xid).branches().get(0).attempts()).isEqualTo(3);
+        assertThat(record(xid).branches().get(1).attempts()).isEqualTo(1);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isEqualTo(1);
+    }
+
+    @Test
+    void aParticipantThatAlwaysFailsEndsFailedAndVisibleAfterItsBudget() throws Exception {
+        confirmFailuresLeft.set(Integer.MAX_VALUE);
+
+        String xid = book(1);
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMING);
+        for (int round = 0; round < 5 && record(xid).state() == TransactionState.CONFIRMING; round++) {
+            clock.advance(Duration.ofMinutes(1)); // past the lease and the backoff
+            runtime.coordinatorRecovery().runOnce();
+        }
+
+        TransactionRecord failed = record(xid);
+        assertThat(failed.state()).isEqualTo(TransactionState.FAILED);
+        assertThat(failed.rounds()).isEqualTo(3);
+        assertThat(failed.cause()).contains("unavailable");
+        assertThat(runtime.list(TransactionState.FAILED, 10)).extracting(TransactionRecord::xid).contains(xid);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isZero();
+
+        confirmFailuresLeft.set(0);
+        assertThat(runtime.retryFailed(xid)).contains(TransactionState.CONFIRMED);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isEqualTo(1);
+    }
+
+    @Test
+    void aTryOutsideATransactionFailsAndDoesNotRun() {
+        assertThatThrownBy(() -> holdSeats.tryAction(new Request(1)))
+                .isInstanceOf(NoTccTransactionException.class)
+                .hasMessageContaining("'holdSeats'")
+                .hasMessageContaining("outside a TCC transaction");
+        assertThat(TestDatabases.queryLong(seats.dataSource(), "SELECT COUNT(*) FROM hold_row")).isZero();
+    }
+
+    @Test
+    void anArgumentThatCannotBeEncodedFailsBeforeTheTryBodyRuns() {
+        TccAction<Opaque, Receipt> bad = runtime.action("bad", Opaque.class, Receipt.class)
+                .database("bad-db", seats.dataSource())
+                .onTry((c, r, ctx) -> {
+                    throw new AssertionError("must not run");
+                })
+                .onConfirm((c, r, ctx) -> { })
+                .onCancel((c, r, ctx) -> { })
+                .register();
+
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("bad"), () -> bad.tryAction(new Opaque())))
+                .isInstanceOf(ArgumentEncodingException.class)
+                .hasMessageContaining("Argument 'argument'");
+    }
+
+    @Test
+    void aDatabaseOutageDuringATryFailsTheTransactionCleanly() {
+        AtomicReference<String> xid = new AtomicReference<>();
+        HikariDataSource roomsDb = (HikariDataSource) rooms.dataSource();
+
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
+            xid.set(currentXid());
+            holdSeats.tryAction(new Request(1));
+            roomsDb.getHikariPoolMXBean().softEvictConnections();
+            roomsDb.close(); // the rooms database goes away
+            return holdRooms.tryAction(new Request(1));
+        })).isInstanceOf(Exception.class);
+
+        TransactionRecord tx = record(xid.get());
+        assertThat(tx.decision()).isEqualTo(dev.tcc.spi.Decision.CANCEL);
+        assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
+        assertThat(seats.barrierState(xid.get(), 1)).isEqualTo("CANCELLED");
+        // the rooms branch may have committed before the outage: it is covered by the cancel decision
+        assertThat(tx.branches()).extracting(BranchRecord::action).containsExactly("holdSeats", "holdRooms");
+    }
+
+    @Test
+    void aTryWithExternalEffectsIsCancelledEvenWhenItsLocalTransactionRolledBack() throws Exception {
+        List<String> undone = Collections.synchronizedList(new ArrayList<>());
+        TccAction<Request, Receipt> charge = runtime.action("charge", Request.class, Receipt.class)
+                .database("charge-db", payments.dataSource())
+                .externalEffects(true)
+                .onTry((c, r, ctx) -> {
+                    Ledger.hold(c, ctx.xid(), "charge", r.amount()); // rolled back below
+                    throw new Boom("gateway timed out after charging");
+                })
+                .onConfirm((c, r, ctx) -> { })
+                .onCancel((c, r, ctx) -> undone.add(ctx.idempotencyKey() + " amount=" + r.amount() + " result="
+                        + ctx.tryResult(Receipt.class)))
+                .register();
+        AtomicReference<String> xid = new AtomicReference<>();
+
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("pay"), () -> {
+            xid.set(currentXid());
+            return charge.tryAction(new Request(42));
+        })).isInstanceOf(Boom.class);
+
+        assertThat(undone).containsExactly(xid.get() + ":1 amount=42 result=null");
+        assertThat(payments.holdState(xid.get(), "charge")).isNull();
+    }
+
+    @Test
+    void aTryAfterTheTimeoutIsRefused() {
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("slow").withTimeout(Duration.ofSeconds(5)), () -> {
+            clock.advance(Duration.ofSeconds(6));
+            return holdSeats.tryAction(new Request(1));
+        })).isInstanceOf(TryRefusedException.class).hasMessageContaining("timed out");
+    }
+
+    @Test
+    void aCrashedInitiatorsHoldsAreReleasedAtTheTransactionTimeout() throws Exception {
+        // the initiator tries and then "dies": no decision is ever written
+        String xid = "crashed-" + System.nanoTime();
+        runtime.participant("holdSeats").tryBranch(xid, 1, clock.instant().plus(Duration.ofMinutes(15)),
+                clock.instant().plusSeconds(30), new Object[] {new Request(1)}, ctx -> {
+                    try (var c = seats.dataSource().getConnection()) {
+                        return new Receipt("x", 1);
+                    }
+                });
+        clock.advance(Duration.ofSeconds(20));
+        runtime.recoverOnce();
+        assertThat(seats.barrierState(xid, 1)).isEqualTo("TRIED");
+
+        clock.advance(Duration.ofSeconds(20)); // past timeout + grace
+        runtime.recoverOnce();
+
+        assertThat(seats.barrierState(xid, 1)).isEqualTo("CANCELLED");
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CANCELLED);
+    }
+
+    @Test
+    void recoveryFinishesAConfirmDecisionWhoseInitiatorDiedBeforePhaseTwo() throws Exception {
+        TccRuntime deadInitiator = TccRuntime.builder().transactionLog(logDb).settings(settings().asynchronousPhaseTwo(true).build())
+                .clock(clock).phaseTwoExecutor(task -> { /* dies before phase two */ }).instanceId("dead").build();
+        TccAction<Request, Receipt> seatsOnDead = action(deadInitiator, "holdSeats", seats, Duration.ofMinutes(15));
+        String xid = deadInitiator.execute(TransactionOptions.named("book"), () -> {
+            seatsOnDead.tryAction(new Request(1));
+            return currentXid();
+        });
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMING);
+
+        assertThat(runtime.coordinatorRecovery().runOnce()).isZero(); // the dead instance's lease still runs
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(runtime.coordinatorRecovery().runOnce()).isEqualTo(1);
+
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isEqualTo(1);
+        deadInitiator.close();
+    }
+
+    @Test
+    void finishedTransactionsAndBarrierRowsArePurgedAfterTheRetention() throws Exception {
+        String xid = book(1);
+        clock.advance(Duration.ofHours(2));
+        assertThat(runtime.retention().runOnce()).isZero();
+
+        clock.advance(Duration.ofDays(1));
+        runtime.retention().runOnce();
+
+        assertThat(runtime.find(xid)).isEmpty();
+        assertThat(seats.barrierState(xid, 1)).isNull();
+        assertThat(TestDatabases.queryLong(logDb, "SELECT COUNT(*) FROM tcc_branch WHERE xid = '" + xid + "'")).isZero();
+    }
+}
