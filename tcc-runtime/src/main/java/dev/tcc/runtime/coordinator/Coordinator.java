@@ -177,7 +177,9 @@ public final class Coordinator {
                     + " confirmed: " + blocker + ". Every branch tried is cancelled");
         }
         if (branches.isEmpty()) {
-            return; // nothing was tried: nothing to decide, nothing written
+            // nothing was tried: nothing to decide, nothing written
+            events.publish(TccEvent.Type.TRANSACTION_FINISHED, tx.xid(), tx.name(), TransactionState.CONFIRMED.code(), elapsed(tx));
+            return;
         }
         // The decision is one conditional write: it wins only while no other decision exists
         // (a participant asking about an expiring hold records a cancel first).
@@ -209,7 +211,9 @@ public final class Coordinator {
     private void cancel(GlobalTransaction tx, String cause) {
         List<BranchReference> branches = tx.branches();
         if (branches.isEmpty()) {
-            return; // no try committed: nothing to release, nothing written
+            // no try committed: nothing to release, nothing written
+            events.publish(TccEvent.Type.TRANSACTION_FINISHED, tx.xid(), tx.name(), TransactionState.CANCELLED.code(), elapsed(tx));
+            return;
         }
         Instant now = clock.instant();
         boolean logged = transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CANCEL, cause, tx.createdAt(),
