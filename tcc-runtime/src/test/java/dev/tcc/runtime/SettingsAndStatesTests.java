@@ -1,0 +1,48 @@
+package dev.tcc.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tcc.runtime.support.Durations;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SettingsAndStatesTests {
+
+    @Test
+    void durationsAcceptShortUnitsAndIso8601() {
+        assertThat(Durations.parse("15m", null, "hold")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(Durations.parse("PT15M", null, "hold")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(Durations.parse("500ms", null, "hold")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("", Duration.ofSeconds(3), "hold")).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aBadDurationNamesWhereItCameFromAndTheValue() {
+        assertThatThrownBy(() -> Durations.parse("fifteen", null, "@Try(hold) of SeatService.holdSeats"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("@Try(hold) of SeatService.holdSeats")
+                .hasMessageContaining("[fifteen]");
+        assertThatThrownBy(() -> Durations.parse("0s", null, "timeout")).hasMessageContaining("must be positive");
+    }
+
+    @Test
+    void invalidSettingsAreRefusedWithThePropertyNameAndValue() {
+        assertThatThrownBy(() -> TccSettings.builder().retryMaxAttempts(0))
+                .hasMessage("tcc.retry.max-attempts must be at least 1 but was [0]");
+        assertThatThrownBy(() -> TccSettings.builder().recoveryInterval(Duration.ZERO))
+                .hasMessageContaining("tcc.recovery.interval must be positive");
+        assertThatThrownBy(() -> TccSettings.builder().safetyMargin(Duration.ofMinutes(20)).build())
+                .hasMessageContaining("tcc.hold.safety-margin");
+    }
+
+    @Test
+    void transactionStatesListEveryLegalTransition() {
+        assertThat(TransactionState.TRYING.canBecome(TransactionState.CONFIRMING)).isTrue();
+        assertThat(TransactionState.CONFIRMING.canBecome(TransactionState.CANCELLING)).isFalse();
+        assertThat(TransactionState.CANCELLING.canBecome(TransactionState.CONFIRMED)).isFalse();
+        assertThat(TransactionState.FAILED.canBecome(TransactionState.CONFIRMING)).isTrue();
+        assertThat(TransactionState.CONFIRMED.isFinal()).isTrue();
+        assertThat(TransactionState.ofCode("HEURISTIC")).isEqualTo(TransactionState.HEURISTIC);
+    }
+}
