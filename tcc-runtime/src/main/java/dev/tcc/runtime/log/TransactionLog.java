@@ -198,6 +198,7 @@ public final class TransactionLog {
     /** Ends a round that finished every branch: moves {@code from} to the final {@code to}. */
     public boolean finish(String xid, TransactionState from, TransactionState to, String cause, Instant now,
                           List<BranchOutcome> outcomes) {
+        requireLegal(from, to);
         return run("finish [" + xid + "]", c -> {
             boolean changed;
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FINISH)) {
@@ -218,6 +219,9 @@ public final class TransactionLog {
     /** Ends a round that left work: counts it and schedules the next, or moves to {@code to} (FAILED). */
     public boolean reschedule(String xid, TransactionState from, TransactionState to, Instant nextAttemptAt, String cause,
                               List<BranchOutcome> outcomes) {
+        if (from != to) {
+            requireLegal(from, to);
+        }
         return run("reschedule [" + xid + "]", c -> {
             boolean changed;
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_RESCHEDULE)) {
@@ -233,6 +237,12 @@ public final class TransactionLog {
             }
             return changed;
         });
+    }
+
+    private static void requireLegal(TransactionState from, TransactionState to) {
+        if (!from.canBecome(to)) {
+            throw new IllegalStateException("Illegal transaction state change " + from + " -> " + to);
+        }
     }
 
     private static void updateBranches(Connection c, String xid, List<BranchOutcome> outcomes) throws SQLException {
