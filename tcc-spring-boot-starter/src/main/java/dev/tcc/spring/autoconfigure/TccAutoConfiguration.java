@@ -1,0 +1,145 @@
+package dev.tcc.spring.autoconfigure;
+
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TccSettings;
+import dev.tcc.spi.TccEventListener;
+import dev.tcc.spring.TccTemplate;
+import dev.tcc.spring.action.TccActionRegistrar;
+import dev.tcc.spring.interceptor.TccTransactionInterceptor;
+import dev.tcc.spring.interceptor.TccTransactionalAdvisor;
+import dev.tcc.spring.interceptor.TccTransactionalAttributeSource;
+import dev.tcc.spring.interceptor.TryAdvisor;
+import dev.tcc.spring.interceptor.TryAttributeSource;
+import dev.tcc.spring.interceptor.TryInterceptor;
+import dev.tcc.spring.support.SpringLocalTransactionRunner;
+import dev.tcc.spring.support.TransactionManagerRunners;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.util.function.SingletonSupplier;
+
+/**
+ * Auto-configuration of the TCC runtime: the {@link TccRuntime} on the application's
+ * {@link DataSource} (its transaction log) and transaction managers (its participants), the
+ * advisors for {@link dev.tcc.api.TccTransactional} and {@link dev.tcc.api.Try}, the discovery and
+ * validation of annotated actions, and a {@link TccTemplate}. Every bean backs off when the user
+ * defines one of the same type; {@code tcc.enabled=false} switches it all off.
+ */
+@AutoConfiguration(after = {DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+        TransactionAutoConfiguration.class})
+@ConditionalOnClass({DataSource.class, PlatformTransactionManager.class})
+@ConditionalOnBooleanProperty(name = "tcc.enabled", matchIfMissing = true)
+@ConditionalOnSingleCandidate(DataSource.class)
+@EnableConfigurationProperties(TccProperties.class)
+@Import(TccProxyRegistrar.class)
+public final class TccAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TccSettings tccSettings(TccProperties properties) {
+        return TccSettingsMapper.toSettings(properties);
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "tcc.recovery.enabled", matchIfMissing = true)
+    TccRecoveryScheduler tccRecoveryScheduler() {
+        return new TccRecoveryScheduler();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    TccRuntime tccRuntime(TccProperties properties, TccSettings settings, DataSource dataSource,
+                          ObjectProvider<PlatformTransactionManager> transactionManagers,
+                          ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler) {
+        TccRuntime.Builder builder = TccRuntime.builder()
+                .settings(settings)
+                .transactionLog(logRunner(dataSource, transactionManagers.getIfUnique()))
+                .initializeSchema(initializeSchema(properties.getJdbc().getInitializeSchema(), dataSource))
+                .instanceId(properties.getInstanceId())
+                .phaseTwoThreads(properties.getPhaseTwo().getThreads());
+        scheduler.ifAvailable(s -> builder.scheduler(s.executor()));
+        listeners.orderedStream().forEach(builder::listener);
+        return builder.build();
+    }
+
+    /** The transaction log shares the application's transaction manager when it manages the same DataSource. */
+    private static SpringLocalTransactionRunner logRunner(DataSource dataSource, PlatformTransactionManager manager) {
+        if (manager != null && TransactionManagerRunners.dataSourceOf(manager) == dataSource) {
+            return new SpringLocalTransactionRunner("tcc-log", manager, dataSource);
+        }
+        return new SpringLocalTransactionRunner("tcc-log", new JdbcTransactionManager(dataSource), dataSource);
+    }
+
+    private static boolean initializeSchema(TccProperties.InitializeSchema mode, DataSource dataSource) {
+        return switch (mode) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case EMBEDDED -> EmbeddedDatabaseConnection.isEmbedded(dataSource);
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TccRuntimeLifecycle tccRuntimeLifecycle(TccRuntime runtime) {
+        return new TccRuntimeLifecycle(runtime);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TransactionManagerRunners tccTransactionManagerRunners(ConfigurableListableBeanFactory beanFactory) {
+        return new TransactionManagerRunners(beanFactory);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TccActionRegistrar tccActionRegistrar(ConfigurableListableBeanFactory beanFactory, ObjectProvider<TccRuntime> runtime,
+                                          TransactionManagerRunners runners) {
+        return new TccActionRegistrar(beanFactory, runtime, runners);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TccTemplate tccTemplate(TccRuntime runtime) {
+        return new TccTemplate(runtime);
+    }
+
+    // Static, infrastructure role, runtime looked up on first call: the advisors are created while
+    // bean post-processors are set up and must not pull the DataSource in that early.
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    @ConditionalOnMissingBean
+    static TccTransactionalAdvisor tccTransactionalAdvisor(ObjectProvider<TccRuntime> runtime) {
+        TccTransactionalAttributeSource attributes = new TccTransactionalAttributeSource();
+        return new TccTransactionalAdvisor(attributes, new TccTransactionInterceptor(attributes, lazy(runtime)));
+    }
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    @ConditionalOnMissingBean
+    static TryAdvisor tccTryAdvisor(ObjectProvider<TccRuntime> runtime) {
+        TryAttributeSource attributes = new TryAttributeSource();
+        return new TryAdvisor(attributes, new TryInterceptor(attributes, lazy(runtime)));
+    }
+
+    private static Supplier<TccRuntime> lazy(ObjectProvider<TccRuntime> runtime) {
+        return SingletonSupplier.of(runtime::getObject);
+    }
+}

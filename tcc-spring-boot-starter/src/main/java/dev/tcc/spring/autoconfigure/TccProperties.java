@@ -1,0 +1,432 @@
+package dev.tcc.spring.autoconfigure;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the TCC framework, under {@code tcc.}. The names match the names
+ * {@link dev.tcc.runtime.TccSettings} uses in its messages, so an invalid value is reported
+ * under the property the user wrote.
+ */
+@ConfigurationProperties("tcc")
+public class TccProperties {
+
+    /** Whether to auto-configure the TCC runtime, its interceptors and its observability. */
+    private boolean enabled = true;
+
+    /** Name of this instance in recovery leases. Defaults to a random id per start. */
+    private String instanceId;
+
+    private final Transaction transaction = new Transaction();
+
+    private final Hold hold = new Hold();
+
+    private final PhaseTwo phaseTwo = new PhaseTwo();
+
+    private final Retry retry = new Retry();
+
+    private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+    private final Recovery recovery = new Recovery();
+
+    private final Retention retention = new Retention();
+
+    private final Jdbc jdbc = new Jdbc();
+
+    private final Health health = new Health();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    public void setInstanceId(String instanceId) {
+        this.instanceId = instanceId;
+    }
+
+    public Transaction getTransaction() {
+        return transaction;
+    }
+
+    public Hold getHold() {
+        return hold;
+    }
+
+    public PhaseTwo getPhaseTwo() {
+        return phaseTwo;
+    }
+
+    public Retry getRetry() {
+        return retry;
+    }
+
+    public CircuitBreaker getCircuitBreaker() {
+        return circuitBreaker;
+    }
+
+    public Recovery getRecovery() {
+        return recovery;
+    }
+
+    public Retention getRetention() {
+        return retention;
+    }
+
+    public Jdbc getJdbc() {
+        return jdbc;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    /** Global transactions. */
+    public static class Transaction {
+
+        /** How long a transaction may stay undecided when its @TccTransactional names no timeout. */
+        private Duration timeout = Duration.ofSeconds(30);
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** Holds (the reservations a try makes). */
+    public static class Hold {
+
+        /** How long a hold lives unconfirmed when its @Try names no hold. */
+        private Duration defaultDuration = Duration.ofMinutes(15);
+
+        /** Confirm is refused, and the transaction cancelled, when a hold expires sooner than this. */
+        private Duration safetyMargin = Duration.ofSeconds(2);
+
+        /** Extra time past a hold's deadline before its participant expires it. */
+        private Duration expiryGrace = Duration.ofSeconds(5);
+
+        public Duration getDefaultDuration() {
+            return defaultDuration;
+        }
+
+        public void setDefaultDuration(Duration defaultDuration) {
+            this.defaultDuration = defaultDuration;
+        }
+
+        public Duration getSafetyMargin() {
+            return safetyMargin;
+        }
+
+        public void setSafetyMargin(Duration safetyMargin) {
+            this.safetyMargin = safetyMargin;
+        }
+
+        public Duration getExpiryGrace() {
+            return expiryGrace;
+        }
+
+        public void setExpiryGrace(Duration expiryGrace) {
+            this.expiryGrace = expiryGrace;
+        }
+    }
+
+    /** Phase two (confirming or cancelling every branch). */
+    public static class PhaseTwo {
+
+        /** Whether phase two runs after the caller returns; the caller then waits only for its tries and the decision. */
+        private boolean asynchronous = true;
+
+        /** Threads that run asynchronous phase two. */
+        private int threads = 4;
+
+        public boolean isAsynchronous() {
+            return asynchronous;
+        }
+
+        public void setAsynchronous(boolean asynchronous) {
+            this.asynchronous = asynchronous;
+        }
+
+        public int getThreads() {
+            return threads;
+        }
+
+        public void setThreads(int threads) {
+            this.threads = threads;
+        }
+    }
+
+    /** Retries of one phase-two call to a participant (exponential backoff with jitter). */
+    public static class Retry {
+
+        /** Attempts of one phase-two call before the round gives up and recovery takes over. */
+        private int maxAttempts = 3;
+
+        /** Wait before the second attempt. */
+        private Duration initialInterval = Duration.ofMillis(100);
+
+        /** Factor by which the wait grows after each attempt. */
+        private double multiplier = 2.0;
+
+        /** Longest wait between two attempts. */
+        private Duration maxInterval = Duration.ofSeconds(2);
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getInitialInterval() {
+            return initialInterval;
+        }
+
+        public void setInitialInterval(Duration initialInterval) {
+            this.initialInterval = initialInterval;
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public Duration getMaxInterval() {
+            return maxInterval;
+        }
+
+        public void setMaxInterval(Duration maxInterval) {
+            this.maxInterval = maxInterval;
+        }
+    }
+
+    /** Circuit breaker per participant, so that a dead participant is skipped until it recovers. */
+    public static class CircuitBreaker {
+
+        /** Failure rate in percent above which a participant's circuit opens. */
+        private float failureRateThreshold = 50;
+
+        /** Calls recorded before the failure rate is computed. */
+        private int minimumCalls = 10;
+
+        /** Calls in the sliding window of a participant's circuit. */
+        private int slidingWindowSize = 20;
+
+        /** How long an open circuit skips its participant before it lets a trial call through. */
+        private Duration openDuration = Duration.ofSeconds(30);
+
+        public float getFailureRateThreshold() {
+            return failureRateThreshold;
+        }
+
+        public void setFailureRateThreshold(float failureRateThreshold) {
+            this.failureRateThreshold = failureRateThreshold;
+        }
+
+        public int getMinimumCalls() {
+            return minimumCalls;
+        }
+
+        public void setMinimumCalls(int minimumCalls) {
+            this.minimumCalls = minimumCalls;
+        }
+
+        public int getSlidingWindowSize() {
+            return slidingWindowSize;
+        }
+
+        public void setSlidingWindowSize(int slidingWindowSize) {
+            this.slidingWindowSize = slidingWindowSize;
+        }
+
+        public Duration getOpenDuration() {
+            return openDuration;
+        }
+
+        public void setOpenDuration(Duration openDuration) {
+            this.openDuration = openDuration;
+        }
+    }
+
+    /** Background recovery: re-drives stuck transactions, cancels timed-out ones, expires holds. */
+    public static class Recovery {
+
+        /** Whether this instance runs recovery passes in the background. */
+        private boolean enabled = true;
+
+        /** Pause between two recovery passes. */
+        private Duration interval = Duration.ofSeconds(5);
+
+        /** How long one instance owns a transaction it drives before another may take it over. */
+        private Duration lease = Duration.ofSeconds(30);
+
+        /** Phase-two rounds before a transaction becomes FAILED and needs an operator. */
+        private int maxRounds = 10;
+
+        /** Wait before the second phase-two round of a transaction. */
+        private Duration initialBackoff = Duration.ofSeconds(1);
+
+        /** Longest wait between two phase-two rounds of a transaction. */
+        private Duration maxBackoff = Duration.ofMinutes(5);
+
+        /** Age after which a participant asks about a still-tried branch, and releases it early when it was cancelled. */
+        private Duration inDoubtAfter = Duration.ofMinutes(1);
+
+        /** Rows one recovery pass handles per table. */
+        private int batchSize = 100;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getLease() {
+            return lease;
+        }
+
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        public int getMaxRounds() {
+            return maxRounds;
+        }
+
+        public void setMaxRounds(int maxRounds) {
+            this.maxRounds = maxRounds;
+        }
+
+        public Duration getInitialBackoff() {
+            return initialBackoff;
+        }
+
+        public void setInitialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+
+        public Duration getInDoubtAfter() {
+            return inDoubtAfter;
+        }
+
+        public void setInDoubtAfter(Duration inDoubtAfter) {
+            this.inDoubtAfter = inDoubtAfter;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+
+    /** Purging of finished rows, so the tables stay small under constant load. */
+    public static class Retention {
+
+        /** How long finished (CONFIRMED, CANCELLED) transactions are kept. */
+        private Duration finished = Duration.ofDays(1);
+
+        /** How long finished barrier rows are kept after their hold deadline. */
+        private Duration barrier = Duration.ofDays(1);
+
+        /** Rows deleted per statement when purging. */
+        private int batchSize = 500;
+
+        public Duration getFinished() {
+            return finished;
+        }
+
+        public void setFinished(Duration finished) {
+            this.finished = finished;
+        }
+
+        public Duration getBarrier() {
+            return barrier;
+        }
+
+        public void setBarrier(Duration barrier) {
+            this.barrier = barrier;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+
+    /** The TCC tables. */
+    public static class Jdbc {
+
+        /** When to create the TCC tables on the transaction log's and every participant's database. */
+        private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
+
+        public InitializeSchema getInitializeSchema() {
+            return initializeSchema;
+        }
+
+        public void setInitializeSchema(InitializeSchema initializeSchema) {
+            this.initializeSchema = initializeSchema;
+        }
+    }
+
+    /** When the starter creates the TCC tables. */
+    public enum InitializeSchema {
+        /** Only when the transaction log's database is embedded (H2, HSQLDB, Derby). */
+        EMBEDDED,
+        /** Always; every statement is idempotent. */
+        ALWAYS,
+        /** Never: the tables come from META-INF/tcc/schema-*.sql through Flyway, Liquibase or by hand. */
+        NEVER
+    }
+
+    /** The health contributor. */
+    public static class Health {
+
+        /** Age of a decision after which a transaction still in phase two counts as stuck. */
+        private Duration stuckAfter = Duration.ofMinutes(5);
+
+        public Duration getStuckAfter() {
+            return stuckAfter;
+        }
+
+        public void setStuckAfter(Duration stuckAfter) {
+            this.stuckAfter = stuckAfter;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tcc.spring.support;
+
+import dev.tcc.spi.LocalTransactionRunner;
+import java.sql.Connection;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A {@link LocalTransactionRunner} on a Spring {@link PlatformTransactionManager}: the work runs
+ * in a new transaction ({@code PROPAGATION_REQUIRES_NEW}) and gets the connection Spring bound
+ * to it, so the barrier row the runtime writes and the business change a {@code JdbcTemplate} or
+ * {@code JdbcClient} makes on the same thread commit or roll back together.
+ */
+public final class SpringLocalTransactionRunner implements LocalTransactionRunner {
+
+    private final String name;
+    private final DataSource dataSource;
+    private final TransactionTemplate template;
+
+    /**
+     * @param name               stable name of the database, usually the transaction manager's bean name
+     * @param transactionManager manages transactions on {@code dataSource}
+     * @param dataSource         the database the barrier rows go to
+     */
+    public SpringLocalTransactionRunner(String name, PlatformTransactionManager transactionManager, DataSource dataSource) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.template = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
+        this.template.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.template.setName("tcc:" + name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The database this runner writes to. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public <T> T inNewTransaction(ConnectionWork<T> work) throws Exception {
+        try {
+            return template.execute(status -> {
+                Connection connection = DataSourceUtils.getConnection(dataSource);
+                try {
+                    return work.run(connection);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    // a checked failure must roll back too: carry it out of the callback, unwrap below
+                    throw new CheckedFailure(e);
+                } finally {
+                    DataSourceUtils.releaseConnection(connection, dataSource);
+                }
+            });
+        } catch (CheckedFailure e) {
+            throw e.checked;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SpringLocalTransactionRunner[" + name + "]";
+    }
+
+    private static final class CheckedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Exception checked;
+
+        CheckedFailure(Exception checked) {
+            super(checked.getMessage(), checked, false, false);
+            this.checked = checked;
+        }
+    }
+}
