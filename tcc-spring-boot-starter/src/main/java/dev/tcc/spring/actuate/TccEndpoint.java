@@ -1,0 +1,93 @@
+package dev.tcc.spring.actuate;
+
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.runtime.log.TransactionRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code tcc} actuator endpoint: {@code GET /actuator/tcc?state=FAILED&limit=50} lists the
+ * newest transactions (in one state, or in any) with the counts per state,
+ * {@code GET /actuator/tcc/{xid}} shows one with its branches, and {@code POST /actuator/tcc/{xid}}
+ * retries a FAILED one: it goes back to phase two and is driven at once.
+ */
+@Endpoint(id = "tcc")
+public class TccEndpoint {
+
+    private static final int DEFAULT_LIMIT = 100;
+
+    private final TccRuntime runtime;
+
+    public TccEndpoint(TccRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @ReadOperation
+    public TransactionsDescriptor transactions(@Nullable String state, @Nullable Integer limit) {
+        TransactionState filter = state == null || state.isBlank() ? null : parse(state);
+        int max = limit == null ? DEFAULT_LIMIT : Math.max(1, Math.min(limit, 1000));
+        List<TransactionDescriptor> transactions = runtime.list(filter, max).stream().map(TransactionDescriptor::of).toList();
+        return new TransactionsDescriptor(runtime.countByState(), transactions);
+    }
+
+    @ReadOperation
+    public @Nullable TransactionDescriptor transaction(@Selector String xid) {
+        return runtime.find(xid).map(TransactionDescriptor::of).orElse(null);
+    }
+
+    @WriteOperation
+    public RetryDescriptor retry(@Selector String xid) {
+        TransactionState before = runtime.find(xid).map(TransactionRecord::state).orElse(null);
+        if (before == null) {
+            throw new InvalidEndpointRequestException("No TCC transaction [" + xid + "]", "No TCC transaction [" + xid + "]");
+        }
+        if (before != TransactionState.FAILED) {
+            return new RetryDescriptor(xid, false, before, "Only FAILED transactions can be retried; this one is " + before);
+        }
+        TransactionState after = runtime.retryFailed(xid).orElse(before);
+        return new RetryDescriptor(xid, true, after, "Phase two ran again; the transaction is now " + after);
+    }
+
+    private static TransactionState parse(String state) {
+        try {
+            return TransactionState.valueOf(state.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            String message = "Unknown transaction state [" + state + "]: use one of " + List.of(TransactionState.values());
+            throw new InvalidEndpointRequestException(message, message);
+        }
+    }
+
+    /** Counts per state and the listed transactions. */
+    public record TransactionsDescriptor(Map<TransactionState, Long> counts, List<TransactionDescriptor> transactions)
+            implements OperationResponseBody {
+    }
+
+    /** One transaction; {@code branches} is empty in lists. */
+    public record TransactionDescriptor(String xid, String name, TransactionState state, String decision, String cause,
+                                        Instant createdAt, Instant timeoutAt, Instant decidedAt, Instant finishedAt, int rounds,
+                                        Instant nextAttemptAt, String leaseOwner, List<BranchRecord> branches)
+            implements OperationResponseBody {
+
+        static TransactionDescriptor of(TransactionRecord r) {
+            return new TransactionDescriptor(r.xid(), r.name(), r.state(), r.decision() == null ? null : r.decision().name(),
+                    r.cause(), r.createdAt(), r.timeoutAt(), r.decidedAt(), r.finishedAt(), r.rounds(), r.nextAttemptAt(),
+                    r.leaseOwner(), r.branches());
+        }
+    }
+
+    /** What a retry did. */
+    public record RetryDescriptor(String xid, boolean retried, TransactionState state, String message)
+            implements OperationResponseBody {
+    }
+}

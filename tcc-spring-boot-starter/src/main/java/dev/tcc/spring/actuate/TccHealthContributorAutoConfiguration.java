@@ -1,0 +1,26 @@
+package dev.tcc.spring.actuate;
+
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.spring.autoconfigure.TccAutoConfiguration;
+import dev.tcc.spring.autoconfigure.TccProperties;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/** The {@link TccHealthIndicator} (health component {@code tcc}), when Spring Boot's health module is present. */
+@AutoConfiguration(after = TccAutoConfiguration.class)
+@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnBean(TccRuntime.class)
+@ConditionalOnEnabledHealthIndicator("tcc")
+public final class TccHealthContributorAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "tccHealthIndicator")
+    TccHealthIndicator tccHealthIndicator(TccRuntime runtime, TccProperties properties) {
+        return new TccHealthIndicator(runtime, properties.getHealth().getStuckAfter());
+    }
+}
