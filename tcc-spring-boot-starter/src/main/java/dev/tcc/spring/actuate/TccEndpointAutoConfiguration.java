@@ -9,17 +9,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /** The {@link TccEndpoint}, when actuator is present and the endpoint is available. */
 @AutoConfiguration(after = TccAutoConfiguration.class)
-@ConditionalOnClass(Endpoint.class)
-@ConditionalOnBean(TccRuntime.class)
-@ConditionalOnAvailableEndpoint(TccEndpoint.class)
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 public final class TccEndpointAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    TccEndpoint tccEndpoint(TccRuntime runtime) {
-        return new TccEndpoint(runtime);
+    // nested: its conditions are only read once the actuator classes are known to be present
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(TccRuntime.class)
+    @ConditionalOnAvailableEndpoint(TccEndpoint.class)
+    static class TccEndpointConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        TccEndpoint tccEndpoint(TccRuntime runtime) {
+            return new TccEndpoint(runtime);
+        }
     }
 }

@@ -10,17 +10,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /** The {@link TccHealthIndicator} (health component {@code tcc}), when Spring Boot's health module is present. */
 @AutoConfiguration(after = TccAutoConfiguration.class)
-@ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean(TccRuntime.class)
-@ConditionalOnEnabledHealthIndicator("tcc")
+@ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
 public final class TccHealthContributorAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean(name = "tccHealthIndicator")
-    TccHealthIndicator tccHealthIndicator(TccRuntime runtime, TccProperties properties) {
-        return new TccHealthIndicator(runtime, properties.getHealth().getStuckAfter());
+    // nested: its conditions are only read once the health classes are known to be present
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(TccRuntime.class)
+    @ConditionalOnEnabledHealthIndicator("tcc")
+    static class TccHealthIndicatorConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "tccHealthIndicator")
+        TccHealthIndicator tccHealthIndicator(TccRuntime runtime, TccProperties properties) {
+            return new TccHealthIndicator(runtime, properties.getHealth().getStuckAfter());
+        }
     }
 }
