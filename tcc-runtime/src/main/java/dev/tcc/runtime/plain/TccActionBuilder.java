@@ -4,6 +4,7 @@ import dev.tcc.api.TccContext;
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.action.ActionDefinition;
+import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.action.PhaseInvoker;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import java.lang.reflect.Type;
@@ -92,13 +93,31 @@ public final class TccActionBuilder<A, R> {
         require(onTry, "onTry(...)");
         require(onConfirm, "onConfirm(...)");
         require(onCancel, "onCancel(...)");
-        JdbcLocalTransactionRunner db = database;
+        JdbcLocalTransactionRunner db = sharedRunner(database);
         ActionDefinition definition = new ActionDefinition(name, "action '" + name + "'",
                 hold == null ? runtime.settings().defaultHold() : hold, externalEffects,
                 new Type[] {argumentType}, new String[] {"argument"}, resultType, db,
                 invoker(db, onConfirm), invoker(db, onCancel));
         runtime.register(definition);
         return new TccAction<>(runtime, name, db, onTry, resultType);
+    }
+
+    /**
+     * The runner of the database named like {@code runner} when an earlier action registered it:
+     * the participant runs its local transactions there, so the bodies must read the connection
+     * of that runner (each runner binds its own connection to the thread).
+     */
+    private JdbcLocalTransactionRunner sharedRunner(JdbcLocalTransactionRunner runner) {
+        for (ParticipantDatabase registered : runtime.participantDatabases()) {
+            if (registered.runner().name().equals(runner.name())) {
+                if (registered.runner() instanceof JdbcLocalTransactionRunner jdbc && jdbc.dataSource() == runner.dataSource()) {
+                    return jdbc;
+                }
+                throw new TccDefinitionException("Action '" + name + "' names database '" + runner.name() + "', which is already"
+                        + " registered with another data source: give each data source its own database name");
+            }
+        }
+        return runner;
     }
 
     private PhaseInvoker invoker(JdbcLocalTransactionRunner db, PhaseFunction<A> function) {
