@@ -1,0 +1,19 @@
+package dev.tcc.sample.hold;
+
+import java.util.List;
+
+/** What the page and {@code GET /inventory} show of a participant service. */
+public interface Participant {
+
+    /** Service name: flights, hotels, payments. */
+    String service();
+
+    /** What is being held: seats, rooms, credit. */
+    String unit();
+
+    List<InventoryItem> inventory();
+
+    List<HoldRow> recentHolds(int limit);
+
+    long pendingHolds();
+}

@@ -1,0 +1,158 @@
+package dev.tcc.sample.hotels;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import dev.tcc.api.Cancel;
+import dev.tcc.api.Confirm;
+import dev.tcc.api.TccContext;
+import dev.tcc.api.Try;
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TccSettings;
+import dev.tcc.sample.config.SampleProperties;
+import dev.tcc.sample.failure.FailureInjection;
+import dev.tcc.sample.failure.Scenario;
+import dev.tcc.sample.hold.CurrentTransaction;
+import dev.tcc.sample.hold.HoldLedger;
+import dev.tcc.sample.hold.HoldRefusedException;
+import dev.tcc.sample.hold.HoldRow;
+import dev.tcc.sample.hold.HoldState;
+import dev.tcc.sample.hold.InventoryItem;
+import dev.tcc.sample.hold.Participant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * The hotels service: holds rooms for a number of nights on its own database ('hotels').
+ * In the {@link Scenario#HOTEL_SLOW} scenario its try takes longer than the flight's hold.
+ */
+@Service
+public class RoomService implements Participant {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomService.class);
+
+    private final JdbcClient jdbc;
+    private final HoldLedger holds;
+    private final FailureInjection failures;
+    private final ObjectProvider<TccRuntime> tcc;
+    private final SampleProperties properties;
+
+    public RoomService(@Qualifier("hotelsDataSource") DataSource hotels, Clock clock, FailureInjection failures,
+                       ObjectProvider<TccRuntime> tcc, SampleProperties properties) {
+        this.jdbc = JdbcClient.create(hotels);
+        this.holds = new HoldLedger(hotels, "room_hold", clock);
+        this.failures = failures;
+        this.tcc = tcc;
+        this.properties = properties;
+    }
+
+    /** Holds {@code rooms} rooms at {@code hotel} for {@code nights} nights; returns the hold's id. */
+    @Try(transactionManager = "hotelsTransactionManager")
+    public String holdRooms(String hotel, int rooms, int nights) {
+        failures.checkUp(service());
+        if (failures.scenario() == Scenario.HOTEL_SLOW) {
+            Duration delay = slowDelay();
+            log.info("Scenario HOTEL_SLOW: the hotel answers in {} (the flight's hold lasts {})", delay, settings().defaultHold());
+            try {
+                Thread.sleep(delay.toMillis()); // the simulated slowness itself, not a synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while simulating a slow hotel", e);
+            }
+        }
+        Hotel h = find(hotel).orElseThrow(() -> new HoldRefusedException("Unknown hotel [" + hotel + "]"));
+        int taken = jdbc.sql("UPDATE hotel SET rooms_available = rooms_available - ? WHERE code = ? AND rooms_available >= ?")
+                .params(rooms, hotel, rooms).update();
+        if (taken == 0) {
+            throw new HoldRefusedException("Hotel " + hotel + " is fully booked: " + rooms + " room(s) requested, "
+                    + find(hotel).map(Hotel::available).orElse(0) + " left");
+        }
+        BigDecimal amount = h.pricePerNight().multiply(BigDecimal.valueOf((long) rooms * nights));
+        return holds.hold(CurrentTransaction.xid(), hotel, rooms, amount, settings().defaultHold());
+    }
+
+    @Confirm("holdRooms")
+    public void confirmRooms(String hotel, int rooms, int nights, TccContext ctx) {
+        failures.checkUp(service());
+        holds.confirm(ctx.tryResult(String.class));
+    }
+
+    @Cancel("holdRooms")
+    public void releaseRooms(String hotel, int rooms, int nights, TccContext ctx) {
+        failures.checkUp(service());
+        holds.release(ctx.tryResult(String.class)).ifPresent(hold ->
+                jdbc.sql("UPDATE hotel SET rooms_available = rooms_available + ? WHERE code = ?")
+                        .params(hold.quantity(), hold.resource()).update());
+    }
+
+    /** How long the slow hotel takes: past the flight's hold, its expiry grace and two recovery passes. */
+    public Duration slowDelay() {
+        Duration configured = properties.getFailures().getHotelDelay();
+        if (configured != null) {
+            return configured;
+        }
+        TccSettings s = settings();
+        return s.defaultHold().plus(s.holdExpiryGrace()).plus(s.recoveryInterval().multipliedBy(2)).plusSeconds(1);
+    }
+
+    private TccSettings settings() {
+        return tcc.getObject().settings();
+    }
+
+    public Optional<Hotel> find(String code) {
+        return jdbc.sql("SELECT code, name, price_per_night, rooms_total, rooms_available FROM hotel WHERE code = ?").param(code)
+                .query((rs, n) -> new Hotel(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getInt(4), rs.getInt(5)))
+                .optional();
+    }
+
+    public List<Hotel> hotels() {
+        return jdbc.sql("SELECT code, name, price_per_night, rooms_total, rooms_available FROM hotel ORDER BY code")
+                .query((rs, n) -> new Hotel(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getInt(4), rs.getInt(5)))
+                .list();
+    }
+
+    @Override
+    public String service() {
+        return "hotels";
+    }
+
+    @Override
+    public String unit() {
+        return "rooms";
+    }
+
+    @Override
+    public List<InventoryItem> inventory() {
+        Map<String, Map<HoldState, Long>> held = holds.quantities();
+        return hotels().stream().map(h -> {
+            Map<HoldState, Long> q = held.getOrDefault(h.code(), Map.of());
+            return new InventoryItem(h.code(), h.name(), h.pricePerNight(), BigDecimal.valueOf(h.total()),
+                    BigDecimal.valueOf(h.available()), BigDecimal.valueOf(q.getOrDefault(HoldState.PENDING, 0L)),
+                    BigDecimal.valueOf(q.getOrDefault(HoldState.CONFIRMED, 0L)));
+        }).toList();
+    }
+
+    @Override
+    public List<HoldRow> recentHolds(int limit) {
+        return holds.recent(limit);
+    }
+
+    @Override
+    public long pendingHolds() {
+        return holds.countPending();
+    }
+
+    /** A hotel and its rooms. */
+    public record Hotel(String code, String name, BigDecimal pricePerNight, int total, int available) {
+    }
+}

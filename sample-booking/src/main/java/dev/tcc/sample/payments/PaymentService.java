@@ -1,0 +1,135 @@
+package dev.tcc.sample.payments;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import dev.tcc.api.Cancel;
+import dev.tcc.api.Confirm;
+import dev.tcc.api.TccContext;
+import dev.tcc.api.Try;
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.sample.failure.FailureInjection;
+import dev.tcc.sample.failure.Scenario;
+import dev.tcc.sample.hold.CurrentTransaction;
+import dev.tcc.sample.hold.HoldLedger;
+import dev.tcc.sample.hold.HoldRefusedException;
+import dev.tcc.sample.hold.HoldRow;
+import dev.tcc.sample.hold.HoldState;
+import dev.tcc.sample.hold.InventoryItem;
+import dev.tcc.sample.hold.Participant;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * The payments service: authorises an amount on a card on its own database ('payments'). The
+ * authorisation holds part of the card's credit; the confirm captures it, the cancel gives it back.
+ * A card marked as declining, too little credit, or the {@link Scenario#PAYMENT_DECLINED} scenario
+ * refuses the try.
+ */
+@Service
+public class PaymentService implements Participant {
+
+    private final JdbcClient jdbc;
+    private final HoldLedger holds;
+    private final FailureInjection failures;
+    private final ObjectProvider<TccRuntime> tcc;
+
+    public PaymentService(@Qualifier("paymentsDataSource") DataSource payments, Clock clock, FailureInjection failures,
+                          ObjectProvider<TccRuntime> tcc) {
+        this.jdbc = JdbcClient.create(payments);
+        this.holds = new HoldLedger(payments, "payment_hold", clock);
+        this.failures = failures;
+        this.tcc = tcc;
+    }
+
+    /** Authorises {@code amount} on {@code card}; returns the authorisation's id. */
+    @Try(transactionManager = "paymentsTransactionManager")
+    public String authorize(String card, BigDecimal amount) {
+        failures.checkUp(service());
+        Card c = find(card).orElseThrow(() -> new HoldRefusedException("Payment declined: unknown card " + mask(card)));
+        if (c.declines() || failures.scenario() == Scenario.PAYMENT_DECLINED) {
+            throw new HoldRefusedException("Payment declined: the issuer refused card " + mask(card));
+        }
+        int taken = jdbc.sql("UPDATE card SET available = available - ? WHERE number = ? AND available >= ?")
+                .params(amount, card, amount).update();
+        if (taken == 0) {
+            throw new HoldRefusedException("Payment declined: card " + mask(card) + " has " + find(card).map(Card::available).orElse(BigDecimal.ZERO)
+                    + " of credit left, " + amount + " needed");
+        }
+        return holds.hold(CurrentTransaction.xid(), card, 1, amount, tcc.getObject().settings().defaultHold());
+    }
+
+    @Confirm("authorize")
+    public void capture(String card, BigDecimal amount, TccContext ctx) {
+        failures.checkUp(service());
+        holds.confirm(ctx.tryResult(String.class));
+    }
+
+    @Cancel("authorize")
+    public void voidAuthorization(String card, BigDecimal amount, TccContext ctx) {
+        failures.checkUp(service());
+        holds.release(ctx.tryResult(String.class)).ifPresent(hold ->
+                jdbc.sql("UPDATE card SET available = available + ? WHERE number = ?").params(hold.amount(), hold.resource()).update());
+    }
+
+    public Optional<Card> find(String number) {
+        return jdbc.sql("SELECT number, holder, credit_limit, available, declines FROM card WHERE number = ?").param(number)
+                .query((rs, n) -> new Card(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4), rs.getBoolean(5)))
+                .optional();
+    }
+
+    public List<Card> cards() {
+        return jdbc.sql("SELECT number, holder, credit_limit, available, declines FROM card ORDER BY number")
+                .query((rs, n) -> new Card(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4), rs.getBoolean(5)))
+                .list();
+    }
+
+    /** The last four digits, for messages and the page. */
+    public static String mask(String card) {
+        return card == null || card.length() < 4 ? "****" : "**** " + card.substring(card.length() - 4);
+    }
+
+    @Override
+    public String service() {
+        return "payments";
+    }
+
+    @Override
+    public String unit() {
+        return "credit";
+    }
+
+    @Override
+    public List<InventoryItem> inventory() {
+        Map<String, Map<HoldState, BigDecimal>> held = holds.amounts();
+        return cards().stream().map(c -> {
+            Map<HoldState, BigDecimal> a = held.getOrDefault(c.number(), Map.of());
+            return new InventoryItem(mask(c.number()), c.holder() + (c.declines() ? " (always declines)" : ""), null, c.creditLimit(),
+                    c.available(), a.getOrDefault(HoldState.PENDING, BigDecimal.ZERO), a.getOrDefault(HoldState.CONFIRMED, BigDecimal.ZERO));
+        }).toList();
+    }
+
+    @Override
+    public List<HoldRow> recentHolds(int limit) {
+        return holds.recent(limit).stream()
+                .map(h -> new HoldRow(h.id(), h.xid(), mask(h.resource()), h.quantity(), h.amount(), h.state(), h.createdAt(),
+                        h.expiresAt(), h.finishedAt()))
+                .toList();
+    }
+
+    @Override
+    public long pendingHolds() {
+        return holds.countPending();
+    }
+
+    /** A card and its credit line. */
+    public record Card(String number, String holder, BigDecimal creditLimit, BigDecimal available, boolean declines) {
+    }
+}
