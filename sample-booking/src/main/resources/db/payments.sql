@@ -25,4 +25,4 @@ INSERT INTO card (number, holder, credit_limit, available, declines)
 INSERT INTO card (number, holder, credit_limit, available, declines)
     SELECT '5555555555554444', 'Alan Turing', 1000.00, 1000.00, FALSE WHERE NOT EXISTS (SELECT 1 FROM card WHERE number = '5555555555554444');
 INSERT INTO card (number, holder, credit_limit, available, declines)
-    SELECT '4000000000000002', 'Always Declined', 10000.00, 10000.00, TRUE WHERE NOT EXISTS (SELECT 1 FROM card WHERE number = '4000000000000002');
+    SELECT '4000000000000002', 'Test card', 10000.00, 10000.00, TRUE WHERE NOT EXISTS (SELECT 1 FROM card WHERE number = '4000000000000002');

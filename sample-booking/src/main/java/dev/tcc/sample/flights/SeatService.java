@@ -24,6 +24,7 @@ import dev.tcc.sample.hold.Participant;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
@@ -32,6 +33,7 @@ import org.springframework.stereotype.Service;
  * initiator's, or the participant's own when the hold expired) gives the seats back.
  */
 @Service
+@Order(1)
 public class SeatService implements Participant {
 
     private final JdbcClient jdbc;
@@ -111,6 +113,11 @@ public class SeatService implements Participant {
     @Override
     public List<HoldRow> recentHolds(int limit) {
         return holds.recent(limit);
+    }
+
+    @Override
+    public List<HoldRow> holdsOf(String xid) {
+        return holds.ofTransaction(xid);
     }
 
     @Override

@@ -74,6 +74,11 @@ public final class HoldLedger {
         return jdbc.sql("SELECT * FROM " + table + " ORDER BY created_at DESC, id LIMIT ?").param(limit).query(HoldLedger::row).list();
     }
 
+    /** The holds of one transaction. */
+    public List<HoldRow> ofTransaction(String xid) {
+        return jdbc.sql("SELECT * FROM " + table + " WHERE xid = ? ORDER BY created_at").param(xid).query(HoldLedger::row).list();
+    }
+
     /** Quantity per resource and state, e.g. {TCC101 -> {PENDING -> 2, CONFIRMED -> 5}}. */
     public Map<String, Map<HoldState, Long>> quantities() {
         record Sum(String resource, HoldState state, long quantity) {

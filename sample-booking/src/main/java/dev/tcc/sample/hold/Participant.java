@@ -15,5 +15,7 @@ public interface Participant {
 
     List<HoldRow> recentHolds(int limit);
 
+    List<HoldRow> holdsOf(String xid);
+
     long pendingHolds();
 }

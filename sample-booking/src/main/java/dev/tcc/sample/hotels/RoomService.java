@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
@@ -37,6 +38,7 @@ import org.springframework.stereotype.Service;
  * In the {@link Scenario#HOTEL_SLOW} scenario its try takes longer than the flight's hold.
  */
 @Service
+@Order(2)
 public class RoomService implements Participant {
 
     private static final Logger log = LoggerFactory.getLogger(RoomService.class);
@@ -145,6 +147,11 @@ public class RoomService implements Participant {
     @Override
     public List<HoldRow> recentHolds(int limit) {
         return holds.recent(limit);
+    }
+
+    @Override
+    public List<HoldRow> holdsOf(String xid) {
+        return holds.ofTransaction(xid);
     }
 
     @Override

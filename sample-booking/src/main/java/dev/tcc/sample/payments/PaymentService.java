@@ -25,6 +25,7 @@ import dev.tcc.sample.hold.Participant;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
@@ -34,6 +35,7 @@ import org.springframework.stereotype.Service;
  * refuses the try.
  */
 @Service
+@Order(3)
 public class PaymentService implements Participant {
 
     private final JdbcClient jdbc;
@@ -118,7 +120,16 @@ public class PaymentService implements Participant {
 
     @Override
     public List<HoldRow> recentHolds(int limit) {
-        return holds.recent(limit).stream()
+        return masked(holds.recent(limit));
+    }
+
+    @Override
+    public List<HoldRow> holdsOf(String xid) {
+        return masked(holds.ofTransaction(xid));
+    }
+
+    private static List<HoldRow> masked(List<HoldRow> rows) {
+        return rows.stream()
                 .map(h -> new HoldRow(h.id(), h.xid(), mask(h.resource()), h.quantity(), h.amount(), h.state(), h.createdAt(),
                         h.expiresAt(), h.finishedAt()))
                 .toList();

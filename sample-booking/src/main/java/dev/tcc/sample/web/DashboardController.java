@@ -31,7 +31,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * What the page shows: the participants' inventory and holds ({@code GET /inventory}), the recent
+ * What the page shows: the participants' inventory and holds ({@code GET /inventory}; only the holds
+ * of one transaction with {@code ?xid=}), the recent
  * TCC transactions with their branches ({@code GET /transactions}), and the participant services'
  * state with the outage switch ({@code /participants}).
  */
@@ -64,11 +65,11 @@ public class DashboardController {
     }
 
     @GetMapping("/inventory")
-    public Inventory inventory(@RequestParam(defaultValue = "8") int holds) {
+    public Inventory inventory(@RequestParam(defaultValue = "8") int holds, @RequestParam(required = false) String xid) {
         int limit = Math.max(0, Math.min(holds, 100));
         List<ServiceInventory> services = participants.stream()
                 .map(p -> new ServiceInventory(p.service(), p.unit(), failures.downUntil(p.service()), p.inventory(),
-                        p.pendingHolds(), p.recentHolds(limit)))
+                        p.pendingHolds(), xid == null ? p.recentHolds(limit) : p.holdsOf(xid)))
                 .toList();
         TccSettings s = tcc.settings();
         Map<String, Object> settings = new LinkedHashMap<>();
