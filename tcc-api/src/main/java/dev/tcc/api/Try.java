@@ -28,8 +28,9 @@ public @interface Try {
 
     /**
      * How long the hold lives unconfirmed, as {@code "15m"} or {@code "PT15M"}. Empty means the
-     * configured default ({@code tcc.hold.default-duration}). When it passes without a confirm
-     * decision, the participant cancels the branch by itself.
+     * configured default ({@code tcc.hold.default-duration}). With Spring, a placeholder such as
+     * {@code "${booking.hold:15m}"} is resolved from the environment. When it passes without a
+     * confirm decision, the participant cancels the branch by itself.
      */
     String hold() default "";
 

@@ -103,7 +103,9 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         String where = "@Try '" + action.name() + "' on '" + ActionMethodsIntrospector.signature(action.beanClass(), action.tryMethod()) + "'";
         Duration hold;
         try {
-            hold = Durations.parse(action.tryAnnotation().hold(), tcc.settings().defaultHold(), where + " hold");
+            // "${sample.hold.seats:30s}" placeholders resolve against the environment, like @Scheduled
+            String text = beanFactory.resolveEmbeddedValue(action.tryAnnotation().hold());
+            hold = Durations.parse(text, tcc.settings().defaultHold(), where + " hold");
         } catch (IllegalArgumentException e) {
             throw new InvalidTccDefinitionException(e.getMessage(),
                     "Write the hold as a number with a unit (500ms, 30s, 15m, 2h) or as ISO-8601 (PT15M).");

@@ -37,6 +37,15 @@ class TccDefinitionValidationTests {
     }
 
     @Test
+    void aHoldPlaceholderIsResolvedFromTheEnvironment() {
+        contextRunner.withBean(ConfiguredHold.class).withPropertyValues("sample.hold=7m").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(dev.tcc.runtime.TccRuntime.class).participant("configured").action().hold())
+                    .isEqualTo(java.time.Duration.ofMinutes(7));
+        });
+    }
+
+    @Test
     void aTryWithoutConfirmStopsStartUpNamingTheMethodAndTheFix() {
         failsWith(MissingConfirm.class, analysis -> {
             assertThat(analysis.getDescription()).contains("@Try action 'hold'")
@@ -189,6 +198,20 @@ class TccDefinitionValidationTests {
 
         @Cancel("hold")
         public void cancel(TccContext context) {
+        }
+    }
+
+    static class ConfiguredHold {
+        @Try(name = "configured", hold = "${sample.hold:45s}")
+        public void hold(String item) {
+        }
+
+        @Confirm("configured")
+        public void confirm(String item) {
+        }
+
+        @Cancel("configured")
+        public void cancel(String item) {
         }
     }
 
