@@ -263,7 +263,7 @@ public final class CrashChild {
         config.setJdbcUrl(url);
         config.setUsername(url.startsWith("jdbc:h2:") ? "sa" : System.getProperty("tcc.test.postgres.user", "postgres"));
         config.setPassword("");
-        config.setMaximumPoolSize(5); // three crash runs at a time stay well under PostgreSQL's 100 connections
+        config.setMaximumPoolSize(4); // three crash runs at a time (4 databases each) leave room on a shared PostgreSQL
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
         return new HikariDataSource(config);
