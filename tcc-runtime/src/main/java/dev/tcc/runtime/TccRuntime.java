@@ -13,6 +13,7 @@ import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.LocalDecisionSource;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
 import dev.tcc.runtime.coordinator.PhaseTwo;
+import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
@@ -97,6 +98,7 @@ public final class TccRuntime implements AutoCloseable {
     private final Retention retention;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService ownedPhaseTwoExecutor;
+    private final PhaseTwoBatcher phaseTwoBatcher;
     private volatile ScheduledFuture<?> recoveryTask;
 
     private TccRuntime(Builder b) {
@@ -111,8 +113,14 @@ public final class TccRuntime implements AutoCloseable {
         this.calls = new PhaseTwoCalls(settings, b.random);
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
+        // batching across transactions only on the runtime's own executor: an injected one (a test
+        // that drops or reorders phase-two rounds) keeps one task per transaction
+        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
+                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
+                        settings.phaseTwoFinishLinger())
+                : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
-                b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events);
+                b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher);
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
@@ -325,6 +333,9 @@ public final class TccRuntime implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (phaseTwoBatcher != null) {
+            phaseTwoBatcher.close(); // writes the final states still waiting for their batch
         }
     }
 

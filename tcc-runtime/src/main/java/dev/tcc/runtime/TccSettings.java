@@ -33,6 +33,8 @@ public final class TccSettings {
     private final Duration retentionFinished;
     private final Duration retentionBarrier;
     private final int retentionBatchSize;
+    private final int phaseTwoBatchSize;
+    private final Duration phaseTwoFinishLinger;
 
     private TccSettings(Builder b) {
         this.defaultTimeout = b.defaultTimeout;
@@ -58,6 +60,8 @@ public final class TccSettings {
         this.retentionFinished = b.retentionFinished;
         this.retentionBarrier = b.retentionBarrier;
         this.retentionBatchSize = b.retentionBatchSize;
+        this.phaseTwoBatchSize = b.phaseTwoBatchSize;
+        this.phaseTwoFinishLinger = b.phaseTwoFinishLinger;
     }
 
     /** Settings with every default. */
@@ -95,6 +99,8 @@ public final class TccSettings {
         b.retentionFinished = retentionFinished;
         b.retentionBarrier = retentionBarrier;
         b.retentionBatchSize = retentionBatchSize;
+        b.phaseTwoBatchSize = phaseTwoBatchSize;
+        b.phaseTwoFinishLinger = phaseTwoFinishLinger;
         return b;
     }
 
@@ -144,6 +150,17 @@ public final class TccSettings {
     public Duration retentionBarrier() { return retentionBarrier; }
     /** Rows deleted per statement when purging. */
     public int retentionBatchSize() { return retentionBatchSize; }
+    /**
+     * Most decided transactions that asynchronous phase two drives together, with one local
+     * transaction per participant database (and one log write) for all of them; 1 drives each
+     * transaction alone. Applies to the runtime's own phase-two executor only.
+     */
+    public int phaseTwoBatchSize() { return phaseTwoBatchSize; }
+    /**
+     * Longest wait before the final state of a transaction whose branches are all done is
+     * written, so that one log commit records many; zero writes it after each batch.
+     */
+    public Duration phaseTwoFinishLinger() { return phaseTwoFinishLinger; }
 
     /** Validating builder; each setter refuses a bad value at once. */
     public static final class Builder {
@@ -170,6 +187,8 @@ public final class TccSettings {
         private Duration retentionFinished = Duration.ofDays(1);
         private Duration retentionBarrier = Duration.ofDays(1);
         private int retentionBatchSize = 500;
+        private int phaseTwoBatchSize = 256;
+        private Duration phaseTwoFinishLinger = Duration.ofMillis(20);
 
         private Builder() {
         }
@@ -209,6 +228,8 @@ public final class TccSettings {
         public Builder retentionFinished(Duration v) { retentionFinished = positive("retention.finished", v); return this; }
         public Builder retentionBarrier(Duration v) { retentionBarrier = positive("retention.barrier", v); return this; }
         public Builder retentionBatchSize(int v) { retentionBatchSize = atLeast("retention.batch-size", v, 1); return this; }
+        public Builder phaseTwoBatchSize(int v) { phaseTwoBatchSize = atLeast("phase-two.batch-size", v, 1); return this; }
+        public Builder phaseTwoFinishLinger(Duration v) { phaseTwoFinishLinger = notNegative("phase-two.finish-linger", v); return this; }
 
         /** Builds the settings, checking the rules that involve two values. */
         public TccSettings build() {

@@ -153,7 +153,7 @@ public final class LocalParticipant implements BranchParticipant {
         return database.barrier().leaveTried(c, branch.xid(), branch.branchId(), target, clock.instant());
     }
 
-    private void runPhase(Phase phase, PhaseInvoker body, BarrierRow row, BranchReference branch) throws Exception {
+    void runPhase(Phase phase, PhaseInvoker body, BarrierRow row, BranchReference branch) throws Exception {
         Object[] args = codec.decodeArguments(action.owner(), action.parameterTypes(), row.arguments());
         body.invoke(args, new BranchContext(branch.xid(), branch.branchId(), action.name(), phase, row.holdDeadline(),
                 branch.attempt(), row.result(), codec));

@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The branch barrier: one row per (xid, branch id) in the participant's own database, written
@@ -115,6 +117,71 @@ public final class BranchBarrier {
             ps.setInt(4, branchId);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    /**
+     * The rows of {@code keys} (xid and branch id) in one query per {@value #IN_LIST_CHUNK} keys,
+     * by {@link #key(String, int)}; a key without a row is absent from the map.
+     */
+    public Map<String, BarrierRow> findAll(Connection c, List<String> xids, List<Integer> branchIds) throws SQLException {
+        Map<String, BarrierRow> rows = new HashMap<>();
+        List<String> distinct = xids.stream().distinct().toList();
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (int i = 0; i < xids.size(); i++) {
+            wanted.add(key(xids.get(i), branchIds.get(i)));
+        }
+        for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
+            String sql = Statements.BARRIER_FIND_BY_XIDS + "(" + "?, ".repeat(chunk.size() - 1) + "?)";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String key = key(rs.getString(1), rs.getInt(2));
+                        if (wanted.contains(key)) {
+                            rows.put(key, new BarrierRow(rs.getString(3), BranchState.ofCode(rs.getString(4)), Jdbc.getInstant(rs, 5),
+                                    rs.getString(6), rs.getString(7)));
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Keys of {@link #findAll}. */
+    public static String key(String xid, int branchId) {
+        return xid + '#' + branchId;
+    }
+
+    private static final int IN_LIST_CHUNK = 200;
+
+    /**
+     * {@link #leaveTried} for many rows in one batch: element {@code i} of the result is true only
+     * when row {@code i} was {@code TRIED} and this call moved it (its caller then runs the body).
+     */
+    public boolean[] leaveTriedAll(Connection c, List<String> xids, List<Integer> branchIds, BranchState target, Instant now)
+            throws SQLException {
+        boolean[] changed = new boolean[xids.size()];
+        if (xids.isEmpty()) {
+            return changed;
+        }
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_TRANSITION)) {
+            for (int i = 0; i < xids.size(); i++) {
+                ps.setString(1, target.code());
+                Jdbc.setInstant(ps, 2, now);
+                ps.setString(3, xids.get(i));
+                ps.setInt(4, branchIds.get(i));
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                changed[i] = counts[i] == 1;
+            }
+        }
+        return changed;
     }
 
     /**

@@ -46,9 +46,21 @@ public final class Coordinator {
     private final Executor phaseTwoExecutor;
     private final String instanceId;
     private final Events events;
+    private final PhaseTwoBatcher batcher;
 
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
+        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null);
+    }
+
+    /**
+     * @param batcher where asynchronous phase two of logged decisions goes, batched across
+     *                transactions; null runs one task per transaction on {@code phaseTwoExecutor}
+     */
+    public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
+                       RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events,
+                       PhaseTwoBatcher batcher) {
+        this.batcher = batcher;
         this.transactionLog = transactionLog;
         this.phaseTwo = phaseTwo;
         this.settings = settings;
@@ -235,6 +247,10 @@ public final class Coordinator {
                 : () -> phaseTwo.cancelUnlogged(tx.xid(), branches);
         if (!settings.asynchronousPhaseTwo()) {
             round.run();
+            return;
+        }
+        if (logged && batcher != null) {
+            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt()));
             return;
         }
         try {

@@ -14,9 +14,16 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.tcc.runtime.action.LocalBatch;
+import dev.tcc.runtime.action.LocalParticipant;
+import dev.tcc.runtime.action.ParticipantDatabase;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -121,6 +128,159 @@ public final class PhaseTwo {
             return to;
         }
         return from;
+    }
+
+    /** A decided transaction waiting for phase two. */
+    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt) {
+    }
+
+    /**
+     * Phase two of many decided transactions at once, one local transaction per participant
+     * database and decision instead of one per branch: for the transactions whose branches all
+     * belong to local participants with a closed circuit, grouped by the sequence of databases they
+     * touch (so each transaction still sees its confirms in try order and its cancels in reverse),
+     * every database's branches are confirmed (or cancelled) together by {@link LocalBatch}. A
+     * transaction any of whose branches could not be done that way (a failure, a refusal, an empty
+     * cancel, a lost race, an open circuit, a remote participant) gets an ordinary round of
+     * {@link #drive} afterwards, which is idempotent for the branches already done. The
+     * transactions done completely are handed to {@code finished}, whose final log write the
+     * caller batches too ({@link #finishAll}). The caller holds the leases, as for {@link #drive}.
+     */
+    public void driveBatch(List<Decided> batch, BiConsumer<TransactionLog.Finish, Decided> finished) {
+        Map<List<Object>, List<Decided>> shapes = new LinkedHashMap<>();
+        List<Decided> oneByOne = new ArrayList<>();
+        for (Decided d : batch) {
+            List<Object> shape = shape(d);
+            if (shape == null) {
+                oneByOne.add(d);
+            } else {
+                shapes.computeIfAbsent(shape, k -> new ArrayList<>()).add(d);
+            }
+        }
+        for (Map.Entry<List<Object>, List<Decided>> entry : shapes.entrySet()) {
+            driveShape(entry.getKey(), entry.getValue(), finished, oneByOne);
+        }
+        for (Decided d : oneByOne) {
+            try {
+                drive(d.xid(), d.name(), d.decision(), d.branches(), 0, d.createdAt());
+            } catch (RuntimeException e) {
+                log.warn("TCC [{}] phase two failed; recovery retries it when the lease ends: {}", d.xid(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * The decision followed by the participant databases of the transaction's branches in
+     * delivery order (try order, reversed for cancel); null when a branch is not a local
+     * participant without external effects and with a closed circuit.
+     */
+    private List<Object> shape(Decided d) {
+        boolean confirming = d.decision() == Decision.CONFIRM;
+        List<Object> shape = new ArrayList<>(d.branches().size() + 1);
+        shape.add(d.decision());
+        for (BranchReference b : ordered(d.branches(), confirming)) {
+            if (!(participants.find(b.participant()) instanceof LocalParticipant local)
+                    || local.action().externalEffects() // a batch rolled back by another body would call out again
+                    || calls.circuitBreakers().circuitBreaker(b.participant()).getState() != CircuitBreaker.State.CLOSED) {
+                return null;
+            }
+            String database = local.database().runner().name();
+            shape.add(database);
+        }
+        return shape;
+    }
+
+    private void driveShape(List<Object> shape, List<Decided> group, BiConsumer<TransactionLog.Finish, Decided> finished,
+                            List<Decided> oneByOne) {
+        boolean confirming = shape.get(0) == Decision.CONFIRM;
+        boolean[] failed = new boolean[group.size()];
+        for (int position = 0; position < shape.size() - 1; position++) {
+            List<LocalBatch.Item> items = new ArrayList<>(group.size());
+            List<Integer> owners = new ArrayList<>(group.size());
+            ParticipantDatabase database = null;
+            for (int t = 0; t < group.size(); t++) {
+                if (failed[t]) {
+                    continue;
+                }
+                BranchReference branch = ordered(group.get(t).branches(), confirming).get(position);
+                LocalParticipant participant = (LocalParticipant) participants.find(branch.participant());
+                database = participant.database();
+                items.add(new LocalBatch.Item(participant, branch.withAttempt(1)));
+                owners.add(t);
+            }
+            if (items.isEmpty()) {
+                break;
+            }
+            boolean[] done;
+            try {
+                done = LocalBatch.run(database, items, confirming, clock);
+            } catch (Exception e) {
+                log.debug("TCC batched {} of {} branches on '{}' failed; they go one by one: {}", confirming ? "confirm" : "cancel",
+                        items.size(), database.runner().name(), describe(e));
+                done = new boolean[items.size()];
+            }
+            for (int k = 0; k < done.length; k++) {
+                if (!done[k]) {
+                    failed[owners.get(k)] = true;
+                }
+            }
+        }
+        BranchState state = confirming ? BranchState.CONFIRMED : BranchState.CANCELLED;
+        TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
+        TransactionState to = confirming ? TransactionState.CONFIRMED : TransactionState.CANCELLED;
+        for (int t = 0; t < group.size(); t++) {
+            Decided d = group.get(t);
+            if (failed[t]) {
+                oneByOne.add(d);
+                continue;
+            }
+            List<BranchOutcome> outcomes = new ArrayList<>(d.branches().size());
+            for (BranchReference b : d.branches()) {
+                outcomes.add(new BranchOutcome(b.branchId(), state, 1, null));
+            }
+            finished.accept(new TransactionLog.Finish(d.xid(), from, to, null, outcomes), d);
+        }
+    }
+
+    private static List<BranchReference> ordered(List<BranchReference> branches, boolean confirming) {
+        if (confirming) {
+            return branches;
+        }
+        List<BranchReference> reversed = new ArrayList<>(branches);
+        Collections.reverse(reversed);
+        return reversed;
+    }
+
+    /**
+     * Writes the final states of transactions whose branches are all done, in one commit, and
+     * publishes their events. A transaction whose write did not happen (a recovery worker got
+     * there first, or the database failed) is left to recovery, which re-drives it idempotently.
+     */
+    public void finishAll(List<TransactionLog.Finish> finishes, List<Decided> decided) {
+        if (finishes.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        boolean[] changed;
+        try {
+            changed = transactionLog.finishAll(finishes, now);
+        } catch (RuntimeException e) {
+            log.warn("TCC could not record the end of {} finished transactions; recovery re-drives them when their"
+                    + " leases end: {}", finishes.size(), e.toString());
+            return;
+        }
+        for (int i = 0; i < finishes.size(); i++) {
+            if (!changed[i]) {
+                continue;
+            }
+            TransactionLog.Finish f = finishes.get(i);
+            Decided d = decided.get(i);
+            String name = d == null ? null : d.name();
+            Instant createdAt = d == null ? null : d.createdAt();
+            events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, f.xid(), name, f.from().code(), Duration.ZERO);
+            events.publish(TccEvent.Type.TRANSACTION_FINISHED, f.xid(), name, f.to().code(),
+                    createdAt == null ? Duration.ZERO : Duration.between(createdAt, now));
+        }
     }
 
     /**

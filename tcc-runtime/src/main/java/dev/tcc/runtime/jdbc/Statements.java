@@ -9,6 +9,9 @@ public final class Statements {
     // ---- branch barrier (participant side) ----
     public static final String BARRIER_FIND =
             "SELECT action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
+    /** Followed by the parenthesised list of xids. */
+    public static final String BARRIER_FIND_BY_XIDS =
+            "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid IN ";
     public static final String BARRIER_SET_RESULT =
             "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ?";
     public static final String BARRIER_TRANSITION =

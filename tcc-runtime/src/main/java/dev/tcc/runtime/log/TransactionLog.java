@@ -216,6 +216,62 @@ public final class TransactionLog {
         });
     }
 
+    /** One transaction's end for {@link #finishAll}. */
+    public record Finish(String xid, TransactionState from, TransactionState to, String cause, List<BranchOutcome> outcomes) {
+        public Finish {
+            requireLegal(from, to);
+        }
+    }
+
+    /**
+     * {@link #finish} for many transactions in one commit (phase two batched across
+     * transactions). Element {@code i} of the result says whether transaction {@code i} moved;
+     * each move is conditional on its own {@code from} state, as in {@link #finish}.
+     */
+    public boolean[] finishAll(List<Finish> finishes, Instant now) {
+        if (finishes.isEmpty()) {
+            return new boolean[0];
+        }
+        return run("finish " + finishes.size() + " transactions", c -> {
+            boolean[] changed = new boolean[finishes.size()];
+            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FINISH)) {
+                for (Finish f : finishes) {
+                    ps.setString(1, f.to().code());
+                    Jdbc.setInstant(ps, 2, now);
+                    ps.setString(3, Jdbc.truncate(f.cause(), 1000));
+                    ps.setString(4, f.xid());
+                    ps.setString(5, f.from().code());
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    changed[i] = counts[i] == 1;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(Statements.BRANCH_UPDATE)) {
+                boolean any = false;
+                for (int i = 0; i < finishes.size(); i++) {
+                    if (!changed[i]) {
+                        continue;
+                    }
+                    for (BranchOutcome o : finishes.get(i).outcomes()) {
+                        ps.setString(1, o.state().code());
+                        ps.setInt(2, o.attempts());
+                        ps.setString(3, Jdbc.truncate(o.error(), 1000));
+                        ps.setString(4, finishes.get(i).xid());
+                        ps.setInt(5, o.branchId());
+                        ps.addBatch();
+                        any = true;
+                    }
+                }
+                if (any) {
+                    ps.executeBatch();
+                }
+            }
+            return changed;
+        });
+    }
+
     /** Ends a round that left work: counts it and schedules the next, or moves to {@code to} (FAILED). */
     public boolean reschedule(String xid, TransactionState from, TransactionState to, Instant nextAttemptAt, String cause,
                               List<BranchOutcome> outcomes) {

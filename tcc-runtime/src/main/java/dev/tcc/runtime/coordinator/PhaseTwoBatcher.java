@@ -1,0 +1,196 @@
+package dev.tcc.runtime.coordinator;
+
+import dev.tcc.runtime.log.TransactionLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asynchronous phase two batched across transactions. Decided transactions queue up; at most
+ * {@code drainers} tasks on the phase-two executor take up to {@code batchSize} of them at a time
+ * and drive them with {@link PhaseTwo#driveBatch} (one local transaction per participant database
+ * for the whole batch). Batches form by themselves under load (what arrives while a batch runs is
+ * the next batch); a lone transaction is driven at once, alone. The runtime uses ONE drainer: a
+ * batch locks the business rows of all its bodies until it commits, so two batches on one
+ * database could lock rows in opposite orders and deadlock; one drainer never competes with
+ * itself, and one batch per database at a time is already far fewer commits than the callers make.
+ *
+ * <p>The final {@code CONFIRMED}/{@code CANCELLED} write is batched further: finished transactions
+ * wait up to {@code finishLinger} (or until {@code batchSize} are waiting) and are written in one
+ * commit. That write is bookkeeping, not a decision: every branch is already final in its
+ * participant's barrier, so losing it in a crash costs one idempotent re-drive by recovery.
+ *
+ * <p>Used only with the runtime's own executor. An injected executor (tests that drop, delay or
+ * reorder phase-two rounds) keeps getting one task per transaction.
+ */
+public final class PhaseTwoBatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PhaseTwoBatcher.class);
+
+    private final PhaseTwo phaseTwo;
+    private final Executor executor;
+    private final int drainers;
+    private final int batchSize;
+    private final long lingerNanos;
+    private final ConcurrentLinkedQueue<PhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger activeDrainers = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Object finishLock = new Object();
+    private List<TransactionLog.Finish> pendingFinishes = new ArrayList<>();
+    private List<PhaseTwo.Decided> pendingDecided = new ArrayList<>();
+    private long oldestPendingNanos;
+    private final Thread finisher;
+    private volatile boolean closed;
+
+    public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger) {
+        this.phaseTwo = phaseTwo;
+        this.executor = executor;
+        this.drainers = Math.max(1, drainers);
+        this.batchSize = Math.max(1, batchSize);
+        this.lingerNanos = finishLinger.toNanos();
+        this.finisher = new Thread(this::finishLoop, "tcc-phase-two-finisher");
+        this.finisher.setDaemon(true);
+        this.finisher.start();
+    }
+
+    /** Most transactions waiting before callers drive their own phase two (back-pressure, like a full executor queue). */
+    static final int MAX_QUEUED = 10_000;
+
+    /** Queues a decided transaction for phase two; when too many wait, drives it on the calling thread instead. */
+    public void submit(PhaseTwo.Decided decided) {
+        if (queued.get() >= MAX_QUEUED) {
+            phaseTwo.driveBatch(List.of(decided), this::finished);
+            return;
+        }
+        queued.incrementAndGet();
+        queue.add(decided);
+        startDrainerIfNeeded();
+    }
+
+    private void startDrainerIfNeeded() {
+        while (!queue.isEmpty()) {
+            int active = activeDrainers.get();
+            if (active >= drainers) {
+                return;
+            }
+            if (activeDrainers.compareAndSet(active, active + 1)) {
+                try {
+                    executor.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    activeDrainers.decrementAndGet();
+                    log.warn("TCC phase two could not be scheduled ({}); recovery drives the waiting transactions", e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                List<PhaseTwo.Decided> batch = new ArrayList<>();
+                PhaseTwo.Decided next;
+                while (batch.size() < batchSize && (next = queue.poll()) != null) {
+                    batch.add(next);
+                }
+                queued.addAndGet(-batch.size());
+                if (batch.isEmpty()) {
+                    return;
+                }
+                try {
+                    phaseTwo.driveBatch(batch, this::finished);
+                } catch (RuntimeException e) {
+                    log.warn("TCC phase two of {} transactions failed; recovery drives them when their leases end: {}",
+                            batch.size(), e.toString());
+                }
+            }
+        } finally {
+            activeDrainers.decrementAndGet();
+            startDrainerIfNeeded(); // something may have arrived after the last poll
+        }
+    }
+
+    private void finished(TransactionLog.Finish finish, PhaseTwo.Decided decided) {
+        boolean full;
+        synchronized (finishLock) {
+            if (pendingFinishes.isEmpty()) {
+                oldestPendingNanos = System.nanoTime();
+                finishLock.notifyAll();
+            }
+            pendingFinishes.add(finish);
+            pendingDecided.add(decided);
+            full = pendingFinishes.size() >= batchSize || lingerNanos == 0;
+        }
+        if (full) {
+            flush();
+        }
+    }
+
+    /** Writes every waiting final state now. */
+    public void flush() {
+        List<TransactionLog.Finish> finishes;
+        List<PhaseTwo.Decided> decided;
+        synchronized (finishLock) {
+            if (pendingFinishes.isEmpty()) {
+                return;
+            }
+            finishes = pendingFinishes;
+            decided = pendingDecided;
+            pendingFinishes = new ArrayList<>();
+            pendingDecided = new ArrayList<>();
+        }
+        phaseTwo.finishAll(finishes, decided);
+    }
+
+    private void finishLoop() {
+        while (!closed) {
+            try {
+                long wait;
+                synchronized (finishLock) {
+                    while (pendingFinishes.isEmpty() && !closed) {
+                        finishLock.wait();
+                    }
+                    wait = lingerNanos - (System.nanoTime() - oldestPendingNanos);
+                }
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                flush();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("TCC could not record finished transactions: {}", e.toString());
+            }
+        }
+    }
+
+    /** Transactions waiting for a drainer. */
+    public int queued() {
+        return queued.get();
+    }
+
+    /** Stops the finisher after writing what waits; call after the executor has stopped. */
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (finishLock) {
+            finishLock.notifyAll();
+        }
+        try {
+            finisher.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            log.warn("TCC could not record finished transactions at shutdown; recovery re-drives them: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.tcc.runtime.plain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.testing.TestDatabases;
+import dev.tcc.spi.TccEvent;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Asynchronous phase two on the runtime's own executor, batched across transactions: many
+ * concurrent transactions end confirmed or cancelled with every body run exactly once, each in
+ * its own transaction's order, and a branch that fails inside a batch is driven again alone.
+ */
+class BatchedPhaseTwoTests {
+
+    private final List<HikariDataSource> dataSources = new ArrayList<>();
+    private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+    private final AtomicInteger confirmFailuresLeft = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+    private TccRuntime runtime;
+    private final List<TccAction<String, String>> actions = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        HikariDataSource log = database("log");
+        runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5)).build())
+                .listener(e -> {
+                    if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {
+                        finished.incrementAndGet();
+                    }
+                })
+                .build();
+        for (String name : List.of("seats", "rooms", "payments")) {
+            HikariDataSource db = database(name);
+            TestDatabases.execute(db, "CREATE TABLE body_run (xid VARCHAR(64), phase VARCHAR(16), at BIGINT)");
+            actions.add(runtime.action(name, String.class, String.class)
+                    .database(name, db)
+                    .onTry((c, arg, ctx) -> {
+                        if (arg.equals("decline")) {
+                            throw new IllegalStateException("declined");
+                        }
+                        return ran(c, ctx.xid(), name, "TRY");
+                    })
+                    .onConfirm((c, arg, ctx) -> {
+                        if (name.equals("rooms") && confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            throw new IllegalStateException("rooms unavailable");
+                        }
+                        ran(c, ctx.xid(), name, "CONFIRM");
+                    })
+                    .onCancel((c, arg, ctx) -> ran(c, ctx.xid(), name, "CANCEL"))
+                    .register());
+        }
+    }
+
+    private HikariDataSource database(String name) {
+        HikariDataSource ds = TestDatabases.h2(name);
+        dataSources.add(ds);
+        return ds;
+    }
+
+    private String ran(java.sql.Connection c, String xid, String action, String phase) throws Exception {
+        runs.computeIfAbsent(action + " " + phase, k -> new AtomicInteger()).incrementAndGet();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO body_run VALUES (?, ?, ?)")) {
+            ps.setString(1, xid);
+            ps.setString(2, phase);
+            ps.setLong(3, System.nanoTime());
+            ps.executeUpdate();
+        }
+        return phase;
+    }
+
+    @AfterEach
+    void tearDown() {
+        runtime.close();
+        dataSources.forEach(HikariDataSource::close);
+    }
+
+    private String book(boolean decline) throws Exception {
+        return runtime.execute(TransactionOptions.named("book"), () -> {
+            actions.get(0).tryAction("ok");
+            actions.get(1).tryAction("ok");
+            actions.get(2).tryAction(decline ? "decline" : "ok");
+            return dev.tcc.runtime.coordinator.TransactionContextHolder.current().xid();
+        });
+    }
+
+    @Test
+    void concurrentTransactionsAreConfirmedAndCancelledInBatchesWithEveryBodyRunOnce() throws Exception {
+        int threads = 6;
+        int perThread = 50;
+        List<String> confirmed = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            new Thread(() -> {
+                try {
+                    for (int i = 0; i < perThread; i++) {
+                        boolean decline = (thread * perThread + i) % 4 == 0;
+                        try {
+                            String xid = book(decline);
+                            synchronized (confirmed) {
+                                confirmed.add(xid);
+                            }
+                        } catch (IllegalStateException e) {
+                            assertThat(decline).isTrue();
+                        }
+                    }
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }).start();
+        }
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(failures).isEmpty();
+        awaitFinished(threads * perThread);
+
+        int declined = threads * perThread / 4;
+        assertThat(confirmed).hasSize(threads * perThread - declined);
+        for (String name : List.of("seats", "rooms", "payments")) {
+            assertThat(count(name + " CONFIRM")).as(name).isEqualTo(confirmed.size());
+        }
+        assertThat(count("seats CANCEL")).isEqualTo(declined);
+        assertThat(count("rooms CANCEL")).isEqualTo(declined);
+        assertThat(count("payments CANCEL")).isZero(); // its try rolled back: nothing to cancel
+        assertThat(runtime.countByState()).containsOnlyKeys(TransactionState.CONFIRMED, TransactionState.CANCELLED);
+        assertThat(runtime.countByState().get(TransactionState.CONFIRMED)).isEqualTo(confirmed.size());
+        for (String xid : confirmed.subList(0, 20)) {
+            assertThat(runtime.find(xid).orElseThrow().branches()).allSatisfy(b ->
+                    assertThat(b.state()).isEqualTo(dev.tcc.runtime.BranchState.CONFIRMED));
+        }
+    }
+
+    @Test
+    void aConfirmFailingInsideABatchIsDrivenAgainAloneAndRunsOnce() throws Exception {
+        confirmFailuresLeft.set(1);
+        String xid = book(false);
+        awaitFinished(1);
+
+        assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(count("seats CONFIRM")).isEqualTo(1);
+        assertThat(count("rooms CONFIRM")).isEqualTo(1);
+        assertThat(count("payments CONFIRM")).isEqualTo(1);
+    }
+
+    @Test
+    void aDeclinedTryCancelsTheOthersInReverseOrder() throws Exception {
+        assertThatThrownBy(() -> book(true)).hasMessage("declined");
+        awaitFinished(1);
+
+        long seatsAt = at(1, "CANCEL");
+        long roomsAt = at(2, "CANCEL");
+        assertThat(roomsAt).isLessThan(seatsAt);
+    }
+
+    private long at(int database, String phase) {
+        return TestDatabases.queryLong(dataSources.get(database), "SELECT MAX(at) FROM body_run WHERE phase = '" + phase + "'");
+    }
+
+    private int count(String key) {
+        AtomicInteger n = runs.get(key);
+        return n == null ? 0 : n.get();
+    }
+
+    private void awaitFinished(int expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (finished.get() < expected && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(finished.get()).isEqualTo(expected);
+    }
+}
