@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  *
  * Options: {@code --mode bench|soak}, {@code --db h2|pg|h2,pg}, {@code --threads 1,8,32},
- * {@code --warmup N}, {@code --count N} (per run), {@code --mix confirm,cancel}, {@code --cancel-ratio 0.3},
+ * {@code --warmup N}, {@code --count N} (per run), {@code --rounds 3} (baseline and TCC alternate; the median counts),
+ * {@code --rows 1000} (inventory rows per participant), {@code --mix confirm,cancel}, {@code --cancel-ratio 0.3},
  * {@code --phase-two-threads 4}, {@code --soak-count N}, {@code --soak-interval N}, {@code --soak-threads N}.
  */
 public final class BenchMain {
@@ -34,7 +35,8 @@ public final class BenchMain {
         List<String> dbs = List.of("h2");
         int[] threads = {1, 8, 32};
         int warmup = 2000;
-        int count = 10000;
+        int count = 5000;
+        int rounds = 3;
         List<String> mixes = List.of("confirm", "cancel");
         double cancelRatio = 0.3;
         int phaseTwoThreads = 4;
@@ -47,7 +49,7 @@ public final class BenchMain {
             for (int i = 0; i < args.length; i++) {
                 String key = args[i];
                 if (key.equals("--help") || key.equals("-h")) {
-                    System.out.println("options: --mode bench|soak --db h2|pg|h2,pg --threads 1,8,32 --warmup N --count N"
+                    System.out.println("options: --mode bench|soak --db h2|pg|h2,pg --threads 1,8,32 --warmup N --count N --rounds N --rows 1000"
                             + " --mix confirm,cancel --cancel-ratio 0.3 --phase-two-threads N --soak-count N"
                             + " --soak-interval N --soak-threads N");
                     System.exit(0);
@@ -62,6 +64,8 @@ public final class BenchMain {
                     case "--threads" -> o.threads = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                     case "--warmup" -> o.warmup = Integer.parseInt(v);
                     case "--count" -> o.count = Integer.parseInt(v);
+                    case "--rounds" -> o.rounds = Integer.parseInt(v);
+                    case "--rows" -> TripBooking.ROWS = Integer.parseInt(v);
                     case "--mix" -> o.mixes = List.of(v.split(","));
                     case "--cancel-ratio" -> o.cancelRatio = Double.parseDouble(v);
                     case "--phase-two-threads" -> o.phaseTwoThreads = Integer.parseInt(v);
@@ -112,14 +116,16 @@ public final class BenchMain {
         } else {
             List<Result> results = bench(o, out);
             printTable(results, out);
+            machine(out);
         }
         System.exit(0);
     }
 
     static void machine(PrintStream out) {
-        out.printf("machine: %d cores, %s %s, max heap %d MB%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-                Runtime.getRuntime().maxMemory() >> 20);
+        out.printf(Locale.ROOT, "machine: %d cores, %s %s, max heap %d MB, load average %.1f%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     static TccSettings benchSettings() {
@@ -139,12 +145,20 @@ public final class BenchMain {
                 for (String mix : o.mixes) {
                     double ratio = mix.equals("cancel") ? o.cancelRatio : 0.0;
                     for (int threads : o.threads) {
-                        for (boolean tcc : new boolean[] {false, true}) {
-                            Result r = run(booking, mix, threads, tcc, o.warmup, o.count, ratio);
-                            results.add(r);
-                            out.printf(Locale.ROOT, "  %-2s %-7s %2d thr %-8s %8.0f tx/s  p50 %6.2f ms  p99 %6.2f ms%n",
-                                    db, mix, threads, tcc ? "TCC" : "baseline", r.txPerSecond(), r.p50Millis(), r.p99Millis());
+                        // baseline and TCC alternate, round after round, so a disturbance hits both; the median round of each counts
+                        List<Result> base = new ArrayList<>();
+                        List<Result> coordinated = new ArrayList<>();
+                        for (int round = 0; round < o.rounds; round++) {
+                            for (boolean tcc : new boolean[] {false, true}) {
+                                Result r = run(booking, mix, threads, tcc, round == 0 ? o.warmup : o.warmup / 4, o.count, ratio);
+                                (tcc ? coordinated : base).add(r);
+                                out.printf(Locale.ROOT, "  %-2s %-7s %2d thr %-8s round %d %8.0f tx/s  p50 %6.2f ms  p99 %6.2f ms%n",
+                                        db, mix, threads, tcc ? "TCC" : "baseline", round + 1, r.txPerSecond(), r.p50Millis(),
+                                        r.p99Millis());
+                            }
                         }
+                        results.add(median(base));
+                        results.add(median(coordinated));
                     }
                 }
                 long[] inv = booking.inventoryTotals();
@@ -156,6 +170,12 @@ public final class BenchMain {
             }
         }
         return results;
+    }
+
+    static Result median(List<Result> rounds) {
+        List<Result> sorted = new ArrayList<>(rounds);
+        sorted.sort((a, b) -> Double.compare(a.txPerSecond(), b.txPerSecond()));
+        return sorted.get(sorted.size() / 2);
     }
 
     static Result run(TripBooking booking, String mix, int threads, boolean tcc, int warmup, int count, double cancelRatio)

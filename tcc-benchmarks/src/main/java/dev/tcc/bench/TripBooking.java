@@ -36,10 +36,10 @@ import javax.sql.DataSource;
 final class TripBooking implements AutoCloseable {
 
     static final String[] PARTICIPANTS = {"seats", "rooms", "payments"};
-    static final int ROWS = 1000;
+    static volatile int ROWS = 1000; // inventory rows per participant (--rows)
 
-    /** The argument every action is tried with: which inventory row. */
-    public record Item(int id) {
+    /** The argument every action is tried with: which inventory row, and whether this try is declined. */
+    public record Item(int id, boolean decline) {
     }
 
     /** A try that fails on purpose (the cancel-heavy mix: a declined payment). */
@@ -91,6 +91,9 @@ final class TripBooking implements AutoCloseable {
             actions.add(runtime.action("hold-" + p, Item.class, Void.class)
                     .database(p, dataSources.get(p))
                     .onTry((c, item, ctx) -> {
+                        if (item.decline()) {
+                            throw new Declined(); // after nothing: the local transaction rolls back
+                        }
                         update(c, "UPDATE " + table + " SET available = available - 1, held = held + 1 WHERE id = ?", item.id());
                         return null;
                     })
@@ -108,16 +111,13 @@ final class TripBooking implements AutoCloseable {
         try {
             runtime.execute(TransactionOptions.named("book"), () -> {
                 for (int i = 0; i < actions.size(); i++) {
-                    if (declineLast && i == actions.size() - 1) {
-                        throw new Declined();
-                    }
-                    actions.get(i).tryAction(new Item(ids[i]));
+                    actions.get(i).tryAction(new Item(ids[i], declineLast && i == actions.size() - 1));
                     triesCommitted.increment();
                 }
                 return null;
             });
         } catch (Declined expected) {
-            // the cancel decision is durable; phase two releases the two holds
+            // the payment's try failed and rolled back; the cancel decision is durable, phase two releases the two holds
         }
     }
 

@@ -39,11 +39,12 @@ class BenchSmokeTest {
         assertThat(r.triesCommitted()).isEqualTo(3 * 300);
         assertThat(r.counted().callerCommits()).isEqualTo(r.triesCommitted() + 300); // N tries + 1 decision
         assertThat(r.counted().rollbacks()).isZero();
-        // phase two: one confirm commit per participant database, the log's final write batched across transactions
-        assertThat(r.perDatabase().get("seats").otherCommits()).isEqualTo(300);
-        assertThat(r.perDatabase().get("rooms").otherCommits()).isEqualTo(300);
-        assertThat(r.perDatabase().get("payments").otherCommits()).isEqualTo(300);
-        assertThat(r.perDatabase().get("log").otherCommits()).isBetween(1L, 300L);
+        // phase two: at most one commit per participant database per transaction (fewer when batched), the
+        // log's final write batched across transactions
+        for (String db : List.of("seats", "rooms", "payments", "log")) {
+            assertThat(r.perDatabase().get(db).otherCommits()).as(db).isBetween(1L, 300L);
+            assertThat(r.perDatabase().get(db).callerCommits()).as(db).isEqualTo(db.equals("log") ? 300 : 300);
+        }
         assertThat(r.p50Millis()).isPositive();
         assertThat(r.p99Millis()).isGreaterThanOrEqualTo(r.p50Millis());
     }
@@ -56,8 +57,9 @@ class BenchSmokeTest {
         assertThat(r.triesCommitted()).isEqualTo(210 * 3 + 90 * 2);
         assertThat(r.counted().callerCommits()).isEqualTo(r.triesCommitted() + 300);
         assertThat(r.callerCommitsPerTx()).isCloseTo(3.7, within(1e-9));
-        assertThat(r.perDatabase().get("payments").otherCommits()).isEqualTo(210); // confirms only; nothing to cancel there
-        assertThat(r.perDatabase().get("seats").otherCommits()).isEqualTo(300);    // confirms and cancels
+        assertThat(r.perDatabase().get("payments").callerCommits()).isEqualTo(210); // declined tries roll back
+        assertThat(r.perDatabase().get("payments").rollbacks()).isEqualTo(90);
+        assertThat(r.perDatabase().get("seats").otherCommits()).isBetween(1L, 300L); // confirms and cancels, batched
     }
 
     @Test
