@@ -2,6 +2,7 @@ package dev.tcc.runtime.action;
 
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.api.Phase;
+import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.BranchState;
 import dev.tcc.runtime.barrier.BarrierRow;
@@ -77,7 +78,11 @@ public final class LocalParticipant implements BranchParticipant {
     }
 
     private Object runBody(Connection c, String xid, int branchId, Instant holdDeadline, TryBody body) throws Exception {
-        Object result = body.proceed(new BranchContext(xid, branchId, action.name(), Phase.TRY, holdDeadline, 1, null, codec));
+        Object result;
+        try (TccContextHolder.Scope ignored = TccContextHolder.bindBranch(
+                new BranchContext(xid, branchId, action.name(), Phase.TRY, holdDeadline, 1, null, codec))) {
+            result = body.proceed(TccContextHolder.currentBranch());
+        }
         String json = codec.encodeValue(action.owner(), action.returnType(), result);
         if (json != null) {
             database.barrier().storeResult(c, xid, branchId, json);
@@ -155,8 +160,11 @@ public final class LocalParticipant implements BranchParticipant {
 
     void runPhase(Phase phase, PhaseInvoker body, BarrierRow row, BranchReference branch) throws Exception {
         Object[] args = codec.decodeArguments(action.owner(), action.parameterTypes(), row.arguments());
-        body.invoke(args, new BranchContext(branch.xid(), branch.branchId(), action.name(), phase, row.holdDeadline(),
-                branch.attempt(), row.result(), codec));
+        BranchContext context = new BranchContext(branch.xid(), branch.branchId(), action.name(), phase, row.holdDeadline(),
+                branch.attempt(), row.result(), codec);
+        try (TccContextHolder.Scope ignored = TccContextHolder.bindBranch(context)) {
+            body.invoke(args, context);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.NoTccTransactionException;
+import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccSettings;
@@ -84,7 +85,8 @@ public final class Coordinator {
         }
         GlobalTransaction tx = begin(options);
         T result;
-        try (TransactionContextHolder.Scope ignored = TransactionContextHolder.bind(tx)) {
+        try (TransactionContextHolder.Scope ignored = TransactionContextHolder.bind(tx);
+             TccContextHolder.Scope xidScope = TccContextHolder.bindXid(tx.xid())) {
             MDC.put("tcc.xid", tx.xid());
             result = body.call();
         } catch (Throwable failure) {

@@ -361,6 +361,30 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
+    void bodiesAndTheInitiatorCanReadTheirContextFromTheThread() throws Exception {
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        TccAction<Request, Receipt> reader = runtime.action("reader", Request.class, Receipt.class)
+                .database("reader-db", seats.dataSource())
+                .onTry((c, r, ctx) -> {
+                    seen.add("try " + (dev.tcc.api.TccContextHolder.currentBranch() == ctx));
+                    return new Receipt("r", 1);
+                })
+                .onConfirm((c, r, ctx) -> seen.add("confirm " + (dev.tcc.api.TccContextHolder.currentBranch() == ctx)))
+                .onCancel((c, r, ctx) -> { })
+                .register();
+
+        String xid = runtime.execute(TransactionOptions.named("reader"), () -> {
+            reader.tryAction(new Request(1));
+            return dev.tcc.api.TccContextHolder.currentXid().orElseThrow();
+        });
+
+        assertThat(xid).isEqualTo(record(xid).xid());
+        assertThat(seen).containsExactly("try true", "confirm true");
+        assertThat(dev.tcc.api.TccContextHolder.currentXid()).isEmpty();
+        assertThatThrownBy(dev.tcc.api.TccContextHolder::currentBranch).isInstanceOf(NoTccTransactionException.class);
+    }
+
+    @Test
     void aTryOutsideATransactionFailsAndDoesNotRun() {
         assertThatThrownBy(() -> holdSeats.tryAction(new Request(1)))
                 .isInstanceOf(NoTccTransactionException.class)
