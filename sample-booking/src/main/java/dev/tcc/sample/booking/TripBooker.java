@@ -1,5 +1,6 @@
 package dev.tcc.sample.booking;
 
+import dev.tcc.api.TccContextHolder;
 import java.util.function.Consumer;
 
 import dev.tcc.api.TccTransactional;
@@ -7,7 +8,6 @@ import dev.tcc.sample.config.SampleProperties;
 import dev.tcc.sample.failure.FailureInjection;
 import dev.tcc.sample.failure.Scenario;
 import dev.tcc.sample.flights.SeatService;
-import dev.tcc.sample.hold.CurrentTransaction;
 import dev.tcc.sample.hotels.RoomService;
 import dev.tcc.sample.payments.PaymentService;
 import org.springframework.stereotype.Service;
@@ -41,7 +41,7 @@ public class TripBooker {
      */
     @TccTransactional(name = "bookTrip", timeout = "2m")
     public TripHolds book(Trip trip, Consumer<String> xid) {
-        xid.accept(CurrentTransaction.xid());
+        xid.accept(TccContextHolder.currentXid().orElseThrow());
         String seatHold = seats.holdSeats(trip.flight(), trip.seats());
         String roomHold = rooms.holdRooms(trip.hotel(), trip.rooms(), trip.nights());
         String paymentHold = payments.authorize(trip.card(), trip.amount());

@@ -1,5 +1,6 @@
 package dev.tcc.sample.flights;
 
+import dev.tcc.api.TccContextHolder;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -12,16 +13,13 @@ import dev.tcc.api.Cancel;
 import dev.tcc.api.Confirm;
 import dev.tcc.api.TccContext;
 import dev.tcc.api.Try;
-import dev.tcc.runtime.TccRuntime;
 import dev.tcc.sample.failure.FailureInjection;
-import dev.tcc.sample.hold.CurrentTransaction;
 import dev.tcc.sample.hold.HoldLedger;
 import dev.tcc.sample.hold.HoldRefusedException;
 import dev.tcc.sample.hold.HoldRow;
 import dev.tcc.sample.hold.HoldState;
 import dev.tcc.sample.hold.InventoryItem;
 import dev.tcc.sample.hold.Participant;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.core.annotation.Order;
@@ -39,14 +37,11 @@ public class SeatService implements Participant {
     private final JdbcClient jdbc;
     private final HoldLedger holds;
     private final FailureInjection failures;
-    private final ObjectProvider<TccRuntime> tcc;
 
-    public SeatService(@Qualifier("flightsDataSource") DataSource flights, Clock clock, FailureInjection failures,
-                       ObjectProvider<TccRuntime> tcc) {
+    public SeatService(@Qualifier("flightsDataSource") DataSource flights, Clock clock, FailureInjection failures) {
         this.jdbc = JdbcClient.create(flights);
         this.holds = new HoldLedger(flights, "seat_hold", clock);
         this.failures = failures;
-        this.tcc = tcc;
     }
 
     /** Holds {@code seats} seats on {@code flight}; returns the hold's id. */
@@ -60,8 +55,7 @@ public class SeatService implements Participant {
             throw new HoldRefusedException("Flight " + flight + " is sold out: " + seats + " seat(s) requested, "
                     + find(flight).map(Flight::available).orElse(0) + " left");
         }
-        return holds.hold(CurrentTransaction.xid(), flight, seats, f.price().multiply(BigDecimal.valueOf(seats)),
-                tcc.getObject().settings().defaultHold());
+        return holds.hold(TccContextHolder.currentBranch(), flight, seats, f.price().multiply(BigDecimal.valueOf(seats)));
     }
 
     @Confirm("holdSeats")

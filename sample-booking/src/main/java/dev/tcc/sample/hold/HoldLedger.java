@@ -1,8 +1,8 @@
 package dev.tcc.sample.hold;
 
+import dev.tcc.api.TccContext;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,13 +34,13 @@ public final class HoldLedger {
         this.clock = clock;
     }
 
-    /** Inserts a PENDING hold that lives for {@code hold}; returns its id. */
-    public String hold(String xid, String resource, int quantity, BigDecimal amount, Duration hold) {
+    /** Inserts a PENDING hold of the branch running now, expiring with its barrier row; returns its id. */
+    public String hold(TccContext branch, String resource, int quantity, BigDecimal amount) {
         String id = UUID.randomUUID().toString();
         long now = clock.millis();
         jdbc.sql("INSERT INTO " + table + " (id, xid, resource, quantity, amount, state, created_at, expires_at)"
                         + " VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)")
-                .params(id, xid, resource, quantity, amount, now, now + hold.toMillis())
+                .params(id, branch.xid(), resource, quantity, amount, now, branch.holdDeadline().toEpochMilli())
                 .update();
         return id;
     }

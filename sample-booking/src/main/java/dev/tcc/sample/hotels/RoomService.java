@@ -1,5 +1,6 @@
 package dev.tcc.sample.hotels;
 
+import dev.tcc.api.TccContextHolder;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import dev.tcc.runtime.TccSettings;
 import dev.tcc.sample.config.SampleProperties;
 import dev.tcc.sample.failure.FailureInjection;
 import dev.tcc.sample.failure.Scenario;
-import dev.tcc.sample.hold.CurrentTransaction;
 import dev.tcc.sample.hold.HoldLedger;
 import dev.tcc.sample.hold.HoldRefusedException;
 import dev.tcc.sample.hold.HoldRow;
@@ -80,7 +80,7 @@ public class RoomService implements Participant {
                     + find(hotel).map(Hotel::available).orElse(0) + " left");
         }
         BigDecimal amount = h.pricePerNight().multiply(BigDecimal.valueOf((long) rooms * nights));
-        return holds.hold(CurrentTransaction.xid(), hotel, rooms, amount, settings().defaultHold());
+        return holds.hold(TccContextHolder.currentBranch(), hotel, rooms, amount);
     }
 
     @Confirm("holdRooms")

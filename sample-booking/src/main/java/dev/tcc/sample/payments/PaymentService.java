@@ -1,5 +1,6 @@
 package dev.tcc.sample.payments;
 
+import dev.tcc.api.TccContextHolder;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -12,17 +13,14 @@ import dev.tcc.api.Cancel;
 import dev.tcc.api.Confirm;
 import dev.tcc.api.TccContext;
 import dev.tcc.api.Try;
-import dev.tcc.runtime.TccRuntime;
 import dev.tcc.sample.failure.FailureInjection;
 import dev.tcc.sample.failure.Scenario;
-import dev.tcc.sample.hold.CurrentTransaction;
 import dev.tcc.sample.hold.HoldLedger;
 import dev.tcc.sample.hold.HoldRefusedException;
 import dev.tcc.sample.hold.HoldRow;
 import dev.tcc.sample.hold.HoldState;
 import dev.tcc.sample.hold.InventoryItem;
 import dev.tcc.sample.hold.Participant;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.core.annotation.Order;
@@ -41,14 +39,11 @@ public class PaymentService implements Participant {
     private final JdbcClient jdbc;
     private final HoldLedger holds;
     private final FailureInjection failures;
-    private final ObjectProvider<TccRuntime> tcc;
 
-    public PaymentService(@Qualifier("paymentsDataSource") DataSource payments, Clock clock, FailureInjection failures,
-                          ObjectProvider<TccRuntime> tcc) {
+    public PaymentService(@Qualifier("paymentsDataSource") DataSource payments, Clock clock, FailureInjection failures) {
         this.jdbc = JdbcClient.create(payments);
         this.holds = new HoldLedger(payments, "payment_hold", clock);
         this.failures = failures;
-        this.tcc = tcc;
     }
 
     /** Authorises {@code amount} on {@code card}; returns the authorisation's id. */
@@ -65,7 +60,7 @@ public class PaymentService implements Participant {
             throw new HoldRefusedException("Payment declined: card " + mask(card) + " has " + find(card).map(Card::available).orElse(BigDecimal.ZERO)
                     + " of credit left, " + amount + " needed");
         }
-        return holds.hold(CurrentTransaction.xid(), card, 1, amount, tcc.getObject().settings().defaultHold());
+        return holds.hold(TccContextHolder.currentBranch(), card, 1, amount);
     }
 
     @Confirm("authorize")
