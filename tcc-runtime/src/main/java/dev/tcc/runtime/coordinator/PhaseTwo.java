@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,11 +69,21 @@ public final class PhaseTwo {
      */
     public TransactionState drive(String xid, String name, Decision decision, List<BranchReference> branches, int round,
                                   Instant createdAt) {
+        return drive(xid, name, decision, branches, round, createdAt, Set.of(), false);
+    }
+
+    /**
+     * Runs one round of a transaction that earlier rounds already partly finished: branches in
+     * {@code alreadyDone} are not delivered again, and {@code refusedBefore} says an earlier round
+     * saw a confirm refused (the transaction then ends HEURISTIC).
+     */
+    public TransactionState drive(String xid, String name, Decision decision, List<BranchReference> branches, int round,
+                                  Instant createdAt, Set<Integer> alreadyDone, boolean refusedBefore) {
         String previousXid = MDC.get("tcc.xid");
         MDC.put("tcc.xid", xid);
         long start = System.nanoTime();
         try {
-            return runRound(xid, name, decision, branches, round, createdAt, start);
+            return runRound(xid, name, decision, branches, round, createdAt, start, alreadyDone, refusedBefore);
         } finally {
             if (previousXid == null) {
                 MDC.remove("tcc.xid");
@@ -83,7 +94,7 @@ public final class PhaseTwo {
     }
 
     private TransactionState runRound(String xid, String name, Decision decision, List<BranchReference> branches, int round,
-                                      Instant createdAt, long start) {
+                                      Instant createdAt, long start, Set<Integer> alreadyDone, boolean refusedBefore) {
         boolean confirming = decision == Decision.CONFIRM;
         TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
         List<BranchReference> ordered = new ArrayList<>(branches);
@@ -91,9 +102,12 @@ public final class PhaseTwo {
             Collections.reverse(ordered);
         }
         List<BranchOutcome> outcomes = new ArrayList<>(ordered.size());
-        boolean refused = false;
+        boolean refused = refusedBefore;
         String failure = null;
         for (BranchReference branch : ordered) {
+            if (alreadyDone.contains(branch.branchId())) {
+                continue; // finished in an earlier round: no call, no commit
+            }
             AtomicInteger attempts = new AtomicInteger();
             try {
                 deliver(branch, confirming, attempts);

@@ -1,5 +1,6 @@
 package dev.tcc.runtime.recovery;
 
+import dev.tcc.runtime.BranchState;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.PhaseTwo;
@@ -7,10 +8,13 @@ import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.spi.BranchReference;
+import dev.tcc.spi.Decision;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Coordinator-side recovery: re-drives transactions left in {@code CONFIRMING} or
@@ -61,11 +65,13 @@ public final class CoordinatorRecovery {
         List<BranchReference> branches = tx.branches().stream()
                 .map(b -> b.reference(xid))
                 .toList();
-        return phaseTwo.drive(xid, tx.name(), tx.decision(), branches, tx.rounds(), tx.createdAt());
+        BranchState done = tx.decision() == Decision.CONFIRM ? BranchState.CONFIRMED : BranchState.CANCELLED;
+        Set<Integer> alreadyDone = tx.branches().stream()
+                .filter(b -> b.state() == done || b.state() == BranchState.REFUSED)
+                .map(BranchRecord::branchId)
+                .collect(Collectors.toSet());
+        boolean refusedBefore = tx.branches().stream().anyMatch(b -> b.state() == BranchState.REFUSED);
+        return phaseTwo.drive(xid, tx.name(), tx.decision(), branches, tx.rounds(), tx.createdAt(), alreadyDone, refusedBefore);
     }
 
-    /** Branches of a record as phase two routes them; exposed for tools. */
-    static List<BranchReference> references(TransactionRecord tx) {
-        return tx.branches().stream().map((BranchRecord b) -> b.reference(tx.xid())).toList();
-    }
 }

@@ -60,6 +60,7 @@ abstract class AbstractProtocolTests {
     final List<String> phaseOrder = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger confirmFailuresLeft = new AtomicInteger();
     final AtomicReference<RuntimeException> tryFailure = new AtomicReference<>();
+    final AtomicReference<String> downParticipant = new AtomicReference<>();
     Ledger seats;
     Ledger rooms;
     Ledger payments;
@@ -126,7 +127,7 @@ abstract class AbstractProtocolTests {
                     return new Receipt(name + "-" + ctx.branchId(), request.amount());
                 })
                 .onConfirm((c, request, ctx) -> {
-                    if (confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    if (name.equals(downParticipant.get()) || confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         throw new IllegalStateException("participant " + name + " unavailable");
                     }
                     phaseOrder.add("confirm " + name);
@@ -382,6 +383,25 @@ abstract class AbstractProtocolTests {
         assertThat(seen).containsExactly("try true", "confirm true");
         assertThat(dev.tcc.api.TccContextHolder.currentXid()).isEmpty();
         assertThatThrownBy(dev.tcc.api.TccContextHolder::currentBranch).isInstanceOf(NoTccTransactionException.class);
+    }
+
+    @Test
+    void laterRoundsDeliverOnlyToTheBranchesStillPending() throws Exception {
+        downParticipant.set("authorize");
+        String xid = book(1);
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMING);
+
+        clock.advance(Duration.ofMinutes(1));
+        runtime.coordinatorRecovery().runOnce();
+        downParticipant.set(null);
+        clock.advance(Duration.ofMinutes(1));
+        runtime.coordinatorRecovery().runOnce();
+
+        TransactionRecord tx = record(xid);
+        assertThat(tx.state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(tx.rounds()).isEqualTo(2);
+        assertThat(tx.branches()).extracting(BranchRecord::attempts).containsExactly(1, 1, 7);
+        assertThat(payments.runs(xid, "authorize", "CONFIRM")).isEqualTo(1);
     }
 
     @Test
