@@ -62,7 +62,6 @@ public final class CrashChild {
                 .recoveryInitialBackoff(Duration.ofMillis(100))
                 .recoveryMaxBackoff(Duration.ofSeconds(1))
                 .recoveryMaxRounds(50)
-                .recoveryInDoubtAfter(Duration.ofSeconds(1))
                 .holdExpiryGrace(GRACE)
                 .retentionFinished(Duration.ofDays(1))
                 .retentionBarrier(Duration.ofDays(1))

@@ -27,7 +27,6 @@ public final class TccSettings {
     private final int recoveryMaxRounds;
     private final Duration recoveryInitialBackoff;
     private final Duration recoveryMaxBackoff;
-    private final Duration recoveryInDoubtAfter;
     private final int recoveryBatchSize;
     private final Duration holdExpiryGrace;
     private final Duration retentionFinished;
@@ -54,7 +53,6 @@ public final class TccSettings {
         this.recoveryMaxRounds = b.recoveryMaxRounds;
         this.recoveryInitialBackoff = b.recoveryInitialBackoff;
         this.recoveryMaxBackoff = b.recoveryMaxBackoff;
-        this.recoveryInDoubtAfter = b.recoveryInDoubtAfter;
         this.recoveryBatchSize = b.recoveryBatchSize;
         this.holdExpiryGrace = b.holdExpiryGrace;
         this.retentionFinished = b.retentionFinished;
@@ -93,7 +91,6 @@ public final class TccSettings {
         b.recoveryMaxRounds = recoveryMaxRounds;
         b.recoveryInitialBackoff = recoveryInitialBackoff;
         b.recoveryMaxBackoff = recoveryMaxBackoff;
-        b.recoveryInDoubtAfter = recoveryInDoubtAfter;
         b.recoveryBatchSize = recoveryBatchSize;
         b.holdExpiryGrace = holdExpiryGrace;
         b.retentionFinished = retentionFinished;
@@ -138,8 +135,6 @@ public final class TccSettings {
     public Duration recoveryInitialBackoff() { return recoveryInitialBackoff; }
     /** Longest wait between two rounds of a transaction. */
     public Duration recoveryMaxBackoff() { return recoveryMaxBackoff; }
-    /** Age after which a participant asks about a still-TRIED branch and releases it early when cancelled. */
-    public Duration recoveryInDoubtAfter() { return recoveryInDoubtAfter; }
     /** Rows one recovery pass handles per table. */
     public int recoveryBatchSize() { return recoveryBatchSize; }
     /** Extra time past a hold's deadline before the participant expires it. */
@@ -181,7 +176,6 @@ public final class TccSettings {
         private int recoveryMaxRounds = 10;
         private Duration recoveryInitialBackoff = Duration.ofSeconds(1);
         private Duration recoveryMaxBackoff = Duration.ofMinutes(5);
-        private Duration recoveryInDoubtAfter = Duration.ofMinutes(1);
         private int recoveryBatchSize = 100;
         private Duration holdExpiryGrace = Duration.ofSeconds(5);
         private Duration retentionFinished = Duration.ofDays(1);
@@ -222,7 +216,6 @@ public final class TccSettings {
         public Builder recoveryMaxRounds(int v) { recoveryMaxRounds = atLeast("recovery.max-rounds", v, 1); return this; }
         public Builder recoveryInitialBackoff(Duration v) { recoveryInitialBackoff = positive("recovery.initial-backoff", v); return this; }
         public Builder recoveryMaxBackoff(Duration v) { recoveryMaxBackoff = positive("recovery.max-backoff", v); return this; }
-        public Builder recoveryInDoubtAfter(Duration v) { recoveryInDoubtAfter = positive("recovery.in-doubt-after", v); return this; }
         public Builder recoveryBatchSize(int v) { recoveryBatchSize = atLeast("recovery.batch-size", v, 1); return this; }
         public Builder holdExpiryGrace(Duration v) { holdExpiryGrace = notNegative("hold.expiry-grace", v); return this; }
         public Builder retentionFinished(Duration v) { retentionFinished = positive("retention.finished", v); return this; }

@@ -148,6 +148,15 @@ public class TccProperties {
         /** Threads that run asynchronous phase two. */
         private int threads = 4;
 
+        /**
+         * Most decided transactions asynchronous phase two drives together, with one local transaction
+         * per participant database for all of them; 1 drives each transaction alone.
+         */
+        private int batchSize = 256;
+
+        /** Longest wait before the final state of finished transactions is written, so one commit records many. */
+        private Duration finishLinger = Duration.ofMillis(20);
+
         public boolean isAsynchronous() {
             return asynchronous;
         }
@@ -162,6 +171,22 @@ public class TccProperties {
 
         public void setThreads(int threads) {
             this.threads = threads;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Duration getFinishLinger() {
+            return finishLinger;
+        }
+
+        public void setFinishLinger(Duration finishLinger) {
+            this.finishLinger = finishLinger;
         }
     }
 
@@ -282,9 +307,6 @@ public class TccProperties {
         /** Longest wait between two phase-two rounds of a transaction. */
         private Duration maxBackoff = Duration.ofMinutes(5);
 
-        /** Age after which a participant asks about a still-tried branch, and releases it early when it was cancelled. */
-        private Duration inDoubtAfter = Duration.ofMinutes(1);
-
         /** Rows one recovery pass handles per table. */
         private int batchSize = 100;
 
@@ -334,14 +356,6 @@ public class TccProperties {
 
         public void setMaxBackoff(Duration maxBackoff) {
             this.maxBackoff = maxBackoff;
-        }
-
-        public Duration getInDoubtAfter() {
-            return inDoubtAfter;
-        }
-
-        public void setInDoubtAfter(Duration inDoubtAfter) {
-            this.inDoubtAfter = inDoubtAfter;
         }
 
         public int getBatchSize() {

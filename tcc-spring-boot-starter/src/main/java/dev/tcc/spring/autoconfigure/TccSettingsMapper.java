@@ -21,6 +21,8 @@ final class TccSettingsMapper {
         set("tcc.hold.safety-margin", p.getHold().getSafetyMargin(), b::safetyMargin);
         set("tcc.hold.expiry-grace", p.getHold().getExpiryGrace(), b::holdExpiryGrace);
         set("tcc.phase-two.asynchronous", p.getPhaseTwo().isAsynchronous(), b::asynchronousPhaseTwo);
+        set("tcc.phase-two.batch-size", p.getPhaseTwo().getBatchSize(), b::phaseTwoBatchSize);
+        set("tcc.phase-two.finish-linger", p.getPhaseTwo().getFinishLinger(), b::phaseTwoFinishLinger);
         if (p.getPhaseTwo().getThreads() < 1) {
             throw new InvalidConfigurationPropertyValueException("tcc.phase-two.threads", p.getPhaseTwo().getThreads(),
                     "tcc.phase-two.threads must be at least 1 but was [" + p.getPhaseTwo().getThreads() + "]");
@@ -40,7 +42,6 @@ final class TccSettingsMapper {
         set("tcc.recovery.max-rounds", p.getRecovery().getMaxRounds(), b::recoveryMaxRounds);
         set("tcc.recovery.initial-backoff", p.getRecovery().getInitialBackoff(), b::recoveryInitialBackoff);
         set("tcc.recovery.max-backoff", p.getRecovery().getMaxBackoff(), b::recoveryMaxBackoff);
-        set("tcc.recovery.in-doubt-after", p.getRecovery().getInDoubtAfter(), b::recoveryInDoubtAfter);
         set("tcc.recovery.batch-size", p.getRecovery().getBatchSize(), b::recoveryBatchSize);
         set("tcc.retention.finished", p.getRetention().getFinished(), b::retentionFinished);
         set("tcc.retention.barrier", p.getRetention().getBarrier(), b::retentionBarrier);
