@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS tcc_transaction (
     lease_until     TIMESTAMP WITH TIME ZONE
 );
 CREATE INDEX IF NOT EXISTS tcc_transaction_state_idx ON tcc_transaction (state, next_attempt_at);
+-- retention finds finished transactions by age
+CREATE INDEX IF NOT EXISTS tcc_transaction_finished_idx ON tcc_transaction (finished_at);
 
 -- Branches of a decided transaction (coordinator side), written with the decision.
 CREATE TABLE IF NOT EXISTS tcc_branch (
@@ -50,3 +52,5 @@ CREATE TABLE IF NOT EXISTS tcc_barrier (
     PRIMARY KEY (xid, branch_id)
 );
 CREATE INDEX IF NOT EXISTS tcc_barrier_state_idx ON tcc_barrier (state);
+-- retention finds finished barrier rows by hold deadline
+CREATE INDEX IF NOT EXISTS tcc_barrier_deadline_idx ON tcc_barrier (hold_deadline);

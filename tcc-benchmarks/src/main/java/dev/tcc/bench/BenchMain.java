@@ -129,7 +129,11 @@ public final class BenchMain {
     }
 
     static TccSettings benchSettings() {
-        return TccSettings.builder().build(); // the defaults: asynchronous phase two, 15 min holds
+        // the defaults (asynchronous phase two, 15 min holds) unless -Dtcc.bench.batch-size / -Dtcc.bench.sync say otherwise
+        return TccSettings.builder()
+                .phaseTwoBatchSize(Integer.getInteger("tcc.bench.batch-size", TccSettings.defaults().phaseTwoBatchSize()))
+                .asynchronousPhaseTwo(!Boolean.getBoolean("tcc.bench.sync"))
+                .build();
     }
 
     // ------------------------------------------------------------------ bench
