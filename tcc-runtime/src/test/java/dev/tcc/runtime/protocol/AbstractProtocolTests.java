@@ -386,6 +386,25 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
+    void anOperatorCanForceFinishAFailedTransactionButNothingElse() throws Exception {
+        confirmFailuresLeft.set(Integer.MAX_VALUE);
+        String xid = book(1);
+        for (int round = 0; round < 5 && record(xid).state() == TransactionState.CONFIRMING; round++) {
+            clock.advance(Duration.ofMinutes(1));
+            runtime.coordinatorRecovery().runOnce();
+        }
+        assertThat(record(xid).state()).isEqualTo(TransactionState.FAILED);
+
+        assertThat(runtime.forceFinish(xid, TransactionState.CONFIRMED, "confirmed by hand in the payment console")).isTrue();
+
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(record(xid).cause()).isEqualTo("confirmed by hand in the payment console");
+        assertThat(runtime.forceFinish(xid, TransactionState.CANCELLED, "again")).isFalse();
+        assertThatThrownBy(() -> runtime.forceFinish(xid, TransactionState.CONFIRMING, "no"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void laterRoundsDeliverOnlyToTheBranchesStillPending() throws Exception {
         downParticipant.set("authorize");
         String xid = book(1);
