@@ -13,7 +13,7 @@ import dev.tcc.api.Try;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.spring.TccTemplate;
-import dev.tcc.spring.testing.TestDatabases;
+import dev.tcc.runtime.testing.TestDatabases;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -220,10 +220,15 @@ abstract class AbstractTccScenarioTests {
     @Import({Journal.class, SeatService.class, RoomService.class, BookingService.class, FlightOnlyService.class})
     static class ScenarioApplication {
 
+        /** {@code test.database} is {@code h2} or {@code postgresql}. */
+        private static TestDatabases.Kind kind(Environment environment) {
+            return TestDatabases.Kind.valueOf(environment.getRequiredProperty("test.database").toUpperCase(java.util.Locale.ROOT));
+        }
+
         @Bean
         @Primary
         DataSource flights(Environment environment) {
-            DataSource dataSource = TestDatabases.create(environment.getProperty("test.database"), "flights");
+            DataSource dataSource = TestDatabases.create(kind(environment), "flights");
             new JdbcTemplate(dataSource).execute("CREATE TABLE seat_hold (id VARCHAR(64) PRIMARY KEY, flight VARCHAR(64),"
                     + " seats INT, state VARCHAR(16))");
             return dataSource;
@@ -231,7 +236,7 @@ abstract class AbstractTccScenarioTests {
 
         @Bean
         DataSource hotels(Environment environment) {
-            DataSource dataSource = TestDatabases.create(environment.getProperty("test.database"), "hotels");
+            DataSource dataSource = TestDatabases.create(kind(environment), "hotels");
             new JdbcTemplate(dataSource).execute("CREATE TABLE room_hold (id VARCHAR(64) PRIMARY KEY, hotel VARCHAR(64),"
                     + " nights INT, state VARCHAR(16))");
             return dataSource;

@@ -1,6 +1,6 @@
 package dev.tcc.spring.scenario;
 
-import dev.tcc.spring.testing.TestDatabases;
+import dev.tcc.runtime.testing.TestDatabases;
 import org.junit.jupiter.api.BeforeAll;
 import org.springframework.test.context.TestPropertySource;
 
