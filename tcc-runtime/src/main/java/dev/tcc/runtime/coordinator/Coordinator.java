@@ -266,9 +266,4 @@ public final class Coordinator {
     private static Duration elapsed(GlobalTransaction tx) {
         return Duration.ofNanos(System.nanoTime() - tx.startNanos());
     }
-
-    /** The state a decided transaction is driven from. */
-    static TransactionState phaseTwoState(Decision decision) {
-        return decision == Decision.CONFIRM ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
-    }
 }

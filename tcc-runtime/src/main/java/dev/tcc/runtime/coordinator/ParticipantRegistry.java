@@ -2,7 +2,6 @@ package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.spi.BranchParticipant;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,9 +23,5 @@ public final class ParticipantRegistry {
     /** The participant with {@code id}, or null. */
     public BranchParticipant find(String id) {
         return participants.get(id);
-    }
-
-    public Collection<BranchParticipant> all() {
-        return participants.values();
     }
 }

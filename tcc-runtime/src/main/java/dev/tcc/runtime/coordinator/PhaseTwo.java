@@ -97,10 +97,7 @@ public final class PhaseTwo {
                                       Instant createdAt, long start, Set<Integer> alreadyDone, boolean refusedBefore) {
         boolean confirming = decision == Decision.CONFIRM;
         TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
-        List<BranchReference> ordered = new ArrayList<>(branches);
-        if (!confirming) {
-            Collections.reverse(ordered);
-        }
+        List<BranchReference> ordered = ordered(branches, confirming);
         List<BranchOutcome> outcomes = new ArrayList<>(ordered.size());
         boolean refused = refusedBefore;
         String failure = null;
@@ -303,9 +300,7 @@ public final class PhaseTwo {
      * recovery: they ask the coordinator, hear cancel, and release the hold.
      */
     public void cancelUnlogged(String xid, List<BranchReference> branches) {
-        List<BranchReference> reversed = new ArrayList<>(branches);
-        Collections.reverse(reversed);
-        for (BranchReference branch : reversed) {
+        for (BranchReference branch : ordered(branches, false)) {
             try {
                 deliver(branch, false, new AtomicInteger());
             } catch (Exception e) {

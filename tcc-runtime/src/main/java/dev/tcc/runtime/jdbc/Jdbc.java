@@ -3,7 +3,6 @@ package dev.tcc.runtime.jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,11 +42,6 @@ public final class Jdbc {
             }
         }
         return false;
-    }
-
-    /** Converts a nullable {@code Timestamp} for callers that prefer it. */
-    public static Instant toInstant(Timestamp ts) {
-        return ts == null ? null : ts.toInstant();
     }
 
     /** Text cut to {@code max} characters, for error columns. */

@@ -28,8 +28,6 @@ public final class Statements {
             "SELECT xid, branch_id FROM tcc_barrier WHERE state IN ('CONFIRMED', 'CANCELLED') AND hold_deadline < ? LIMIT ?";
     public static final String BARRIER_DELETE =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
-    public static final String BARRIER_COUNT_TRIED =
-            "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'";
 
     // ---- transaction log (coordinator side) ----
     public static final String BRANCH_INSERT =
