@@ -24,6 +24,15 @@ public interface LocalTransactionRunner {
     /** Runs {@code work} in a new local transaction and returns its result. */
     <T> T inNewTransaction(ConnectionWork<T> work) throws Exception;
 
+    /**
+     * Runs {@code work} that is a single statement, which the database makes atomic by itself, on a
+     * connection in auto-commit mode: one round trip instead of a statement and a commit. The
+     * runtime uses it for the decision on PostgreSQL. By default it runs in a new transaction.
+     */
+    default <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
+        return inNewTransaction(work);
+    }
+
     /** Work that runs on the connection of a local transaction. */
     @FunctionalInterface
     interface ConnectionWork<T> {

@@ -12,10 +12,10 @@ import java.util.Map;
 
 /**
  * Phase two of many branches on one participant database in ONE local transaction: the barrier
- * rows read in one query, moved out of {@code TRIED} by one batch of conditional updates
- * ({@code ... WHERE state = 'TRIED'}), and the confirm (or cancel) body run for exactly the rows
- * whose update changed them, on the same connection, so the barrier and the business changes
- * commit together: one commit for the whole batch instead of one per branch.
+ * rows moved out of {@code TRIED} by one conditional update ({@code ... WHERE state = 'TRIED'})
+ * that returns the rows it moved, and the confirm (or cancel) body run for exactly those rows, on
+ * the same connection, so the barrier and the business changes commit together: one commit for
+ * the whole batch instead of one per branch.
  *
  * <p>Only the plain cases are done here: a row that is {@code TRIED} (moved now) or already in the
  * target state (done before). Everything else (no row, the opposite state, a lost race) is
@@ -48,37 +48,29 @@ public final class LocalBatch {
                 xids.add(item.branch().xid());
                 ids.add(item.branch().branchId());
             }
-            Map<String, BarrierRow> rows = barrier.findAll(c, xids, ids);
+            Map<String, BarrierRow> moved = barrier.leaveTriedAll(c, xids, ids, target, clock.instant());
             boolean[] done = new boolean[items.size()];
-            List<Integer> toMove = new ArrayList<>();
+            List<String> otherXids = new ArrayList<>();
+            List<Integer> otherIds = new ArrayList<>();
             for (int i = 0; i < items.size(); i++) {
-                BarrierRow row = rows.get(BranchBarrier.key(xids.get(i), ids.get(i)));
+                BarrierRow row = moved.get(BranchBarrier.key(xids.get(i), ids.get(i)));
                 if (row == null) {
-                    continue; // confirm: refused; cancel: an empty cancel - both one by one
+                    otherXids.add(xids.get(i));
+                    otherIds.add(ids.get(i));
+                    continue;
                 }
-                if (row.state() == target) {
-                    done[i] = true; // a duplicate delivery: nothing runs
-                } else if (row.state() == BranchState.TRIED) {
-                    toMove.add(i);
-                }
-            }
-            List<String> moveXids = new ArrayList<>(toMove.size());
-            List<Integer> moveIds = new ArrayList<>(toMove.size());
-            for (int i : toMove) {
-                moveXids.add(xids.get(i));
-                moveIds.add(ids.get(i));
-            }
-            boolean[] moved = barrier.leaveTriedAll(c, moveXids, moveIds, target, clock.instant());
-            for (int k = 0; k < toMove.size(); k++) {
-                if (!moved[k]) {
-                    continue; // another delivery changed the row since it was read: one by one
-                }
-                int i = toMove.get(k);
-                Item item = items.get(i);
-                LocalParticipant participant = item.participant();
-                participant.runPhase(phase, confirming ? participant.action().confirm() : participant.action().cancel(),
-                        rows.get(BranchBarrier.key(xids.get(i), ids.get(i))), item.branch());
+                LocalParticipant participant = items.get(i).participant();
+                participant.runPhase(phase, confirming ? participant.action().confirm() : participant.action().cancel(), row,
+                        items.get(i).branch());
                 done[i] = true;
+            }
+            if (!otherXids.isEmpty()) {
+                // not TRIED: already in the target state (a duplicate delivery, nothing runs) or for the one-by-one path
+                Map<String, BarrierRow> rows = barrier.findAll(c, otherXids, otherIds);
+                for (int i = 0; i < items.size(); i++) {
+                    BarrierRow row = done[i] ? null : rows.get(BranchBarrier.key(xids.get(i), ids.get(i)));
+                    done[i] |= row != null && row.state() == target;
+                }
             }
             return done;
         });

@@ -159,29 +159,34 @@ public final class BranchBarrier {
     private static final int IN_LIST_CHUNK = 200;
 
     /**
-     * {@link #leaveTried} for many rows in one batch: element {@code i} of the result is true only
-     * when row {@code i} was {@code TRIED} and this call moved it (its caller then runs the body).
+     * {@link #leaveTried} for many rows, as few statements as the database does best: moves the
+     * rows of the given keys that are still {@code TRIED} to {@code target} and returns the moved
+     * rows by {@link #key(String, int)} (their callers then run the bodies). A key absent from the
+     * result was not {@code TRIED}, or has no row.
      */
-    public boolean[] leaveTriedAll(Connection c, List<String> xids, List<Integer> branchIds, BranchState target, Instant now)
-            throws SQLException {
-        boolean[] changed = new boolean[xids.size()];
-        if (xids.isEmpty()) {
-            return changed;
-        }
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_TRANSITION)) {
-            for (int i = 0; i < xids.size(); i++) {
+    public Map<String, BarrierRow> leaveTriedAll(Connection c, List<String> xids, List<Integer> branchIds, BranchState target,
+                                                 Instant now) throws SQLException {
+        Map<String, BarrierRow> moved = new HashMap<>();
+        int perStatement = dialect.keysPerStatement();
+        for (int from = 0; from < xids.size(); from += perStatement) {
+            int to = Math.min(xids.size(), from + perStatement);
+            try (PreparedStatement ps = c.prepareStatement(dialect.leaveTriedReturning(to - from))) {
                 ps.setString(1, target.code());
                 Jdbc.setInstant(ps, 2, now);
-                ps.setString(3, xids.get(i));
-                ps.setInt(4, branchIds.get(i));
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                changed[i] = counts[i] == 1;
+                int p = 3;
+                for (int i = from; i < to; i++) {
+                    ps.setString(p++, xids.get(i));
+                    ps.setInt(p++, branchIds.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        moved.put(key(rs.getString(1), rs.getInt(2)), new BarrierRow(rs.getString(3),
+                                BranchState.ofCode(rs.getString(4)), Jdbc.getInstant(rs, 5), rs.getString(6), rs.getString(7)));
+                    }
+                }
             }
         }
-        return changed;
+        return moved;
     }
 
     /**

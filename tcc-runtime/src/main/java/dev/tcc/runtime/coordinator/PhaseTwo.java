@@ -236,7 +236,6 @@ public final class PhaseTwo {
                 }
             }
         }
-        BranchState state = confirming ? BranchState.CONFIRMED : BranchState.CANCELLED;
         TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
         TransactionState to = confirming ? TransactionState.CONFIRMED : TransactionState.CANCELLED;
         for (int t = 0; t < group.size(); t++) {
@@ -245,11 +244,7 @@ public final class PhaseTwo {
                 oneByOne.add(d);
                 continue;
             }
-            List<BranchOutcome> outcomes = new ArrayList<>(d.branches().size());
-            for (BranchReference b : d.branches()) {
-                outcomes.add(new BranchOutcome(b.branchId(), state, 1, null));
-            }
-            finished.accept(new TransactionLog.Finish(d.xid(), from, to, null, outcomes), d);
+            finished.accept(new TransactionLog.Finish(d.xid(), from, to), d);
         }
     }
 

@@ -42,6 +42,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private final AtomicInteger activeDrainers = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final Object finishLock = new Object();
+    private final Object room = new Object();
+    private int waiting; // callers in awaitRoom, guarded by room
     private List<TransactionLog.Finish> pendingFinishes = new ArrayList<>();
     private List<PhaseTwo.Decided> pendingDecided = new ArrayList<>();
     private long oldestPendingNanos;
@@ -59,18 +61,50 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         this.finisher.start();
     }
 
-    /** Most transactions waiting before callers drive their own phase two (back-pressure, like a full executor queue). */
+    /** Most transactions waiting for a drainer before callers wait for room (back-pressure). */
     static final int MAX_QUEUED = 10_000;
 
-    /** Queues a decided transaction for phase two; when too many wait, drives it on the calling thread instead. */
+    /** Longest a caller waits for room; then its transaction queues anyway (a stalled drainer must not stall callers). */
+    private static final long MAX_WAIT_NANOS = 1_000_000_000L;
+
+    /**
+     * Queues a decided transaction for phase two. When {@value #MAX_QUEUED} already wait, the
+     * caller first waits for the drainer to take a batch: callers slow down to the pace of phase
+     * two instead of running it themselves, one transaction at a time, which costs more.
+     */
     public void submit(PhaseTwo.Decided decided) {
         if (queued.get() >= MAX_QUEUED) {
-            phaseTwo.driveBatch(List.of(decided), this::finished);
-            return;
+            awaitRoom();
         }
         queued.incrementAndGet();
         queue.add(decided);
         startDrainerIfNeeded();
+    }
+
+    private void awaitRoom() {
+        long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        synchronized (room) {
+            waiting++;
+            try {
+                long left;
+                while (queued.get() >= MAX_QUEUED && !closed && (left = deadline - System.nanoTime()) > 0) {
+                    room.wait(left / 1_000_000, (int) (left % 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                waiting--;
+            }
+        }
+    }
+
+    private void tookFromQueue(int count) {
+        queued.addAndGet(-count);
+        synchronized (room) {
+            if (waiting > 0) {
+                room.notifyAll();
+            }
+        }
     }
 
     private void startDrainerIfNeeded() {
@@ -99,10 +133,10 @@ public final class PhaseTwoBatcher implements AutoCloseable {
                 while (batch.size() < batchSize && (next = queue.poll()) != null) {
                     batch.add(next);
                 }
-                queued.addAndGet(-batch.size());
                 if (batch.isEmpty()) {
                     return;
                 }
+                tookFromQueue(batch.size());
                 try {
                     phaseTwo.driveBatch(batch, this::finished);
                 } catch (RuntimeException e) {
@@ -179,6 +213,9 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (room) {
+            room.notifyAll();
+        }
         synchronized (finishLock) {
             finishLock.notifyAll();
         }

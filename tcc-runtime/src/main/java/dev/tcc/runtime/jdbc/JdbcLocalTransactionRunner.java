@@ -68,6 +68,23 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
         }
     }
 
+    @Override
+    public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            if (connection.getAutoCommit()) {
+                return work.run(connection);
+            }
+            try { // a pool that hands out connections without auto-commit: commit it ourselves
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (Throwable failure) {
+                rollback(connection, failure);
+                throw failure;
+            }
+        }
+    }
+
     private static void rollback(Connection connection, Throwable failure) {
         try {
             connection.rollback();

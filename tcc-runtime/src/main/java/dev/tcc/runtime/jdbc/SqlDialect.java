@@ -70,6 +70,62 @@ public enum SqlDialect {
         return writeDecision;
     }
 
+    /**
+     * The whole decision of a transaction with {@code branches} branches as ONE statement, or null
+     * when this database cannot do that (then the row and the branches are written one after the
+     * other in one local transaction). Parameters: those of {@link #writeDecision()}, then per
+     * branch: branch_id, participant, action, hold_deadline. Updates {@code branches} rows when the
+     * decision won, none when another decision got there first.
+     */
+    public String writeDecisionWithBranches(int branches) {
+        if (this != POSTGRESQL) {
+            return null;
+        }
+        return "WITH decided AS (" + writeDecision + " RETURNING xid)"
+                + " INSERT INTO tcc_branch (xid, branch_id, participant, action, hold_deadline, state, attempts)"
+                + " SELECT decided.xid, b.branch_id, b.participant, b.action, b.hold_deadline, 'TRIED', 0 FROM decided, (VALUES "
+                + "(CAST(? AS INTEGER), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP WITH TIME ZONE)), ".repeat(branches - 1)
+                + "(CAST(? AS INTEGER), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP WITH TIME ZONE))"
+                + ") AS b(branch_id, participant, action, hold_deadline)";
+    }
+
+    /**
+     * Moves the barrier rows of {@code keys} (xid, branch_id pairs) that are still {@code TRIED} to a
+     * new state and returns the moved rows: xid, branch_id, action, state, hold_deadline, arguments,
+     * result. Parameters: state, updated_at, then the pairs. On PostgreSQL one statement for all
+     * the keys (one round trip); on H2, which compares a list of row values element by element,
+     * one statement per key ({@code keys} must be 1), which in-process costs no round trip.
+     */
+    public String leaveTriedReturning(int keys) {
+        if (this == POSTGRESQL) {
+            return "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE state = 'TRIED' AND (xid, branch_id) IN ("
+                    + "(?, ?), ".repeat(keys - 1) + "(?, ?)) RETURNING xid, branch_id, action, state, hold_deadline, arguments, result";
+        }
+        if (keys != 1) {
+            throw new IllegalArgumentException("H2 moves one barrier row per statement");
+        }
+        return "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM FINAL TABLE (UPDATE tcc_barrier"
+                + " SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED')";
+    }
+
+    /** Most keys {@link #leaveTriedReturning} takes in one statement. */
+    public int keysPerStatement() {
+        return this == POSTGRESQL ? 200 : 1;
+    }
+
+    /**
+     * Ends many transactions in ONE statement, or null where a batch of single updates is cheaper
+     * (H2): those of {@code xids} xids still in the given state move to the final one; returns the
+     * xids that moved. Parameters: to, finished_at, from, then the xids.
+     */
+    public String finishReturning(int xids) {
+        if (this != POSTGRESQL) {
+            return null;
+        }
+        return "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
+                + " WHERE state = ? AND xid IN (" + "?, ".repeat(xids - 1) + "?) RETURNING xid";
+    }
+
     /** Whether a failed statement leaves the surrounding transaction usable. */
     public boolean survivesFailedStatement() {
         return this == H2;

@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,14 +41,31 @@ public final class TransactionLog {
     /**
      * Makes a decision durable in one commit: the transaction row (inserted, or updated only
      * while still {@code TRYING}) and its branches. Returns false, writing nothing, when another
-     * decision got there first.
+     * decision got there first. On PostgreSQL this is one statement in one round trip.
      */
     public boolean writeDecision(String xid, String name, Decision decision, String cause, Instant createdAt,
                                  Instant timeoutAt, Instant now, String leaseOwner, Instant leaseUntil,
                                  List<BranchReference> branches) {
         TransactionState state = decision == Decision.CONFIRM ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
-        return run("write the decision of [" + xid + "]", c -> {
-            if (!upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil)) {
+        String what = "write the decision of [" + xid + "]";
+        String oneStatement = branches.isEmpty() ? null : dialect.writeDecisionWithBranches(branches.size());
+        if (oneStatement != null) {
+            return runSingleStatement(what, c -> {
+                try (PreparedStatement ps = c.prepareStatement(oneStatement)) {
+                    int i = setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner,
+                            leaseUntil);
+                    for (BranchReference b : branches) {
+                        ps.setInt(i++, b.branchId());
+                        ps.setString(i++, b.participant());
+                        ps.setString(i++, b.action());
+                        Jdbc.setInstant(ps, i++, b.holdDeadline());
+                    }
+                    return ps.executeUpdate() == branches.size();
+                }
+            });
+        }
+        return run(what, c -> {
+            if (!insertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, leaseOwner, leaseUntil)) {
                 return false;
             }
             if (!branches.isEmpty()) {
@@ -67,21 +86,60 @@ public final class TransactionLog {
         });
     }
 
+    /**
+     * The transaction row of a decision. Where a failed statement leaves the transaction usable
+     * (H2) a plain insert, and only on a duplicate key the conditional update of a {@code TRYING}
+     * row: cheaper than the merge, which the other databases use.
+     */
+    private boolean insertDecision(Connection c, String xid, String name, TransactionState state, Decision decision,
+                                   String cause, Instant createdAt, Instant timeoutAt, Instant now, String leaseOwner,
+                                   Instant leaseUntil) throws SQLException {
+        if (!dialect.survivesFailedStatement()) {
+            return upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil);
+        }
+        try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_INSERT)) {
+            setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (!Jdbc.isDuplicateKey(e)) {
+                throw e;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_DECIDE_IF_TRYING)) {
+            ps.setString(1, state.code());
+            ps.setString(2, decision.name());
+            ps.setString(3, Jdbc.truncate(cause, 1000));
+            Jdbc.setInstant(ps, 4, now);
+            ps.setString(5, leaseOwner);
+            Jdbc.setInstant(ps, 6, leaseUntil);
+            ps.setString(7, xid);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Sets the parameters of {@link SqlDialect#writeDecision()}; returns the next parameter index. */
+    private static int setDecision(PreparedStatement ps, String xid, String name, TransactionState state, Decision decision,
+                                   String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
+                                   String leaseOwner, Instant leaseUntil) throws SQLException {
+        ps.setString(1, xid);
+        ps.setString(2, Jdbc.truncate(name, 200));
+        ps.setString(3, state.code());
+        ps.setString(4, decision.name());
+        ps.setString(5, Jdbc.truncate(cause, 1000));
+        Jdbc.setInstant(ps, 6, createdAt);
+        Jdbc.setInstant(ps, 7, timeoutAt);
+        Jdbc.setInstant(ps, 8, now);
+        Jdbc.setInstant(ps, 9, finishedAt);
+        ps.setString(10, leaseOwner);
+        Jdbc.setInstant(ps, 11, leaseUntil);
+        return 12;
+    }
+
     private boolean upsertDecision(Connection c, String xid, String name, TransactionState state, Decision decision,
                                    String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
                                    String leaseOwner, Instant leaseUntil) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(dialect.writeDecision())) {
-            ps.setString(1, xid);
-            ps.setString(2, Jdbc.truncate(name, 200));
-            ps.setString(3, state.code());
-            ps.setString(4, decision.name());
-            ps.setString(5, Jdbc.truncate(cause, 1000));
-            Jdbc.setInstant(ps, 6, createdAt);
-            Jdbc.setInstant(ps, 7, timeoutAt);
-            Jdbc.setInstant(ps, 8, now);
-            Jdbc.setInstant(ps, 9, finishedAt);
-            ps.setString(10, leaseOwner);
-            Jdbc.setInstant(ps, 11, leaseUntil);
+            setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, finishedAt, leaseOwner, leaseUntil);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             if (Jdbc.isDuplicateKey(e)) {
@@ -137,18 +195,31 @@ public final class TransactionLog {
                     record = transaction(rs);
                 }
             }
-            return Optional.of(record.withBranches(branches(c, xid)));
+            return Optional.of(record.withBranches(branches(c, xid, record.state())));
         });
     }
 
-    private static List<BranchRecord> branches(Connection c, String xid) throws SQLException {
+    /**
+     * The branches as recorded. {@link #finishAll} leaves the rows of a transaction whose branches
+     * were all done in their first attempt as the decision wrote them: in a CONFIRMED or CANCELLED
+     * transaction a row still {@code TRIED} reads as done in one attempt.
+     */
+    private static List<BranchRecord> branches(Connection c, String xid, TransactionState txState) throws SQLException {
+        BranchState finalState = txState == TransactionState.CONFIRMED ? BranchState.CONFIRMED
+                : txState == TransactionState.CANCELLED ? BranchState.CANCELLED : null;
         List<BranchRecord> result = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(Statements.BRANCHES_OF)) {
             ps.setString(1, xid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    BranchState state = BranchState.ofCode(rs.getString(5));
+                    int attempts = rs.getInt(6);
+                    if (state == BranchState.TRIED && finalState != null) {
+                        state = finalState;
+                        attempts = Math.max(1, attempts);
+                    }
                     result.add(new BranchRecord(rs.getInt(1), rs.getString(2), rs.getString(3), Jdbc.getInstant(rs, 4),
-                            BranchState.ofCode(rs.getString(5)), rs.getInt(6), rs.getString(7)));
+                            state, attempts, rs.getString(7)));
                 }
             }
         }
@@ -216,8 +287,11 @@ public final class TransactionLog {
         });
     }
 
-    /** One transaction's end for {@link #finishAll}. */
-    public record Finish(String xid, TransactionState from, TransactionState to, String cause, List<BranchOutcome> outcomes) {
+    /**
+     * One transaction's end for {@link #finishAll}: phase two did every branch in its first attempt,
+     * so the branch rows keep the state the decision wrote and read as the final state.
+     */
+    public record Finish(String xid, TransactionState from, TransactionState to) {
         public Finish {
             requireLegal(from, to);
         }
@@ -225,51 +299,72 @@ public final class TransactionLog {
 
     /**
      * {@link #finish} for many transactions in one commit (phase two batched across
-     * transactions). Element {@code i} of the result says whether transaction {@code i} moved;
-     * each move is conditional on its own {@code from} state, as in {@link #finish}.
+     * transactions): on PostgreSQL one statement per {@value #IN_LIST_CHUNK} transactions, on H2 a
+     * batch of single updates. Element {@code i} of the
+     * result says whether transaction {@code i} moved; each move is conditional on its own
+     * {@code from} state, as in {@link #finish}.
      */
     public boolean[] finishAll(List<Finish> finishes, Instant now) {
         if (finishes.isEmpty()) {
             return new boolean[0];
         }
-        return run("finish " + finishes.size() + " transactions", c -> {
-            boolean[] changed = new boolean[finishes.size()];
-            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FINISH)) {
-                for (Finish f : finishes) {
-                    ps.setString(1, f.to().code());
+        return run("finish " + finishes.size() + " transactions", c -> dialect.finishReturning(1) == null
+                ? finishEach(c, finishes, now)
+                : finishByMove(c, finishes, now));
+    }
+
+    /** One statement per move (from, to) and {@value #IN_LIST_CHUNK} transactions, returning the xids that moved. */
+    private boolean[] finishByMove(Connection c, List<Finish> finishes, Instant now) throws SQLException {
+        Map<String, Integer> positions = new HashMap<>();
+        Map<List<TransactionState>, List<String>> byMove = new LinkedHashMap<>();
+        for (int i = 0; i < finishes.size(); i++) {
+            Finish f = finishes.get(i);
+            positions.put(f.xid(), i);
+            byMove.computeIfAbsent(List.of(f.from(), f.to()), k -> new ArrayList<>()).add(f.xid());
+        }
+        boolean[] changed = new boolean[finishes.size()];
+        for (Map.Entry<List<TransactionState>, List<String>> move : byMove.entrySet()) {
+            List<String> xids = move.getValue();
+            for (int from = 0; from < xids.size(); from += IN_LIST_CHUNK) {
+                List<String> chunk = xids.subList(from, Math.min(xids.size(), from + IN_LIST_CHUNK));
+                try (PreparedStatement ps = c.prepareStatement(dialect.finishReturning(chunk.size()))) {
+                    ps.setString(1, move.getKey().get(1).code());
                     Jdbc.setInstant(ps, 2, now);
-                    ps.setString(3, Jdbc.truncate(f.cause(), 1000));
-                    ps.setString(4, f.xid());
-                    ps.setString(5, f.from().code());
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    changed[i] = counts[i] == 1;
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(Statements.BRANCH_UPDATE)) {
-                boolean any = false;
-                for (int i = 0; i < finishes.size(); i++) {
-                    if (!changed[i]) {
-                        continue;
+                    ps.setString(3, move.getKey().get(0).code());
+                    for (int k = 0; k < chunk.size(); k++) {
+                        ps.setString(4 + k, chunk.get(k));
                     }
-                    for (BranchOutcome o : finishes.get(i).outcomes()) {
-                        ps.setString(1, o.state().code());
-                        ps.setInt(2, o.attempts());
-                        ps.setString(3, Jdbc.truncate(o.error(), 1000));
-                        ps.setString(4, finishes.get(i).xid());
-                        ps.setInt(5, o.branchId());
-                        ps.addBatch();
-                        any = true;
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            changed[positions.get(rs.getString(1))] = true;
+                        }
                     }
                 }
-                if (any) {
-                    ps.executeBatch();
-                }
             }
-            return changed;
-        });
+        }
+        return changed;
+    }
+
+    private static final int IN_LIST_CHUNK = 200;
+
+    /** A batch of single conditional updates, one per transaction. */
+    private static boolean[] finishEach(Connection c, List<Finish> finishes, Instant now) throws SQLException {
+        boolean[] changed = new boolean[finishes.size()];
+        try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FINISH)) {
+            for (Finish f : finishes) {
+                ps.setString(1, f.to().code());
+                Jdbc.setInstant(ps, 2, now);
+                ps.setString(3, null);
+                ps.setString(4, f.xid());
+                ps.setString(5, f.from().code());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                changed[i] = counts[i] == 1;
+            }
+        }
+        return changed;
     }
 
     /** Ends a round that left work: counts it and schedules the next, or moves to {@code to} (FAILED). */
@@ -421,14 +516,28 @@ public final class TransactionLog {
         });
     }
 
+    private <T> T runSingleStatement(String what, LocalTransactionRunner.ConnectionWork<T> work) {
+        try {
+            return database.inSingleStatement(work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure(what, e);
+        }
+    }
+
     private <T> T run(String what, LocalTransactionRunner.ConnectionWork<T> work) {
         try {
             return database.inNewTransaction(work);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new TransactionLogException("Could not " + what + " in the transaction log on '" + database.name()
-                    + "': " + e.getMessage() + ". Recovery finishes decided transactions once the database answers again", e);
+            throw failure(what, e);
         }
+    }
+
+    private TransactionLogException failure(String what, Exception e) {
+        return new TransactionLogException("Could not " + what + " in the transaction log on '" + database.name()
+                + "': " + e.getMessage() + ". Recovery finishes decided transactions once the database answers again", e);
     }
 }

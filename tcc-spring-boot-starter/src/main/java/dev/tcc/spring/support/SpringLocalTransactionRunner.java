@@ -20,6 +20,7 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
     private final String name;
     private final DataSource dataSource;
     private final TransactionTemplate template;
+    private final TransactionTemplate outsideTransaction;
 
     /**
      * @param name               stable name of the database, usually the transaction manager's bean name
@@ -32,6 +33,9 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
         this.template = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
         this.template.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.template.setName("tcc:" + name);
+        this.outsideTransaction = new TransactionTemplate(transactionManager);
+        this.outsideTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
+        this.outsideTransaction.setName("tcc:" + name + ":single-statement");
     }
 
     @Override
@@ -62,6 +66,42 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
             });
         } catch (CheckedFailure e) {
             throw e.checked;
+        }
+    }
+
+    /** The statement runs outside any transaction on the thread, in auto-commit mode (committed here when the pool turned it off). */
+    @Override
+    public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
+        try {
+            return outsideTransaction.execute(status -> {
+                Connection connection = DataSourceUtils.getConnection(dataSource);
+                boolean autoCommit = true;
+                try {
+                    autoCommit = connection.getAutoCommit();
+                    T result = work.run(connection);
+                    if (!autoCommit) {
+                        connection.commit();
+                    }
+                    return result;
+                } catch (Exception e) {
+                    if (!autoCommit) {
+                        rollbackQuietly(connection, e);
+                    }
+                    throw e instanceof RuntimeException runtime ? runtime : new CheckedFailure(e);
+                } finally {
+                    DataSourceUtils.releaseConnection(connection, dataSource);
+                }
+            });
+        } catch (CheckedFailure e) {
+            throw e.checked;
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (java.sql.SQLException rollbackFailure) {
+            failure.addSuppressed(rollbackFailure);
         }
     }
 

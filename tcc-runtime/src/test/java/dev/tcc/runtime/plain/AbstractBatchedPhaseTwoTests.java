@@ -27,8 +27,11 @@ import org.junit.jupiter.api.Test;
  * Asynchronous phase two on the runtime's own executor, batched across transactions: many
  * concurrent transactions end confirmed or cancelled with every body run exactly once, each in
  * its own transaction's order, and a branch that fails inside a batch is driven again alone.
+ * Runs on H2 and on PostgreSQL, whose batches use set-based statements.
  */
-class BatchedPhaseTwoTests {
+abstract class AbstractBatchedPhaseTwoTests {
+
+    abstract TestDatabases.Kind kind();
 
     private final List<HikariDataSource> dataSources = new ArrayList<>();
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
@@ -71,7 +74,7 @@ class BatchedPhaseTwoTests {
     }
 
     private HikariDataSource database(String name) {
-        HikariDataSource ds = TestDatabases.h2(name);
+        HikariDataSource ds = TestDatabases.create(kind(), name);
         dataSources.add(ds);
         return ds;
     }
@@ -148,8 +151,19 @@ class BatchedPhaseTwoTests {
         assertThat(runtime.countByState()).containsOnlyKeys(TransactionState.CONFIRMED, TransactionState.CANCELLED);
         assertThat(runtime.countByState().get(TransactionState.CONFIRMED)).isEqualTo(confirmed.size());
         for (String xid : confirmed.subList(0, 20)) {
-            assertThat(runtime.find(xid).orElseThrow().branches()).allSatisfy(b ->
-                    assertThat(b.state()).isEqualTo(dev.tcc.runtime.BranchState.CONFIRMED));
+            assertThat(runtime.find(xid).orElseThrow().branches()).hasSize(3).allSatisfy(b -> {
+                assertThat(b.state()).isEqualTo(dev.tcc.runtime.BranchState.CONFIRMED);
+                assertThat(b.attempts()).isEqualTo(1);
+            });
+        }
+        // every barrier row left TRIED, and every body ran in its own transaction's try order
+        for (int db = 1; db <= 3; db++) {
+            assertThat(TestDatabases.queryLong(dataSources.get(db), "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'"))
+                    .isZero();
+        }
+        for (String xid : confirmed.subList(0, 20)) {
+            assertThat(confirmedAt(1, xid)).isLessThan(confirmedAt(2, xid));
+            assertThat(confirmedAt(2, xid)).isLessThan(confirmedAt(3, xid));
         }
     }
 
@@ -173,6 +187,11 @@ class BatchedPhaseTwoTests {
         long seatsAt = at(1, "CANCEL");
         long roomsAt = at(2, "CANCEL");
         assertThat(roomsAt).isLessThan(seatsAt);
+    }
+
+    private long confirmedAt(int database, String xid) {
+        return TestDatabases.queryLong(dataSources.get(database),
+                "SELECT at FROM body_run WHERE phase = 'CONFIRM' AND xid = '" + xid + "'");
     }
 
     private long at(int database, String phase) {
