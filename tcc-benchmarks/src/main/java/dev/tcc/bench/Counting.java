@@ -14,7 +14,8 @@ import javax.sql.DataSource;
  * Counts what reaches a database, with {@link Proxy}s around its {@link DataSource}, the
  * {@link Connection}s it hands out and their statements: commits (split by whether the thread
  * that committed is a benchmark client, i.e. the caller's critical path, or another thread such
- * as phase two or recovery), rollbacks, and statement executions (round trips).
+ * as phase two or recovery; a statement run in auto-commit mode is a commit of its own), rollbacks,
+ * and statement executions (round trips).
  */
 final class Counting {
 
@@ -91,7 +92,7 @@ final class Counting {
                 }
                 case "prepareStatement", "createStatement" -> {
                     Object s = invoke(target, method, args);
-                    return statement((Statement) s, counters, s instanceof PreparedStatement
+                    return statement(target, (Statement) s, counters, s instanceof PreparedStatement
                             ? new Class<?>[] {PreparedStatement.class} : new Class<?>[] {Statement.class});
                 }
                 case "unwrap" -> {
@@ -105,12 +106,17 @@ final class Counting {
         return (Connection) Proxy.newProxyInstance(Counting.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
-    private static Object statement(Statement target, Counters counters, Class<?>[] types) {
+    private static Object statement(Connection connection, Statement target, Counters counters, Class<?>[] types) {
         return Proxy.newProxyInstance(Counting.class.getClassLoader(), types, (proxy, method, args) -> {
-            if (method.getName().startsWith("execute")) {
-                counters.statements.increment();
+            if (!method.getName().startsWith("execute")) {
+                return invoke(target, method, args);
             }
-            return invoke(target, method, args);
+            counters.statements.increment();
+            Object result = invoke(target, method, args);
+            if (connection.getAutoCommit()) {
+                (CALLER.get() ? counters.callerCommits : counters.otherCommits).increment();
+            }
+            return result;
         });
     }
 
