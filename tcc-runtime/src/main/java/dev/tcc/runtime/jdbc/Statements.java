@@ -25,7 +25,8 @@ public final class Statements {
      * which stalled retention (and recovery behind it) once the table held a few hundred thousand rows.
      */
     public static final String BARRIER_PURGEABLE =
-            "SELECT xid, branch_id FROM tcc_barrier WHERE state IN ('CONFIRMED', 'CANCELLED') AND hold_deadline < ? LIMIT ?";
+            // "<> 'TRIED'" rather than "IN ('CONFIRMED', 'CANCELLED')": H2 then walks the deadline index, not every finished row
+            "SELECT xid, branch_id FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED' LIMIT ?";
     public static final String BARRIER_DELETE =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
 
@@ -79,6 +80,10 @@ public final class Statements {
             "SELECT state, COUNT(*) FROM tcc_transaction GROUP BY state";
     public static final String TRANSACTION_STUCK_COUNT =
             "SELECT COUNT(*) FROM tcc_transaction WHERE state IN ('CONFIRMING', 'CANCELLING') AND decided_at < ?";
+    /**
+     * Finished transactions to purge: only final states have a finished_at, and HEURISTIC ones wait
+     * for an operator. Written so that H2 walks the finished_at index instead of every row of a state.
+     */
     public static final String TRANSACTION_PURGEABLE =
-            "SELECT xid FROM tcc_transaction WHERE state IN ('CONFIRMED', 'CANCELLED') AND finished_at < ? LIMIT ?";
+            "SELECT xid FROM tcc_transaction WHERE finished_at < ? AND state <> 'HEURISTIC' LIMIT ?";
 }

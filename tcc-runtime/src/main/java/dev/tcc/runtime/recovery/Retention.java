@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ public final class Retention {
     private final Collection<ParticipantDatabase> databases;
     private final TccSettings settings;
     private final Clock clock;
+    private final AtomicBoolean running = new AtomicBoolean();
 
     public Retention(TransactionLog transactionLog, Collection<ParticipantDatabase> databases, TccSettings settings, Clock clock) {
         this.transactionLog = transactionLog;
@@ -41,8 +43,23 @@ public final class Retention {
      */
     static final int MAX_BATCHES_PER_PASS = 64;
 
-    /** One pass: batches until a table has nothing due (at most {@link #MAX_BATCHES_PER_PASS}); returns the rows deleted. */
+    /**
+     * One pass: batches until a table has nothing due (at most {@link #MAX_BATCHES_PER_PASS}); returns
+     * the rows deleted. A call while another pass of this instance runs returns 0 at once: two
+     * passes would select the same rows and wait for each other's locks.
+     */
     public int runOnce() {
+        if (!running.compareAndSet(false, true)) {
+            return 0;
+        }
+        try {
+            return purgeAll();
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private int purgeAll() {
         Instant now = clock.instant();
         int batch = settings.retentionBatchSize();
         int deleted = 0;

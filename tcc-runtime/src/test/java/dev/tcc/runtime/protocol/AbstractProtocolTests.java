@@ -556,4 +556,26 @@ abstract class AbstractProtocolTests {
         assertThat(seats.barrierState(xid, 1)).isNull();
         assertThat(TestDatabases.queryLong(logDb, "SELECT COUNT(*) FROM tcc_branch WHERE xid = '" + xid + "'")).isZero();
     }
+
+    @Test
+    void retentionKeepsAFailedTransactionAndItsUnconfirmedBarrierRow() throws Exception {
+        confirmFailuresLeft.set(Integer.MAX_VALUE);
+        String failed = book(1);
+        for (int round = 0; round < 5 && record(failed).state() == TransactionState.CONFIRMING; round++) {
+            clock.advance(Duration.ofMinutes(1));
+            runtime.coordinatorRecovery().runOnce();
+        }
+        assertThat(record(failed).state()).isEqualTo(TransactionState.FAILED);
+        confirmFailuresLeft.set(0);
+        String confirmed = book(1);
+
+        clock.advance(Duration.ofDays(2)); // past every retention and hold deadline
+        runtime.retention().runOnce();
+
+        assertThat(runtime.find(confirmed)).isEmpty();
+        assertThat(record(failed).state()).isEqualTo(TransactionState.FAILED);
+        assertThat(record(failed).branches()).hasSize(3);
+        assertThat(seats.barrierState(failed, 1)).isEqualTo("TRIED");
+        assertThat(seats.barrierState(confirmed, 1)).isNull();
+    }
 }
