@@ -2,11 +2,15 @@ package dev.tcc.runtime.codec;
 
 import dev.tcc.api.ArgumentEncodingException;
 import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,6 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class JsonCodec {
 
     private final JsonMapper mapper;
+    // readers and writers are immutable and thread-safe: one per declared type, built once
+    private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
+    private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
+    private final Map<Type, ObjectReader> elementReaders = new ConcurrentHashMap<>();
 
     public JsonCodec() {
         this(JsonMapper.builder()
@@ -43,7 +51,7 @@ public final class JsonCodec {
                 json.append(',');
             }
             try {
-                json.append(mapper.writerFor(javaType(types[i])).writeValueAsString(args[i]));
+                json.append(writer(types[i]).writeValueAsString(args[i]));
             } catch (JacksonException | IllegalArgumentException e) {
                 throw new ArgumentEncodingException("Argument '" + names[i] + "' (parameter " + (i + 1) + " of " + owner
                         + ") of type [" + types[i].getTypeName() + "] cannot be stored as JSON: " + message(e)
@@ -65,7 +73,8 @@ public final class JsonCodec {
                     throw new ArgumentEncodingException("Stored arguments of " + owner + " hold fewer values than its "
                             + types.length + " parameters: [" + json + "]. Did the method's parameters change while branches were in flight?");
                 }
-                values[i] = mapper.readerFor(javaType(types[i])).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
+                values[i] = elementReaders.computeIfAbsent(types[i], t -> reader(t).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS))
+                        .readValue(parser);
             }
             return values;
         } catch (JacksonException e) {
@@ -80,7 +89,7 @@ public final class JsonCodec {
             return null;
         }
         try {
-            return mapper.writerFor(javaType(type)).writeValueAsString(value);
+            return writer(type).writeValueAsString(value);
         } catch (JacksonException | IllegalArgumentException e) {
             throw new ArgumentEncodingException("Result of " + owner + " of type [" + type.getTypeName()
                     + "] cannot be stored as JSON: " + e.getMessage(), e);
@@ -93,7 +102,7 @@ public final class JsonCodec {
             return null;
         }
         try {
-            return mapper.readerFor(javaType(type)).readValue(json);
+            return reader(type).readValue(json);
         } catch (JacksonException e) {
             throw new ArgumentEncodingException("Stored result of " + owner + " cannot be decoded into [" + type.getTypeName()
                     + "]: " + e.getOriginalMessage(), e);
@@ -102,6 +111,14 @@ public final class JsonCodec {
 
     private static String message(RuntimeException e) {
         return e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
+    }
+
+    private ObjectWriter writer(Type type) {
+        return writers.computeIfAbsent(type, t -> mapper.writerFor(javaType(t)));
+    }
+
+    private ObjectReader reader(Type type) {
+        return readers.computeIfAbsent(type, t -> mapper.readerFor(javaType(t)));
     }
 
     private JavaType javaType(Type type) {
