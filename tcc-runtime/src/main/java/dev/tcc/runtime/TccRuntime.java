@@ -341,11 +341,12 @@ public final class TccRuntime implements AutoCloseable {
     }
 
     /**
-     * Batches driven at once: two form a pipeline (one confirms on a database while the next
-     * confirms on the one before). More split the queue into smaller batches, which costs more
-     * commits than it saves (measured with tcc-benchmarks).
+     * Batches driven at once. {@link PhaseTwo#driveBatch} lets several run as a pipeline (one
+     * batch per database at a time), but on two cores a second drainer measured within noise on
+     * throughput and took the CPU that retention needed in the 1,000,000-booking soak, and four
+     * split the queue into small batches (more commits). Measured with tcc-benchmarks.
      */
-    private static final int PHASE_TWO_DRAINERS = 2;
+    private static final int PHASE_TWO_DRAINERS = 1;
 
     private static ExecutorService newPhaseTwoExecutor(int threads) {
         AtomicInteger counter = new AtomicInteger();

@@ -50,12 +50,7 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
             connection.setAutoCommit(false);
             current.set(connection);
             try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (Throwable failure) {
-                rollback(connection, failure);
-                throw failure;
+                return commitOrRollback(connection, work);
             } finally {
                 restoreAutoCommit(connection, autoCommit);
             }
@@ -71,17 +66,19 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
     @Override
     public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
-            if (connection.getAutoCommit()) {
-                return work.run(connection);
-            }
-            try { // a pool that hands out connections without auto-commit: commit it ourselves
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (Throwable failure) {
-                rollback(connection, failure);
-                throw failure;
-            }
+            // a pool that hands out connections without auto-commit: commit the statement ourselves
+            return connection.getAutoCommit() ? work.run(connection) : commitOrRollback(connection, work);
+        }
+    }
+
+    private static <T> T commitOrRollback(Connection connection, ConnectionWork<T> work) throws Exception {
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (Throwable failure) {
+            rollback(connection, failure);
+            throw failure;
         }
     }
 
