@@ -36,6 +36,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private final Executor executor;
     private final int drainers;
     private final int batchSize;
+    private final int maxQueued;
     private final long lingerNanos;
     private final ConcurrentLinkedQueue<PhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger activeDrainers = new AtomicInteger();
@@ -50,6 +51,11 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private volatile boolean closed;
 
     public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger) {
+        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED);
+    }
+
+    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued) {
+        this.maxQueued = maxQueued;
         this.phaseTwo = phaseTwo;
         this.executor = executor;
         this.drainers = Math.max(1, drainers);
@@ -72,7 +78,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * two instead of running it themselves, one transaction at a time, which costs more.
      */
     public void submit(PhaseTwo.Decided decided) {
-        if (queued.get() >= MAX_QUEUED) {
+        if (queued.get() >= maxQueued) {
             awaitRoom();
         }
         queued.incrementAndGet();
@@ -86,7 +92,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
             waiting++;
             try {
                 long left;
-                while (queued.get() >= MAX_QUEUED && !closed && (left = deadline - System.nanoTime()) > 0) {
+                while (queued.get() >= maxQueued && !closed && (left = deadline - System.nanoTime()) > 0) {
                     room.wait(left / 1_000_000, (int) (left % 1_000_000));
                 }
             } catch (InterruptedException e) {
