@@ -517,18 +517,17 @@ public final class TransactionLog {
     }
 
     private <T> T runSingleStatement(String what, LocalTransactionRunner.ConnectionWork<T> work) {
-        try {
-            return database.inSingleStatement(work);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw failure(what, e);
-        }
+        return on(what, () -> database.inSingleStatement(work));
     }
 
     private <T> T run(String what, LocalTransactionRunner.ConnectionWork<T> work) {
+        return on(what, () -> database.inNewTransaction(work));
+    }
+
+    /** Runs a call on the log's database, turning a checked failure into a {@link TransactionLogException}. */
+    private <T> T on(String what, java.util.concurrent.Callable<T> call) {
         try {
-            return database.inNewTransaction(work);
+            return call.call();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

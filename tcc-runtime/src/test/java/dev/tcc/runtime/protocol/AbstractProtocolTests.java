@@ -389,11 +389,7 @@ abstract class AbstractProtocolTests {
     void anOperatorCanForceFinishAFailedTransactionButNothingElse() throws Exception {
         confirmFailuresLeft.set(Integer.MAX_VALUE);
         String xid = book(1);
-        for (int round = 0; round < 5 && record(xid).state() == TransactionState.CONFIRMING; round++) {
-            clock.advance(Duration.ofMinutes(1));
-            runtime.coordinatorRecovery().runOnce();
-        }
-        assertThat(record(xid).state()).isEqualTo(TransactionState.FAILED);
+        driveUntilFailed(xid);
 
         assertThat(runtime.forceFinish(xid, TransactionState.CONFIRMED, "confirmed by hand in the payment console")).isTrue();
 
@@ -557,15 +553,20 @@ abstract class AbstractProtocolTests {
         assertThat(TestDatabases.queryLong(logDb, "SELECT COUNT(*) FROM tcc_branch WHERE xid = '" + xid + "'")).isZero();
     }
 
+    /** Recovery rounds, a minute apart (past the lease and the backoff), until the budget is spent. */
+    private void driveUntilFailed(String xid) {
+        for (int round = 0; round < 5 && record(xid).state() == TransactionState.CONFIRMING; round++) {
+            clock.advance(Duration.ofMinutes(1));
+            runtime.coordinatorRecovery().runOnce();
+        }
+        assertThat(record(xid).state()).isEqualTo(TransactionState.FAILED);
+    }
+
     @Test
     void retentionKeepsAFailedTransactionAndItsUnconfirmedBarrierRow() throws Exception {
         confirmFailuresLeft.set(Integer.MAX_VALUE);
         String failed = book(1);
-        for (int round = 0; round < 5 && record(failed).state() == TransactionState.CONFIRMING; round++) {
-            clock.advance(Duration.ofMinutes(1));
-            runtime.coordinatorRecovery().runOnce();
-        }
-        assertThat(record(failed).state()).isEqualTo(TransactionState.FAILED);
+        driveUntilFailed(failed);
         confirmFailuresLeft.set(0);
         String confirmed = book(1);
 
