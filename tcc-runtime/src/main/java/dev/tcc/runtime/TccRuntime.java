@@ -116,8 +116,7 @@ public final class TccRuntime implements AutoCloseable {
         // batching across transactions only on the runtime's own executor: an injected one (a test
         // that drops or reorders phase-two rounds) keeps one task per transaction
         this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
-                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, Math.min(PHASE_TWO_DRAINERS, b.phaseTwoThreads),
-                        settings.phaseTwoBatchSize(),
+                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
                         settings.phaseTwoFinishLinger())
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
@@ -339,14 +338,6 @@ public final class TccRuntime implements AutoCloseable {
             phaseTwoBatcher.close(); // writes the final states still waiting for their batch
         }
     }
-
-    /**
-     * Batches driven at once. {@link PhaseTwo#driveBatch} lets several run as a pipeline (one
-     * batch per database at a time), but on two cores a second drainer measured within noise on
-     * throughput and took the CPU that retention needed in the 1,000,000-booking soak, and four
-     * split the queue into small batches (more commits). Measured with tcc-benchmarks.
-     */
-    private static final int PHASE_TWO_DRAINERS = 1;
 
     private static ExecutorService newPhaseTwoExecutor(int threads) {
         AtomicInteger counter = new AtomicInteger();

@@ -25,9 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +49,6 @@ public final class PhaseTwo {
     private final Clock clock;
     private final RandomGenerator random;
     private final Events events;
-    private final Map<String, ReentrantLock> batchLocks = new ConcurrentHashMap<>();
 
     public PhaseTwo(TransactionLog transactionLog, ParticipantRegistry participants, PhaseTwoCalls calls,
                     TccSettings settings, Clock clock, RandomGenerator random, Events events) {
@@ -159,11 +156,6 @@ public final class PhaseTwo {
      * {@link #drive} afterwards, which is idempotent for the branches already done. The
      * transactions done completely are handed to {@code finished}, whose final log write the
      * caller batches too ({@link #finishAll}). The caller holds the leases, as for {@link #drive}.
-     *
-     * <p>Several threads may drive batches at once: a batch holds one database at a time, and
-     * only one batch works on a database at a time (its business rows are locked until it
-     * commits, and two batches could lock them in opposite orders). Batches therefore flow
-     * through the databases like a pipeline, each transaction still in its own order.
      */
     public void driveBatch(List<Decided> batch, BiConsumer<TransactionLog.Finish, Decided> finished) {
         Map<List<Object>, List<Decided>> shapes = new LinkedHashMap<>();
@@ -231,16 +223,12 @@ public final class PhaseTwo {
                 break;
             }
             boolean[] done;
-            ReentrantLock lock = batchLocks.computeIfAbsent(database.runner().name(), k -> new ReentrantLock());
-            lock.lock(); // one batch per database at a time: two could lock business rows in opposite orders
             try {
                 done = LocalBatch.run(database, items, confirming, clock);
             } catch (Exception e) {
                 log.debug("TCC batched {} of {} branches on '{}' failed; they go one by one: {}", confirming ? "confirm" : "cancel",
                         items.size(), database.runner().name(), describe(e));
                 done = new boolean[items.size()];
-            } finally {
-                lock.unlock();
             }
             for (int k = 0; k < done.length; k++) {
                 if (!done[k]) {

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * {@code drainers} tasks on the phase-two executor take up to {@code batchSize} of them at a time
  * and drive them with {@link PhaseTwo#driveBatch} (one local transaction per participant database
  * for the whole batch). Batches form by themselves under load (what arrives while a batch runs is
- * the next batch); a lone transaction is driven at once, alone. Drainers run side by side:
- * {@link PhaseTwo#driveBatch} lets one batch at a time work on a database, so while one batch
- * confirms on the second database the next confirms on the first.
+ * the next batch); a lone transaction is driven at once, alone. The runtime uses ONE drainer: a
+ * batch locks the business rows of all its bodies until it commits, so two batches on one
+ * database could lock rows in opposite orders and deadlock; one drainer never competes with
+ * itself, and one batch per database at a time is already far fewer commits than the callers make.
  *
  * <p>The final {@code CONFIRMED}/{@code CANCELLED} write is batched further: finished transactions
  * wait up to {@code finishLinger} (or until {@code batchSize} are waiting) and are written in one

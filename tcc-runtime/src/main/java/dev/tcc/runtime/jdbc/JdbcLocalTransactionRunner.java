@@ -50,7 +50,7 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
             connection.setAutoCommit(false);
             current.set(connection);
             try {
-                return commitOrRollback(connection, work);
+                return Jdbc.commitOrRollback(connection, work);
             } finally {
                 restoreAutoCommit(connection, autoCommit);
             }
@@ -67,27 +67,7 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
     public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             // a pool that hands out connections without auto-commit: commit the statement ourselves
-            return connection.getAutoCommit() ? work.run(connection) : commitOrRollback(connection, work);
-        }
-    }
-
-    private static <T> T commitOrRollback(Connection connection, ConnectionWork<T> work) throws Exception {
-        try {
-            T result = work.run(connection);
-            connection.commit();
-            return result;
-        } catch (Throwable failure) {
-            rollback(connection, failure);
-            throw failure;
-        }
-    }
-
-    private static void rollback(Connection connection, Throwable failure) {
-        try {
-            connection.rollback();
-        } catch (SQLException rollbackFailure) {
-            // keep the original failure; the rollback failure travels with it
-            failure.addSuppressed(rollbackFailure);
+            return connection.getAutoCommit() ? work.run(connection) : Jdbc.commitOrRollback(connection, work);
         }
     }
 

@@ -15,18 +15,9 @@ public enum SqlDialect {
             // insert-if-absent: a plain insert whose duplicate key (SQLState 23505) means "present"
             "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-            "MERGE INTO tcc_transaction t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(16)),"
-                    + " CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(1000)), CAST(? AS TIMESTAMP WITH TIME ZONE),"
-                    + " CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE),"
-                    + " CAST(? AS VARCHAR(64)),"
-                    + " CAST(? AS TIMESTAMP WITH TIME ZONE)))"
-                    + " s(xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, lease_owner, lease_until)"
-                    + " ON t.xid = s.xid"
-                    + " WHEN MATCHED AND t.state = 'TRYING' THEN UPDATE SET state = s.state, decision = s.decision, cause = s.cause,"
-                    + " decided_at = s.decided_at, finished_at = s.finished_at, lease_owner = s.lease_owner, lease_until = s.lease_until"
-                    + " WHEN NOT MATCHED THEN INSERT (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
-                    + " rounds, lease_owner, lease_until) VALUES (s.xid, s.name, s.state, s.decision, s.cause, s.created_at,"
-                    + " s.timeout_at, s.decided_at, s.finished_at, 0, s.lease_owner, s.lease_until)"),
+            // a plain insert; on a duplicate key the caller decides with the conditional update of a TRYING row
+            "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
+                    + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"),
 
     /** PostgreSQL 12 or later. A failed statement aborts the transaction, so conflicts are avoided, not caught. */
     POSTGRESQL("META-INF/tcc/schema-postgresql.sql",
@@ -64,7 +55,9 @@ public enum SqlDialect {
     /**
      * Writes a decision: inserts the transaction row, or updates it only while it is still
      * {@code TRYING}. Updates 1 row when the decision won. Parameters: xid, name, state, decision,
-     * cause, created_at, timeout_at, decided_at, finished_at, lease_owner, lease_until.
+     * cause, created_at, timeout_at, decided_at, finished_at, lease_owner, lease_until. Where a
+     * failed statement leaves the transaction usable (H2) it is a plain insert, and a duplicate key
+     * is followed by {@link Statements#TRANSACTION_DECIDE_IF_TRYING}.
      */
     public String writeDecision() {
         return writeDecision;

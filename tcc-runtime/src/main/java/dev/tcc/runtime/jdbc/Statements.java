@@ -31,13 +31,10 @@ public final class Statements {
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
 
     // ---- transaction log (coordinator side) ----
-    /** The parameters of {@link SqlDialect#writeDecision()}. */
-    public static final String TRANSACTION_INSERT =
-            "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
-                    + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+    /** The decision over a row that exists, only while it is {@code TRYING} (after {@link SqlDialect#writeDecision()} met a duplicate key). */
     public static final String TRANSACTION_DECIDE_IF_TRYING =
-            "UPDATE tcc_transaction SET state = ?, decision = ?, cause = ?, decided_at = ?, lease_owner = ?, lease_until = ?"
-                    + " WHERE xid = ? AND state = 'TRYING'";
+            "UPDATE tcc_transaction SET state = ?, decision = ?, cause = ?, decided_at = ?, finished_at = ?, lease_owner = ?,"
+                    + " lease_until = ? WHERE xid = ? AND state = 'TRYING'";
     public static final String BRANCH_INSERT =
             "INSERT INTO tcc_branch (xid, branch_id, participant, action, hold_deadline, state, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)";
     public static final String BRANCHES_OF =

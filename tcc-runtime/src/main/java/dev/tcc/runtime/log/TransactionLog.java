@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * The coordinator's transaction log on JDBC. Every state change is a conditional update from
@@ -65,7 +66,7 @@ public final class TransactionLog {
             });
         }
         return run(what, c -> {
-            if (!insertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, leaseOwner, leaseUntil)) {
+            if (!upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil)) {
                 return false;
             }
             if (!branches.isEmpty()) {
@@ -86,37 +87,6 @@ public final class TransactionLog {
         });
     }
 
-    /**
-     * The transaction row of a decision. Where a failed statement leaves the transaction usable
-     * (H2) a plain insert, and only on a duplicate key the conditional update of a {@code TRYING}
-     * row: cheaper than the merge, which the other databases use.
-     */
-    private boolean insertDecision(Connection c, String xid, String name, TransactionState state, Decision decision,
-                                   String cause, Instant createdAt, Instant timeoutAt, Instant now, String leaseOwner,
-                                   Instant leaseUntil) throws SQLException {
-        if (!dialect.survivesFailedStatement()) {
-            return upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil);
-        }
-        try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_INSERT)) {
-            setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            if (!Jdbc.isDuplicateKey(e)) {
-                throw e;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_DECIDE_IF_TRYING)) {
-            ps.setString(1, state.code());
-            ps.setString(2, decision.name());
-            ps.setString(3, Jdbc.truncate(cause, 1000));
-            Jdbc.setInstant(ps, 4, now);
-            ps.setString(5, leaseOwner);
-            Jdbc.setInstant(ps, 6, leaseUntil);
-            ps.setString(7, xid);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
     /** Sets the parameters of {@link SqlDialect#writeDecision()}; returns the next parameter index. */
     private static int setDecision(PreparedStatement ps, String xid, String name, TransactionState state, Decision decision,
                                    String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
@@ -135,6 +105,11 @@ public final class TransactionLog {
         return 12;
     }
 
+    /**
+     * The transaction row of a decision: {@link SqlDialect#writeDecision()}, and where that is a
+     * plain insert that met a duplicate key, the conditional update of a {@code TRYING} row.
+     * True when this decision won.
+     */
     private boolean upsertDecision(Connection c, String xid, String name, TransactionState state, Decision decision,
                                    String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
                                    String leaseOwner, Instant leaseUntil) throws SQLException {
@@ -142,10 +117,23 @@ public final class TransactionLog {
             setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, finishedAt, leaseOwner, leaseUntil);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
-            if (Jdbc.isDuplicateKey(e)) {
-                return false; // a concurrent insert for the same xid won
+            if (!Jdbc.isDuplicateKey(e)) {
+                throw e;
             }
-            throw e;
+            if (!dialect.survivesFailedStatement()) {
+                return false; // an upsert that still met a duplicate: a concurrent insert for the same xid won
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_DECIDE_IF_TRYING)) {
+            ps.setString(1, state.code());
+            ps.setString(2, decision.name());
+            ps.setString(3, Jdbc.truncate(cause, 1000));
+            Jdbc.setInstant(ps, 4, now);
+            Jdbc.setInstant(ps, 5, finishedAt);
+            ps.setString(6, leaseOwner);
+            Jdbc.setInstant(ps, 7, leaseUntil);
+            ps.setString(8, xid);
+            return ps.executeUpdate() == 1;
         }
     }
 
@@ -300,9 +288,8 @@ public final class TransactionLog {
     /**
      * {@link #finish} for many transactions in one commit (phase two batched across
      * transactions): on PostgreSQL one statement per {@value #IN_LIST_CHUNK} transactions, on H2 a
-     * batch of single updates. Element {@code i} of the
-     * result says whether transaction {@code i} moved; each move is conditional on its own
-     * {@code from} state, as in {@link #finish}.
+     * batch of single updates. Element {@code i} of the result says whether transaction {@code i}
+     * moved; each move is conditional on its own {@code from} state, as in {@link #finish}.
      */
     public boolean[] finishAll(List<Finish> finishes, Instant now) {
         if (finishes.isEmpty()) {
@@ -525,18 +512,14 @@ public final class TransactionLog {
     }
 
     /** Runs a call on the log's database, turning a checked failure into a {@link TransactionLogException}. */
-    private <T> T on(String what, java.util.concurrent.Callable<T> call) {
+    private <T> T on(String what, Callable<T> call) {
         try {
             return call.call();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw failure(what, e);
+            throw new TransactionLogException("Could not " + what + " in the transaction log on '" + database.name()
+                    + "': " + e.getMessage() + ". Recovery finishes decided transactions once the database answers again", e);
         }
-    }
-
-    private TransactionLogException failure(String what, Exception e) {
-        return new TransactionLogException("Could not " + what + " in the transaction log on '" + database.name()
-                + "': " + e.getMessage() + ". Recovery finishes decided transactions once the database answers again", e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tcc.spring.support;
 
+import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.spi.LocalTransactionRunner;
 import java.sql.Connection;
 import java.util.Objects;
@@ -50,8 +51,19 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
 
     @Override
     public <T> T inNewTransaction(ConnectionWork<T> work) throws Exception {
+        return onConnection(template, work);
+    }
+
+    /** The statement runs outside any transaction on the thread, in auto-commit mode (committed here when the pool turned it off). */
+    @Override
+    public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
+        return onConnection(outsideTransaction, c -> c.getAutoCommit() ? work.run(c) : Jdbc.commitOrRollback(c, work));
+    }
+
+    /** Runs {@code work} on the connection Spring binds to the thread within {@code scope}. */
+    private <T> T onConnection(TransactionTemplate scope, ConnectionWork<T> work) throws Exception {
         try {
-            return template.execute(status -> {
+            return scope.execute(status -> {
                 Connection connection = DataSourceUtils.getConnection(dataSource);
                 try {
                     return work.run(connection);
@@ -66,42 +78,6 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
             });
         } catch (CheckedFailure e) {
             throw e.checked;
-        }
-    }
-
-    /** The statement runs outside any transaction on the thread, in auto-commit mode (committed here when the pool turned it off). */
-    @Override
-    public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
-        try {
-            return outsideTransaction.execute(status -> {
-                Connection connection = DataSourceUtils.getConnection(dataSource);
-                boolean autoCommit = true;
-                try {
-                    autoCommit = connection.getAutoCommit();
-                    T result = work.run(connection);
-                    if (!autoCommit) {
-                        connection.commit();
-                    }
-                    return result;
-                } catch (Exception e) {
-                    if (!autoCommit) {
-                        rollbackQuietly(connection, e);
-                    }
-                    throw e instanceof RuntimeException runtime ? runtime : new CheckedFailure(e);
-                } finally {
-                    DataSourceUtils.releaseConnection(connection, dataSource);
-                }
-            });
-        } catch (CheckedFailure e) {
-            throw e.checked;
-        }
-    }
-
-    private static void rollbackQuietly(Connection connection, Exception failure) {
-        try {
-            connection.rollback();
-        } catch (java.sql.SQLException rollbackFailure) {
-            failure.addSuppressed(rollbackFailure);
         }
     }
 
