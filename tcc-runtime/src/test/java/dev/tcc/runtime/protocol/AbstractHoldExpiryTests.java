@@ -258,6 +258,30 @@ abstract class AbstractHoldExpiryTests {
         assertThat(runtime.recoveryFailures(RecoveryPass.COORDINATOR_RECOVERY)).isEqualTo(1);
     }
 
+    @Test
+    void aParticipantDatabaseThatIsDownDoesNotStopHoldExpiryOnTheOthers() throws Exception {
+        TccRuntime runtime = runtime(TccSettings.defaults(), coordinator);
+        InterceptingDataSource roomsDb = new InterceptingDataSource(database("rooms"));
+        runtime.action("holdRooms", Request.class, Receipt.class).database("rooms-db", roomsDb.dataSource())
+                .onTry((c, r, ctx) -> new Receipt("room", 1)).onConfirm((c, r, ctx) -> { }).onCancel((c, r, ctx) -> { })
+                .register();
+        action(runtime, "holdSeats");
+        String room = "room-" + System.nanoTime();
+        Instant deadline = clock.instant().plus(Duration.ofMinutes(1));
+        runtime.participant("holdRooms").tryBranch(room, 1, deadline, deadline, new Object[] {new Request(1)},
+                ctx -> new Receipt("room", 1));
+        String seat = tryAlone(runtime, "holdSeats", Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(5));
+        roomsDb.failWith(new SQLNonTransientConnectionException("rooms database down", "08001"));
+
+        assertThat(runtime.recoverOnce()).isEqualTo(1);
+
+        assertThat(seats.barrierState(seat, 1)).isEqualTo("CANCELLED");
+        assertThat(runtime.recoveryFailures(RecoveryPass.HOLD_EXPIRY)).isZero();
+        roomsDb.failWith(null);
+        assertThat(runtime.holdExpiry().runOnce()).isEqualTo(1); // the rooms hold, once its database is back
+    }
+
     // ---------------------------------------------------------------- f: rows of unknown actions
 
     @Test
