@@ -16,6 +16,9 @@ public interface DecisionSource {
      * Returns the decision, and when the transaction is undecided or unknown first records a
      * cancel decision (a tombstone for an unknown xid) so that no confirm can be decided after
      * this answer. Never returns {@link Decision#UNDECIDED}. Used before a hold expires.
+     *
+     * @throws CoordinatorUnreachableException when the coordinator cannot be reached at all; any
+     *         other exception means "ask again later" and never lets a hold expire unasked
      */
     Decision decideCancelUnlessConfirmed(String xid) throws Exception;
 }

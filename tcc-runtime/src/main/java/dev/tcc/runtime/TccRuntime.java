@@ -23,6 +23,8 @@ import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.plain.TccActionBuilder;
 import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;
+import dev.tcc.runtime.recovery.RecoveryPass;
+import dev.tcc.runtime.recovery.RecoveryPasses;
 import dev.tcc.runtime.recovery.Retention;
 import dev.tcc.spi.DecisionSource;
 import dev.tcc.spi.LocalTransactionRunner;
@@ -96,6 +98,7 @@ public final class TccRuntime implements AutoCloseable {
     private final CoordinatorRecovery coordinatorRecovery;
     private final HoldExpiry holdExpiry;
     private final Retention retention;
+    private final RecoveryPasses recoveryPasses;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
@@ -125,6 +128,7 @@ public final class TccRuntime implements AutoCloseable {
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
         this.retention = new Retention(transactionLog, databases.values(), settings, clock);
+        this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
         this.scheduler = b.scheduler;
         b.listeners.forEach(events::add);
     }
@@ -224,9 +228,18 @@ public final class TccRuntime implements AutoCloseable {
         }
     }
 
-    /** One recovery pass: re-drive due transactions, finish due holds, purge old rows. Returns rows touched. */
+    /**
+     * One recovery run: re-drive due transactions, finish due holds, purge old rows, each pass on
+     * its own (one that fails is logged and counted, see {@link #recoveryFailures}, and the others
+     * still run). Returns rows touched.
+     */
     public int recoverOnce() {
-        return coordinatorRecovery.runOnce() + holdExpiry.runOnce() + retention.runOnce();
+        return recoveryPasses.runOnce();
+    }
+
+    /** How many times a recovery pass of this runtime has failed since it was built. */
+    public long recoveryFailures(RecoveryPass pass) {
+        return recoveryPasses.failures(pass);
     }
 
     /** Coordinator-side recovery only. */

@@ -28,6 +28,7 @@ public final class TccSettings {
     private final Duration recoveryInitialBackoff;
     private final Duration recoveryMaxBackoff;
     private final int recoveryBatchSize;
+    private final Duration coordinatorUnreachableAfter;
     private final Duration holdExpiryGrace;
     private final Duration retentionFinished;
     private final Duration retentionBarrier;
@@ -54,6 +55,7 @@ public final class TccSettings {
         this.recoveryInitialBackoff = b.recoveryInitialBackoff;
         this.recoveryMaxBackoff = b.recoveryMaxBackoff;
         this.recoveryBatchSize = b.recoveryBatchSize;
+        this.coordinatorUnreachableAfter = b.coordinatorUnreachableAfter;
         this.holdExpiryGrace = b.holdExpiryGrace;
         this.retentionFinished = b.retentionFinished;
         this.retentionBarrier = b.retentionBarrier;
@@ -92,6 +94,7 @@ public final class TccSettings {
         b.recoveryInitialBackoff = recoveryInitialBackoff;
         b.recoveryMaxBackoff = recoveryMaxBackoff;
         b.recoveryBatchSize = recoveryBatchSize;
+        b.coordinatorUnreachableAfter = coordinatorUnreachableAfter;
         b.holdExpiryGrace = holdExpiryGrace;
         b.retentionFinished = retentionFinished;
         b.retentionBarrier = retentionBarrier;
@@ -137,6 +140,12 @@ public final class TccSettings {
     public Duration recoveryMaxBackoff() { return recoveryMaxBackoff; }
     /** Rows one recovery pass handles per table. */
     public int recoveryBatchSize() { return recoveryBatchSize; }
+    /**
+     * How long the coordinator must stay unreachable (a connection failure, counted from the first
+     * failed question about a hold) before hold expiry releases that hold without its answer; any
+     * other failure of the question never lets a hold expire unasked. Zero expires at the first one.
+     */
+    public Duration coordinatorUnreachableAfter() { return coordinatorUnreachableAfter; }
     /** Extra time past a hold's deadline before the participant expires it. */
     public Duration holdExpiryGrace() { return holdExpiryGrace; }
     /** How long finished (CONFIRMED, CANCELLED) transactions are kept. */
@@ -177,6 +186,7 @@ public final class TccSettings {
         private Duration recoveryInitialBackoff = Duration.ofSeconds(1);
         private Duration recoveryMaxBackoff = Duration.ofMinutes(5);
         private int recoveryBatchSize = 100;
+        private Duration coordinatorUnreachableAfter = Duration.ofMinutes(1);
         private Duration holdExpiryGrace = Duration.ofSeconds(5);
         private Duration retentionFinished = Duration.ofDays(1);
         private Duration retentionBarrier = Duration.ofDays(1);
@@ -217,6 +227,10 @@ public final class TccSettings {
         public Builder recoveryInitialBackoff(Duration v) { recoveryInitialBackoff = positive("recovery.initial-backoff", v); return this; }
         public Builder recoveryMaxBackoff(Duration v) { recoveryMaxBackoff = positive("recovery.max-backoff", v); return this; }
         public Builder recoveryBatchSize(int v) { recoveryBatchSize = atLeast("recovery.batch-size", v, 1); return this; }
+        public Builder coordinatorUnreachableAfter(Duration v) {
+            coordinatorUnreachableAfter = notNegative("recovery.coordinator-unreachable-after", v);
+            return this;
+        }
         public Builder holdExpiryGrace(Duration v) { holdExpiryGrace = notNegative("hold.expiry-grace", v); return this; }
         public Builder retentionFinished(Duration v) { retentionFinished = positive("retention.finished", v); return this; }
         public Builder retentionBarrier(Duration v) { retentionBarrier = positive("retention.barrier", v); return this; }

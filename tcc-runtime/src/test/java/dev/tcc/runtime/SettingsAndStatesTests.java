@@ -32,6 +32,9 @@ class SettingsAndStatesTests {
                 .hasMessage("tcc.retry.max-attempts must be at least 1 but was [0]");
         assertThatThrownBy(() -> TccSettings.builder().recoveryInterval(Duration.ZERO))
                 .hasMessageContaining("tcc.recovery.interval must be positive");
+        assertThatThrownBy(() -> TccSettings.builder().coordinatorUnreachableAfter(Duration.ofSeconds(-1)))
+                .hasMessage("tcc.recovery.coordinator-unreachable-after must not be negative but was [PT-1S]");
+        assertThat(TccSettings.defaults().coordinatorUnreachableAfter()).isEqualTo(Duration.ofMinutes(1));
         assertThatThrownBy(() -> TccSettings.builder().safetyMargin(Duration.ofMinutes(20)).build())
                 .hasMessageContaining("tcc.hold.safety-margin");
     }

@@ -1,5 +1,6 @@
 package dev.tcc.runtime.action;
 
+import dev.tcc.api.CancelRefusedException;
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.api.Phase;
 import dev.tcc.api.TccContextHolder;
@@ -65,7 +66,17 @@ public final class LocalParticipant implements BranchParticipant {
             if (admission != TryAdmission.ADMITTED) {
                 return runner.inNewTransaction(c -> alreadySeen(c, admission, xid, branchId));
             }
-            return runner.inNewTransaction(c -> runBody(c, xid, branchId, holdDeadline, body));
+            // The body's transaction must still find the row TRIED, and keeps it locked until it
+            // commits: a cancel (or hold expiry) that got there first wins and the body never runs;
+            // one that comes later waits, then finds the body's effects and releases them.
+            return runner.inNewTransaction(c -> {
+                if (!barrier.lockTried(c, xid, branchId, clock.instant())) {
+                    throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
+                            + "] was refused: the branch was cancelled (a cancel or hold expiry got there first) before its"
+                            + " body ran. Nothing changed");
+                }
+                return runBody(c, xid, branchId, holdDeadline, body);
+            });
         }
         return runner.inNewTransaction(c -> {
             TryAdmission admission = barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt,
@@ -84,8 +95,10 @@ public final class LocalParticipant implements BranchParticipant {
             result = body.proceed(TccContextHolder.currentBranch());
         }
         String json = codec.encodeValue(action.owner(), action.returnType(), result);
-        if (json != null) {
-            database.barrier().storeResult(c, xid, branchId, json);
+        if (json != null && !database.barrier().storeResult(c, xid, branchId, json)) {
+            // cannot happen while the row is inserted or locked by this transaction; never write onto a finished branch
+            throw new IllegalStateException("The result of the try of '" + action.name() + "' for branch " + branchId + " of ["
+                    + xid + "] found its barrier row no longer TRIED; the try is rolled back. Report this with the xid");
         }
         return result;
     }
@@ -139,18 +152,23 @@ public final class LocalParticipant implements BranchParticipant {
                 }
                 row = barrier.find(c, branch.xid(), branch.branchId());
             }
-            if (row.state() == BranchState.CANCELLED) {
-                return null;
+            if (row.state() == BranchState.TRIED) {
+                // the row as moved: a try body that committed while this update waited for the row has stored its result
+                BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CANCELLED,
+                        clock.instant());
+                if (moved != null) {
+                    runPhase(Phase.CANCEL, action.cancel(), moved, branch);
+                    return null;
+                }
+                row = barrier.find(c, branch.xid(), branch.branchId()); // lost the race: report what the winner did
             }
             if (row.state() == BranchState.CONFIRMED) {
-                throw new IllegalStateException("Cancel of branch " + branch.branchId() + " ('" + action.name() + "') of ["
-                        + branch.xid() + "] found it CONFIRMED: a confirm decision and a cancel decision exist for one"
-                        + " transaction. Report this with the xid");
+                throw new CancelRefusedException("Cancel of branch " + branch.branchId() + " ('" + action.name() + "') of ["
+                        + branch.xid() + "] was refused: the branch is already CONFIRMED, so the cancel body did not run and"
+                        + " the hold stands. A confirm and a cancel were both delivered for one transaction: check its"
+                        + " decision with the xid");
             }
-            if (barrier.leaveTried(c, branch.xid(), branch.branchId(), BranchState.CANCELLED, clock.instant())) {
-                runPhase(Phase.CANCEL, action.cancel(), row, branch);
-            }
-            return null;
+            return null; // CANCELLED: by this delivery before, or by another driver just now
         });
     }
 

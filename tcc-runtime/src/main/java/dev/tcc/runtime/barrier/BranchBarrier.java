@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,13 +81,28 @@ public final class BranchBarrier {
         }
     }
 
-    /** Stores the try's result on its row. */
-    public void storeResult(Connection c, String xid, int branchId, String result) throws SQLException {
+    /** Stores the try's result on its row while the row is still {@code TRIED}; false when it no longer is. */
+    public boolean storeResult(Connection c, String xid, int branchId, String result) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_SET_RESULT)) {
             ps.setString(1, result);
             ps.setString(2, xid);
             ps.setInt(3, branchId);
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Locks the row for the rest of the local transaction if it is still {@code TRIED}; false when it
+     * is not (a cancel or hold expiry finished the branch first). A concurrent {@link #leaveTried}
+     * waits for this transaction to end, so nothing the transaction commits can land on a branch
+     * that is already cancelled.
+     */
+    public boolean lockTried(Connection c, String xid, int branchId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_LOCK_TRIED)) {
+            Jdbc.setInstant(ps, 1, now);
+            ps.setString(2, xid);
+            ps.setInt(3, branchId);
+            return ps.executeUpdate() == 1;
         }
     }
 
@@ -117,6 +133,16 @@ public final class BranchBarrier {
             ps.setInt(4, branchId);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    /**
+     * {@link #leaveTried} that returns the row as it is after the move (with the result a try that
+     * committed while this update waited for its lock stored), or null when the row was not
+     * {@code TRIED}.
+     */
+    public BarrierRow leaveTriedReturning(Connection c, String xid, int branchId, BranchState target, Instant now)
+            throws SQLException {
+        return leaveTriedAll(c, List.of(xid), List.of(branchId), target, now).get(key(xid, branchId));
     }
 
     /**
@@ -190,14 +216,24 @@ public final class BranchBarrier {
     }
 
     /**
-     * Rows still {@code TRIED} whose hold deadline or transaction timeout is before
+     * Rows of {@code actions} still {@code TRIED} whose hold deadline or transaction timeout is before
      * {@code before}: their transaction can no longer be decided confirm unless it already was.
+     * Rows of other actions (a renamed action, a database shared with another service) are not read,
+     * so they cannot fill the batch and keep the holds behind them from expiring.
      */
-    public List<PendingHold> due(Connection c, Instant before, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_DUE)) {
+    public List<PendingHold> due(Connection c, Instant before, Collection<String> actions, int limit) throws SQLException {
+        if (actions.isEmpty()) {
+            return List.of();
+        }
+        String sql = Statements.BARRIER_DUE + "(" + "?, ".repeat(actions.size() - 1) + "?)" + Statements.BARRIER_DUE_ORDER;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             Jdbc.setInstant(ps, 1, before);
             Jdbc.setInstant(ps, 2, before);
-            ps.setInt(3, limit);
+            int p = 3;
+            for (String action : actions) {
+                ps.setString(p++, action);
+            }
+            ps.setInt(p, limit);
             List<PendingHold> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

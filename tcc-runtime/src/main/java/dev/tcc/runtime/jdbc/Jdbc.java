@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -45,6 +46,32 @@ public final class Jdbc {
         }
         return false;
     }
+
+    /**
+     * Whether {@code failure} (or a cause of it) says the database could not be reached at all: an
+     * {@link SQLException} whose SQLState is of class {@code 08} (connection exception: refused, lost,
+     * rejected) or a {@link SQLNonTransientConnectionException} (how H2 reports a closed or broken
+     * database). A pool that merely had no free connection in time ({@link java.sql.SQLTransientConnectionException}
+     * without such a cause, as HikariCP throws when every connection is busy) does not count: the database
+     * answers, it is only busy. HikariCP's timeout after failing to open connections carries the
+     * driver's {@code 08} failure as its cause and SQLState, so it does count.
+     */
+    public static boolean isConnectionFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException next = sql; next != null; next = next.getNextException()) {
+                    if (next instanceof SQLNonTransientConnectionException
+                            || (next.getSQLState() != null && next.getSQLState().startsWith(CONNECTION_EXCEPTION_CLASS))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** SQLState class of connection exceptions (SQL standard). */
+    private static final String CONNECTION_EXCEPTION_CLASS = "08";
 
     /**
      * Runs {@code work} on a connection without auto-commit and commits it; on any failure rolls

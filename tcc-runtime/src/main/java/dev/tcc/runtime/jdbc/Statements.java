@@ -12,13 +12,27 @@ public final class Statements {
     /** Followed by the parenthesised list of xids. */
     public static final String BARRIER_FIND_BY_XIDS =
             "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid IN ";
+    /** The try's result, only onto a row still {@code TRIED}: never onto a branch a cancel already finished. */
     public static final String BARRIER_SET_RESULT =
-            "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ?";
+            "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
+    /**
+     * Locks a row that is still {@code TRIED} for the rest of the local transaction (a try body with
+     * external effects runs behind it): a concurrent cancel waits for that transaction, or has already
+     * won and this updates nothing.
+     */
+    public static final String BARRIER_LOCK_TRIED =
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
     public static final String BARRIER_TRANSITION =
             "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
+    /**
+     * Rows still {@code TRIED} past their hold deadline or transaction timeout, of the listed actions
+     * only (rows of actions this instance does not know must not fill the batch). Followed by the
+     * parenthesised list of action names and {@link #BARRIER_DUE_ORDER}.
+     */
     public static final String BARRIER_DUE =
             "SELECT xid, branch_id, action, hold_deadline, timeout_at FROM tcc_barrier WHERE state = 'TRIED'"
-                    + " AND (hold_deadline < ? OR timeout_at < ?) ORDER BY hold_deadline LIMIT ?";
+                    + " AND (hold_deadline < ? OR timeout_at < ?) AND action IN ";
+    public static final String BARRIER_DUE_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
      * Finished barrier rows to purge. Selected first and deleted by key: H2 evaluates a
      * {@code DELETE ... WHERE (xid, branch_id) IN (SELECT ... LIMIT ?)} once per row of the table,

@@ -1,17 +1,24 @@
 package dev.tcc.runtime.recovery;
 
+import dev.tcc.api.CancelRefusedException;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
+import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.barrier.PendingHold;
 import dev.tcc.spi.BranchReference;
+import dev.tcc.spi.CoordinatorUnreachableException;
 import dev.tcc.spi.Decision;
 import dev.tcc.spi.DecisionSource;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +28,16 @@ import org.slf4j.LoggerFactory;
  * can no longer be decided confirm: past the transaction's timeout, or past the hold deadline
  * plus the grace. For each it asks the coordinator, and the question decides: a confirm
  * decision is honoured (the participant confirms), otherwise the coordinator records a cancel
- * before answering and the participant cancels. Only when the coordinator cannot be reached at
- * all does a participant expire a hold on its own (and only past the hold deadline); that is
- * the one way a transaction can end {@code HEURISTIC}.
+ * before answering and the participant cancels.
+ *
+ * <p>Only a {@link CoordinatorUnreachableException} lets a participant expire a hold on its own,
+ * and only once the coordinator has been unreachable for
+ * {@link TccSettings#coordinatorUnreachableAfter()} since the first such failure for that hold
+ * (and the hold deadline plus the grace has passed): that is the one way a transaction can end
+ * {@code HEURISTIC}. Any other failure of the question (a lock timeout, a serialization failure, a
+ * busy pool) means the coordinator may have decided confirm: the hold waits for the next pass.
+ * Only rows of actions this instance knows are read, so other rows never fill the batch, and a
+ * failing database does not stop the others.
  */
 public final class HoldExpiry {
 
@@ -34,6 +48,8 @@ public final class HoldExpiry {
     private final DecisionSource coordinator;
     private final TccSettings settings;
     private final Clock clock;
+    /** Per hold ({@link BranchBarrier#key}): when its question first found the coordinator unreachable. */
+    private final Map<String, Instant> unreachableSince = new ConcurrentHashMap<>();
 
     public HoldExpiry(Collection<ParticipantDatabase> databases, Function<String, Collection<LocalParticipant>> participantsOfDatabase,
                       DecisionSource coordinator, TccSettings settings, Clock clock) {
@@ -47,35 +63,38 @@ public final class HoldExpiry {
     /** One pass over every participant database; returns how many branches it finished. */
     public int runOnce() {
         int finished = 0;
+        Set<String> seen = new HashSet<>();
         for (ParticipantDatabase database : List.copyOf(databases)) {
-            finished += runOnce(database);
+            try {
+                finished += runOnce(database, seen);
+            } catch (RuntimeException e) {
+                log.warn("TCC hold expiry failed on '{}'; the other databases go on, the next pass retries: {}",
+                        database.runner().name(), e.toString());
+            }
         }
+        unreachableSince.keySet().retainAll(seen); // holds finished meanwhile, by this instance or another
         return finished;
     }
 
-    private int runOnce(ParticipantDatabase database) {
+    private int runOnce(ParticipantDatabase database, Set<String> seen) {
         Instant now = clock.instant();
-        List<PendingHold> due;
-        try {
-            due = database.runner().inNewTransaction(c ->
-                    database.barrier().due(c, now.minus(settings.holdExpiryGrace()), settings.recoveryBatchSize()));
-        } catch (Exception e) {
-            log.warn("TCC hold expiry could not read the barrier of '{}': {}", database.runner().name(), e.toString());
-            return 0;
-        }
-        Map<String, LocalParticipant> byAction = new java.util.HashMap<>();
+        Map<String, LocalParticipant> byAction = new HashMap<>();
         for (LocalParticipant p : participantsOfDatabase.apply(database.runner().name())) {
             byAction.put(p.action().name(), p);
         }
+        List<PendingHold> due;
+        try {
+            due = database.runner().inNewTransaction(c -> database.barrier().due(c, now.minus(settings.holdExpiryGrace()),
+                    byAction.keySet(), settings.recoveryBatchSize()));
+        } catch (Exception e) {
+            log.warn("TCC hold expiry could not read the barrier of '{}': {}", database.runner().name(), e.toString());
+            seen.addAll(unreachableSince.keySet()); // keep every clock running: nothing was learnt
+            return 0;
+        }
         int finished = 0;
         for (PendingHold hold : due) {
-            LocalParticipant participant = byAction.get(hold.action());
-            if (participant == null) {
-                log.warn("TCC [{}] branch {} holds action '{}' which this instance does not know; left for an instance that does",
-                        hold.xid(), hold.branchId(), hold.action());
-                continue;
-            }
-            if (finish(participant, hold, now)) {
+            seen.add(BranchBarrier.key(hold.xid(), hold.branchId()));
+            if (finish(byAction.get(hold.action()), hold, now)) {
                 finished++;
             }
         }
@@ -83,16 +102,30 @@ public final class HoldExpiry {
     }
 
     private boolean finish(LocalParticipant participant, PendingHold hold, Instant now) {
+        String key = BranchBarrier.key(hold.xid(), hold.branchId());
         Decision decision;
+        boolean alone = false;
         try {
             decision = coordinator.decideCancelUnlessConfirmed(hold.xid());
-        } catch (Exception unreachable) {
-            if (!hold.holdExpired(now.minus(settings.holdExpiryGrace()))) {
-                return false; // only the timeout passed: wait for the coordinator
+            unreachableSince.remove(key);
+        } catch (CoordinatorUnreachableException unreachable) {
+            Instant since = unreachableSince.computeIfAbsent(key, k -> now);
+            if (!hold.holdExpired(now.minus(settings.holdExpiryGrace()))
+                    || now.isBefore(since.plus(settings.coordinatorUnreachableAfter()))) {
+                log.warn("TCC [{}] coordinator unreachable since {} ({}); hold of branch {} ('{}') waits for its answer",
+                        hold.xid(), since, unreachable.getMessage(), hold.branchId(), hold.action());
+                return false;
             }
-            log.error("TCC [{}] coordinator unreachable ({}); expiring hold of branch {} ('{}') on its own: if the transaction"
-                    + " was decided confirm it will end HEURISTIC", hold.xid(), unreachable.toString(), hold.branchId(), hold.action());
+            log.error("TCC [{}] coordinator unreachable since {} ({}); expiring hold of branch {} ('{}') on its own: if the"
+                    + " transaction was decided confirm it will end HEURISTIC", hold.xid(), since, unreachable.getMessage(),
+                    hold.branchId(), hold.action());
             decision = Decision.CANCEL;
+            alone = true;
+        } catch (Exception e) {
+            unreachableSince.remove(key); // it answered, with an error: not unreachable
+            log.warn("TCC [{}] could not ask the coordinator about branch {} ('{}'); the hold waits and the next pass asks"
+                    + " again: {}", hold.xid(), hold.branchId(), hold.action(), e.toString());
+            return false;
         }
         BranchReference branch = new BranchReference(hold.xid(), hold.branchId(), participant.id(), hold.action(),
                 hold.holdDeadline(), 1);
@@ -103,7 +136,18 @@ public final class HoldExpiry {
                 participant.cancel(branch);
                 log.info("TCC [{}] released hold of branch {} ('{}')", hold.xid(), hold.branchId(), hold.action());
             }
+            unreachableSince.remove(key);
             return true;
+        } catch (CancelRefusedException confirmedMeanwhile) {
+            unreachableSince.remove(key);
+            if (alone) {
+                log.info("TCC [{}] branch {} ('{}') was confirmed while its hold expired alone; the confirm stands",
+                        hold.xid(), hold.branchId(), hold.action());
+                return true;
+            }
+            log.error("TCC [{}] the coordinator answered cancel but branch {} ('{}') is CONFIRMED: {}", hold.xid(),
+                    hold.branchId(), hold.action(), confirmedMeanwhile.getMessage());
+            return false;
         } catch (Exception e) {
             log.warn("TCC [{}] could not {} branch {} ('{}') at expiry; next pass retries: {}", hold.xid(),
                     decision == Decision.CONFIRM ? "confirm" : "cancel", hold.branchId(), hold.action(), e.toString());

@@ -248,16 +248,17 @@ abstract class AbstractProtocolTests {
     @Test
     void aConfirmAfterTheHoldExpiredIsRefusedAndTheTransactionEndsHeuristic() throws Exception {
         // the participant cannot reach the coordinator, so it expires the hold on its own
-        TccRuntime cutOff = TccRuntime.builder().transactionLog(logDb).settings(settings().build()).clock(clock)
+        TccRuntime cutOff = TccRuntime.builder().transactionLog(logDb)
+                .settings(settings().coordinatorUnreachableAfter(Duration.ZERO).build()).clock(clock)
                 .decisionSource(new dev.tcc.spi.DecisionSource() {
                     @Override
-                    public dev.tcc.spi.Decision read(String x) {
-                        throw new IllegalStateException("coordinator unreachable");
+                    public dev.tcc.spi.Decision read(String x) throws dev.tcc.spi.CoordinatorUnreachableException {
+                        throw new dev.tcc.spi.CoordinatorUnreachableException("coordinator unreachable", null);
                     }
 
                     @Override
-                    public dev.tcc.spi.Decision decideCancelUnlessConfirmed(String x) {
-                        throw new IllegalStateException("coordinator unreachable");
+                    public dev.tcc.spi.Decision decideCancelUnlessConfirmed(String x) throws dev.tcc.spi.CoordinatorUnreachableException {
+                        throw new dev.tcc.spi.CoordinatorUnreachableException("coordinator unreachable", null);
                     }
                 }).build();
         TccAction<Request, Receipt> seatsOnCutOff = action(cutOff, "holdSeats", seats, Duration.ofMinutes(15));

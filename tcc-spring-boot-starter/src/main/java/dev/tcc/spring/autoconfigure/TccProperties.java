@@ -310,6 +310,13 @@ public class TccProperties {
         /** Rows one recovery pass handles per table. */
         private int batchSize = 100;
 
+        /**
+         * How long the coordinator must stay unreachable (a connection failure, not a lock timeout or a
+         * busy pool), counted from the first failed question about a hold, before hold expiry releases
+         * that expired hold without its answer. 0 releases it at the first such failure.
+         */
+        private Duration coordinatorUnreachableAfter = Duration.ofMinutes(1);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -364,6 +371,14 @@ public class TccProperties {
 
         public void setBatchSize(int batchSize) {
             this.batchSize = batchSize;
+        }
+
+        public Duration getCoordinatorUnreachableAfter() {
+            return coordinatorUnreachableAfter;
+        }
+
+        public void setCoordinatorUnreachableAfter(Duration coordinatorUnreachableAfter) {
+            this.coordinatorUnreachableAfter = coordinatorUnreachableAfter;
         }
     }
 

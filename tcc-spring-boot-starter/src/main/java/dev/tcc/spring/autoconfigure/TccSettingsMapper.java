@@ -43,6 +43,8 @@ final class TccSettingsMapper {
         set("tcc.recovery.initial-backoff", p.getRecovery().getInitialBackoff(), b::recoveryInitialBackoff);
         set("tcc.recovery.max-backoff", p.getRecovery().getMaxBackoff(), b::recoveryMaxBackoff);
         set("tcc.recovery.batch-size", p.getRecovery().getBatchSize(), b::recoveryBatchSize);
+        set("tcc.recovery.coordinator-unreachable-after", p.getRecovery().getCoordinatorUnreachableAfter(),
+                b::coordinatorUnreachableAfter);
         set("tcc.retention.finished", p.getRetention().getFinished(), b::retentionFinished);
         set("tcc.retention.barrier", p.getRetention().getBarrier(), b::retentionBarrier);
         set("tcc.retention.batch-size", p.getRetention().getBatchSize(), b::retentionBatchSize);

@@ -2,7 +2,9 @@ package dev.tcc.spring.metrics;
 
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.recovery.RecoveryPass;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -11,7 +13,8 @@ import java.util.Map;
 /**
  * Gauges read from the runtime when scraped: {@code tcc.transactions.in.doubt} (decided, still in
  * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read) and
- * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other).
+ * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other), and
+ * {@code tcc.recovery.failures} per {@code pass} (a counter of recovery passes that failed).
  */
 public class TccMeterBinder implements MeterBinder {
 
@@ -25,6 +28,11 @@ public class TccMeterBinder implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tcc.transactions.in.doubt", runtime, TccMeterBinder::inDoubt)
                 .description("Transactions decided but still in phase two").register(registry);
+        for (RecoveryPass pass : RecoveryPass.values()) {
+            FunctionCounter.builder("tcc.recovery.failures", runtime, r -> r.recoveryFailures(pass))
+                    .description("Recovery passes that failed (the other passes of the run still ran)")
+                    .tag("pass", pass.code()).register(registry);
+        }
         var circuitBreakers = runtime.phaseTwoCalls().circuitBreakers();
         circuitBreakers.getAllCircuitBreakers().forEach(breaker -> bind(registry, breaker));
         circuitBreakers.getEventPublisher().onEntryAdded(event -> bind(registry, event.getAddedEntry()));

@@ -49,6 +49,7 @@ class TccObservabilityAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             context.getBean(TccMeterBinder.class).bindTo(registry);
             assertThat(registry.get("tcc.transactions.in.doubt").gauge().value()).isZero();
+            assertThat(registry.get("tcc.recovery.failures").tag("pass", "hold-expiry").functionCounter().count()).isZero();
         });
     }
 
