@@ -9,6 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A global transaction while its initiator runs: the branches tried so far live here, in
  * memory, until the decision writes them to the log together with the decision.
+ *
+ * <p>Thread-safe: tries on worker threads that carry the transaction (see
+ * {@link TransactionContextSnapshot}) register their branches here concurrently. Branch ids are
+ * allocated in the order tries begin, and that order is the try order (cancels run in reverse).
+ * Once the initiator decides, no further try may begin.
  */
 public final class GlobalTransaction {
 
@@ -20,6 +25,9 @@ public final class GlobalTransaction {
     private final AtomicInteger branchIds = new AtomicInteger();
     private final List<BranchReference> branches = new ArrayList<>();
     private final List<BranchReference> inDoubt = new ArrayList<>();
+    private CancelOnly cancelOnly;
+    private int triesRunning;
+    private boolean decided;
 
     GlobalTransaction(String xid, String name, Instant createdAt, Instant timeoutAt, long startNanos) {
         this.xid = xid;
@@ -76,6 +84,43 @@ public final class GlobalTransaction {
         return all;
     }
 
+    /**
+     * Marks the transaction cancel-only: an exception escaped a try or a joined
+     * {@code @TccTransactional} method. The first mark is kept; the outermost method then cancels
+     * even when it returns normally.
+     *
+     * @param origin what threw, for the message, e.g. {@code "@Try 'holdSeats'"}
+     */
+    public synchronized void markCancelOnly(String origin, Throwable failure) {
+        if (cancelOnly == null) {
+            cancelOnly = new CancelOnly(origin, failure);
+        }
+    }
+
+    /** What marked the transaction cancel-only, or null when nothing did. */
+    public synchronized CancelOnly cancelOnly() {
+        return cancelOnly;
+    }
+
+    /** Counts a try that begins; false when the transaction is already decided (the try must not run). */
+    synchronized boolean beginTry() {
+        if (decided) {
+            return false;
+        }
+        triesRunning++;
+        return true;
+    }
+
+    synchronized void endTry() {
+        triesRunning--;
+    }
+
+    /** Refuses every try from now on; returns how many tries are still running on other threads. */
+    synchronized int closeForDecision() {
+        decided = true;
+        return triesRunning;
+    }
+
     synchronized boolean hasInDoubtBranches() {
         return !inDoubt.isEmpty();
     }
@@ -89,6 +134,15 @@ public final class GlobalTransaction {
             }
         }
         return earliest;
+    }
+
+    /**
+     * The first failure that made the transaction cancel-only.
+     *
+     * @param origin  what threw, e.g. {@code "@Try 'holdSeats'"} or {@code "joined @TccTransactional 'Payments.pay'"}
+     * @param failure the exception that escaped it
+     */
+    public record CancelOnly(String origin, Throwable failure) {
     }
 
     @Override
