@@ -199,12 +199,12 @@ public final class Coordinator {
         GlobalTransaction tx = TransactionContextHolder.current();
         String action = participant.action().name();
         if (tx == null) {
-            throw new NoTccTransactionException("@Try '" + action + "' (" + participant.action().owner() + ") was called on"
-                    + " thread [" + Thread.currentThread().getName() + "], where no TCC transaction is in progress, and did"
-                    + " not run. The TCC context is bound to the thread that runs the @TccTransactional method (or"
-                    + " TccTemplate.execute): call the try from there, or, from @Async or CompletableFuture tasks, run them on"
-                    + " an executor decorated with TccContextTaskDecorator (plain Java: TransactionContextSnapshot) and wait"
-                    + " for them before the transaction method returns");
+            throw new NoTccTransactionException("@Try '" + action + "' (" + participant.action().owner() + ") was called"
+                    + " outside a TCC transaction and did not run: none is in progress on thread ["
+                    + Thread.currentThread().getName() + "]. The TCC context is bound to the thread that runs the"
+                    + " @TccTransactional method (or TccTemplate.execute): call the try from there, or, from @Async or"
+                    + " CompletableFuture tasks, run them on an executor decorated with TccContextTaskDecorator (plain Java:"
+                    + " TransactionContextSnapshot) and wait for them before the transaction method returns");
         }
         Instant now = clock.instant();
         if (!now.isBefore(tx.timeoutAt())) {
