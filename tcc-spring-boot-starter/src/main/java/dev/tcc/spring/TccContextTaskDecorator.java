@@ -8,7 +8,7 @@ import org.springframework.core.task.TaskDecorator;
  * that a {@link dev.tcc.api.Try} called from an {@code @Async} method or a
  * {@code CompletableFuture} on a decorated executor becomes a branch of that transaction. The
  * context is captured when the task is submitted, bound while it runs and the worker's previous
- * context restored afterwards; a task submitted outside a transaction runs unchanged.
+ * context restored afterwards; a task submitted outside a transaction runs without one.
  *
  * <p>Declare it as a bean and Spring Boot applies it (with any other {@code TaskDecorator} beans)
  * to the auto-configured {@code applicationTaskExecutor} behind {@code @Async}; or set it on your

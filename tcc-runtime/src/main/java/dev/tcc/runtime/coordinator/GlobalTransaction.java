@@ -91,14 +91,14 @@ public final class GlobalTransaction {
      *
      * @param origin what threw, for the message, e.g. {@code "@Try 'holdSeats'"}
      */
-    public synchronized void markCancelOnly(String origin, Throwable failure) {
+    synchronized void markCancelOnly(String origin, Throwable failure) {
         if (cancelOnly == null) {
             cancelOnly = new CancelOnly(origin, failure);
         }
     }
 
     /** What marked the transaction cancel-only, or null when nothing did. */
-    public synchronized CancelOnly cancelOnly() {
+    synchronized CancelOnly cancelOnly() {
         return cancelOnly;
     }
 
@@ -142,7 +142,7 @@ public final class GlobalTransaction {
      * @param origin  what threw, e.g. {@code "@Try 'holdSeats'"} or {@code "joined @TccTransactional 'Payments.pay'"}
      * @param failure the exception that escaped it
      */
-    public record CancelOnly(String origin, Throwable failure) {
+    record CancelOnly(String origin, Throwable failure) {
     }
 
     @Override

@@ -65,6 +65,18 @@ public final class TransactionContextHolder {
         };
     }
 
+    /** Unbinds whatever transaction this thread has until the scope closes. */
+    static Scope clear() {
+        GlobalTransaction previous = CURRENT.get();
+        TransactionOptions previousOptions = INNERMOST.get();
+        CURRENT.remove();
+        INNERMOST.remove();
+        return () -> {
+            restore(CURRENT, previous);
+            restore(INNERMOST, previousOptions);
+        };
+    }
+
     private static <T> void restore(ThreadLocal<T> local, T previous) {
         if (previous == null) {
             local.remove();

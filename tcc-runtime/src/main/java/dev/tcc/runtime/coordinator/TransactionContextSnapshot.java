@@ -43,6 +43,11 @@ public final class TransactionContextSnapshot {
         return transaction == null ? EMPTY : new TransactionContextSnapshot(transaction, TransactionContextHolder.innermostOptions());
     }
 
+    /** A snapshot of no transaction: binding it unbinds the thread's context for a while. */
+    public static TransactionContextSnapshot none() {
+        return EMPTY;
+    }
+
     /** Whether no transaction was in progress when this snapshot was captured. */
     public boolean isEmpty() {
         return transaction == null;
@@ -50,34 +55,35 @@ public final class TransactionContextSnapshot {
 
     /**
      * Binds the captured context to the calling thread until the scope closes (in {@code finally});
-     * the thread's previous context comes back then. An empty snapshot binds nothing.
+     * the thread's previous context comes back then. An empty snapshot unbinds the thread's context
+     * for that time.
      *
      * @throws IllegalStateException when another TCC transaction is bound to this thread
      */
     public TransactionContextHolder.Scope bind() {
-        if (transaction == null) {
-            return () -> { };
-        }
-        TransactionContextHolder.Scope bound = TransactionContextHolder.bindJoined(transaction, options);
-        TccContextHolder.Scope xid = TccContextHolder.bindXid(transaction.xid());
+        TransactionContextHolder.Scope bound = transaction == null
+                ? TransactionContextHolder.clear()
+                : TransactionContextHolder.bindJoined(transaction, options);
+        TccContextHolder.Scope xid = TccContextHolder.bindXid(transaction == null ? null : transaction.xid());
         String previousMdc = MDC.get(MDC_KEY);
-        MDC.put(MDC_KEY, transaction.xid());
+        putOrRemove(transaction == null ? null : transaction.xid());
         return () -> {
-            if (previousMdc == null) {
-                MDC.remove(MDC_KEY);
-            } else {
-                MDC.put(MDC_KEY, previousMdc);
-            }
+            putOrRemove(previousMdc);
             xid.close();
             bound.close();
         };
     }
 
+    private static void putOrRemove(String xid) {
+        if (xid == null) {
+            MDC.remove(MDC_KEY);
+        } else {
+            MDC.put(MDC_KEY, xid);
+        }
+    }
+
     /** {@code task}, running with this context bound. */
     public Runnable wrap(Runnable task) {
-        if (transaction == null) {
-            return task;
-        }
         return () -> {
             try (TransactionContextHolder.Scope ignored = bind()) {
                 task.run();
@@ -87,9 +93,6 @@ public final class TransactionContextSnapshot {
 
     /** {@code task}, running with this context bound. */
     public <T> Supplier<T> wrap(Supplier<T> task) {
-        if (transaction == null) {
-            return task;
-        }
         return () -> {
             try (TransactionContextHolder.Scope ignored = bind()) {
                 return task.get();
