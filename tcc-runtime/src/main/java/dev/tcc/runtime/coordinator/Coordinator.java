@@ -51,6 +51,14 @@ public final class Coordinator {
     private final PhaseTwoBatcher batcher;
     private final NoBranchWarning noBranchWarning;
 
+    private static final String CAUGHT_ADVICE = "An exception that escapes a @Try or a joined @TccTransactional method"
+            + " cancels the whole transaction even when it is caught: let it reach the outermost @TccTransactional method,"
+            + " or, if the transaction may confirm without that work, list its type in noCancelFor of the @TccTransactional"
+            + " method it escapes (for a try: the innermost one around it)";
+
+    private static final String RUNNING_ADVICE = "Wait for every task that calls a @Try (join its future) before the"
+            + " @TccTransactional method returns";
+
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
         this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null);
@@ -118,7 +126,7 @@ public final class Coordinator {
             return body.call();
         } catch (Throwable failure) {
             if (!options.confirmsDespite(failure)) {
-                tx.markCancelOnly("joined @TccTransactional '" + options.name() + "'", failure);
+                tx.markCancelOnly("joined @TccTransactional '" + options.name() + "' threw [" + failure + "]", CAUGHT_ADVICE, failure);
             }
             throw failure;
         }
@@ -170,23 +178,20 @@ public final class Coordinator {
     private static void closeForDecision(GlobalTransaction tx) {
         int running = tx.closeForDecision();
         if (running > 0) {
-            tx.markCancelOnly(running + " try(s) still running on other threads", new IllegalStateException(
-                    "Transaction '" + tx.name() + "' [" + tx.xid() + "] was decided while " + running + " try(s) still ran on"
-                            + " other threads: wait for every task that calls a @Try (join its future) before the"
-                            + " @TccTransactional method returns"));
+            String reason = running + " try(s) were still running on other threads when it was decided";
+            tx.markCancelOnly(reason, RUNNING_ADVICE, new IllegalStateException("Transaction '" + tx.name() + "' [" + tx.xid()
+                    + "]: " + reason + ". " + RUNNING_ADVICE));
         }
     }
 
     private static String cancelOnlyCause(GlobalTransaction.CancelOnly cancelOnly) {
-        return cancelOnly.origin() + " threw " + cancelOnly.failure() + " and made the transaction cancel-only";
+        return "marked cancel-only: " + cancelOnly.reason();
     }
 
     private static TransactionMarkedCancelOnlyException cancelOnlyException(GlobalTransaction tx, GlobalTransaction.CancelOnly cancelOnly) {
         return new TransactionMarkedCancelOnlyException("Transaction '" + tx.name() + "' [" + tx.xid() + "] was cancelled"
-                + " instead of confirmed: " + cancelOnly.origin() + " threw [" + cancelOnly.failure() + "], which marked it"
-                + " cancel-only even though it was caught. Every branch tried is cancelled. Let the exception reach the"
-                + " outermost @TccTransactional method, or list its type in noCancelFor of the @TccTransactional method it"
-                + " escapes if the transaction may confirm without that work", cancelOnly.failure());
+                + " instead of confirmed: it was marked cancel-only because " + cancelOnly.reason() + ". Every branch tried"
+                + " is cancelled. " + cancelOnly.advice(), cancelOnly.failure());
     }
 
     /**
@@ -246,7 +251,7 @@ public final class Coordinator {
             if (inDoubt || innermost == null || !innermost.confirmsDespite(failure)) {
                 // like an exception escaping a joined method: even when the initiator catches it, the
                 // transaction may not confirm the other branches without this one
-                tx.markCancelOnly("@Try '" + action + "'", failure);
+                tx.markCancelOnly("@Try '" + action + "' threw [" + failure + "]", CAUGHT_ADVICE, failure);
             }
             throw failure;
         }

@@ -86,14 +86,15 @@ public final class GlobalTransaction {
 
     /**
      * Marks the transaction cancel-only: an exception escaped a try or a joined
-     * {@code @TccTransactional} method. The first mark is kept; the outermost method then cancels
-     * even when it returns normally.
+     * {@code @TccTransactional} method, or a try still ran when the initiator decided. The first
+     * mark is kept; the outermost method then cancels even when it returns normally.
      *
-     * @param origin what threw, for the message, e.g. {@code "@Try 'holdSeats'"}
+     * @param reason why, for the message, e.g. {@code "@Try 'holdSeats' threw [...]"}
+     * @param advice what the developer should do about it
      */
-    synchronized void markCancelOnly(String origin, Throwable failure) {
+    synchronized void markCancelOnly(String reason, String advice, Throwable failure) {
         if (cancelOnly == null) {
-            cancelOnly = new CancelOnly(origin, failure);
+            cancelOnly = new CancelOnly(reason, advice, failure);
         }
     }
 
@@ -137,12 +138,13 @@ public final class GlobalTransaction {
     }
 
     /**
-     * The first failure that made the transaction cancel-only.
+     * The first reason that made the transaction cancel-only.
      *
-     * @param origin  what threw, e.g. {@code "@Try 'holdSeats'"} or {@code "joined @TccTransactional 'Payments.pay'"}
-     * @param failure the exception that escaped it
+     * @param reason  why, e.g. {@code "joined @TccTransactional 'Payments.pay' threw [...]"}
+     * @param advice  what the developer should do about it
+     * @param failure the exception that escaped, the cause the caller gets
      */
-    record CancelOnly(String origin, Throwable failure) {
+    record CancelOnly(String reason, String advice, Throwable failure) {
     }
 
     @Override
