@@ -34,6 +34,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringBootConfiguration;
@@ -88,6 +89,7 @@ class TccContextPropagationTests {
 
         assertThat(booked.tryThread()).isNotEqualTo(booked.initiatorThread());
         assertThat(booked.tryXid()).isEqualTo(booked.xid());
+        assertThat(booked.tryMdcXid()).as("the MDC key tcc.xid on the worker").isEqualTo(booked.xid());
         assertThat(seatStates(flight)).containsExactly("CONFIRMED");
         assertThat(runtime.find(booked.xid())).hasValueSatisfying(tx -> {
             assertThat(tx.state()).isEqualTo(TransactionState.CONFIRMED);
@@ -159,10 +161,10 @@ class TccContextPropagationTests {
                 .query(String.class).list();
     }
 
-    record Booked(String xid, String tryXid, String initiatorThread, String tryThread) {
+    record Booked(String xid, String tryXid, String tryMdcXid, String initiatorThread, String tryThread) {
     }
 
-    record Hold(String id, String xid, String thread) {
+    record Hold(String id, String xid, String mdcXid, String thread) {
     }
 
     @SpringBootConfiguration
@@ -196,7 +198,7 @@ class TccContextPropagationTests {
         public Hold holdSeat(String flight) {
             String id = UUID.randomUUID().toString();
             jdbc.sql("INSERT INTO seat_hold (id, flight, state) VALUES (?, ?, 'PENDING')").params(id, flight).update();
-            return new Hold(id, TccContextHolder.currentXid().orElseThrow(), Thread.currentThread().getName());
+            return new Hold(id, TccContextHolder.currentXid().orElseThrow(), MDC.get("tcc.xid"), Thread.currentThread().getName());
         }
 
         @Confirm("holdSeat")
@@ -256,7 +258,8 @@ class TccContextPropagationTests {
         @TccTransactional
         public Booked bookThroughAsync(String flight) {
             Hold hold = asyncSeats.holdSeat(flight).join();
-            return new Booked(TccContextHolder.currentXid().orElseThrow(), hold.xid(), Thread.currentThread().getName(), hold.thread());
+            return new Booked(TccContextHolder.currentXid().orElseThrow(), hold.xid(), hold.mdcXid(), Thread.currentThread().getName(),
+                    hold.thread());
         }
 
         @TccTransactional
