@@ -9,7 +9,10 @@ import java.util.Optional;
  * one as a parameter, or a confirm or cancel).
  *
  * <p>The runtime binds and unbinds both; user code only reads them. Bindings nest and restore
- * the previous value when their scope closes.
+ * the previous value when their scope closes. Both are bound to the thread: binding the xid by
+ * hand on another thread does not make a try there part of the transaction. Carry the whole
+ * context instead, with the starter's {@code TccContextTaskDecorator} (or Micrometer's context
+ * propagation), or the runtime's {@code TransactionContextSnapshot}.
  */
 public final class TccContextHolder {
 
@@ -39,7 +42,10 @@ public final class TccContextHolder {
         return branch;
     }
 
-    /** For the runtime: binds the xid of a global transaction; close the scope in {@code finally}. */
+    /**
+     * For the runtime: binds the xid of a global transaction; close the scope in {@code finally}.
+     * It only changes what {@link #currentXid()} answers, not which transaction a try joins.
+     */
     public static Scope bindXid(String xid) {
         String previous = XID.get();
         XID.set(xid);

@@ -18,6 +18,11 @@ import java.lang.annotation.Target;
  * margin the transaction is cancelled instead of confirmed and the caller gets a
  * {@link TransactionCancelledException}. A method called while a TCC transaction is already in
  * progress on the thread joins it; only the outermost method decides.
+ *
+ * <p>An exception that escapes a joined method or a {@link Try} marks the transaction cancel-only,
+ * even when an outer method catches it: the outermost method then cancels and its caller gets a
+ * {@link TransactionMarkedCancelOnlyException} caused by that exception. The transaction is bound
+ * to the thread; see {@link NoTccTransactionException} for tries on other threads.
  */
 @Target({ElementType.METHOD, ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -40,7 +45,9 @@ public @interface TccTransactional {
 
     /**
      * Exception types that do not cancel the transaction: when the method throws one of them
-     * (or a subclass) the transaction is still confirmed and the exception is rethrown.
+     * (or a subclass) the transaction is still confirmed and the exception is rethrown. When the
+     * method joined an outer one, or the exception escaped a {@link Try} called while this is
+     * the innermost method, it does not mark the transaction cancel-only.
      */
     Class<? extends Throwable>[] noCancelFor() default {};
 }

@@ -16,7 +16,9 @@ import java.lang.annotation.Target;
  * deadline; a duplicate try does not run the body twice, and a try that arrives after its
  * branch was cancelled is refused with {@link TryRefusedException} and changes nothing.
  * Called outside a TCC transaction it fails with {@link NoTccTransactionException}; it never
- * runs as a plain method call.
+ * runs as a plain method call (except through {@code this}, which no proxy intercepts). An
+ * exception that escapes it marks the transaction cancel-only even when the initiator catches it,
+ * unless the innermost {@link TccTransactional} method lists it in {@code noCancelFor}.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -11,6 +11,10 @@ import java.util.Objects;
  * {@code TransactionTemplate}. Every {@link dev.tcc.api.Try} method called inside the callback
  * becomes a branch; a normal return confirms them all, an exception cancels every branch tried
  * (unless its type is listed with {@link #withNoCancelFor}) and reaches the caller unchanged.
+ * Inside a transaction in progress it joins it, and an exception that escapes the callback marks
+ * that transaction cancel-only (see {@link dev.tcc.api.TccTransactional}); a callback that catches
+ * a try's or a joined method's exception and returns gets a
+ * {@link dev.tcc.api.TransactionMarkedCancelOnlyException}.
  *
  * <pre>{@code
  * Booking booking = tccTemplate.withName("book").withTimeout(Duration.ofSeconds(10)).execute(() -> {

@@ -3,6 +3,7 @@ package dev.tcc.runtime.coordinator;
 import dev.tcc.api.NoTccTransactionException;
 import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.TransactionCancelledException;
+import dev.tcc.api.TransactionMarkedCancelOnlyException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
@@ -48,6 +49,15 @@ public final class Coordinator {
     private final String instanceId;
     private final Events events;
     private final PhaseTwoBatcher batcher;
+    private final NoBranchWarning noBranchWarning;
+
+    private static final String CAUGHT_ADVICE = "An exception that escapes a @Try or a joined @TccTransactional method"
+            + " cancels the whole transaction even when it is caught: let it reach the outermost @TccTransactional method,"
+            + " or, if the transaction may confirm without that work, list its type in noCancelFor of the @TccTransactional"
+            + " method it escapes (for a try: the innermost one around it)";
+
+    private static final String RUNNING_ADVICE = "Wait for every task that calls a @Try (join its future) before the"
+            + " @TccTransactional method returns";
 
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
@@ -70,6 +80,7 @@ public final class Coordinator {
         this.phaseTwoExecutor = phaseTwoExecutor;
         this.instanceId = instanceId;
         this.events = events;
+        this.noBranchWarning = new NoBranchWarning(clock, Duration.ofMinutes(1));
     }
 
     /**
@@ -77,26 +88,48 @@ public final class Coordinator {
      * thread (then only the outermost call decides). Returns what the body returned once the
      * confirm decision is durable; rethrows the body's exception once the cancel decision is.
      *
+     * <p>An exception that escapes a joined call (unless its {@code noCancelFor} lists it) or a
+     * try (unless the innermost call's {@code noCancelFor} lists it) marks the transaction
+     * cancel-only, as {@code @Transactional} marks a transaction rollback-only: the outermost call
+     * then cancels even when it returns normally.
+     *
+     * @throws TransactionMarkedCancelOnlyException when the body returned (or threw an exception
+     *         that confirms) after the transaction was marked cancel-only; its cause is the exception that marked it
      * @throws TransactionCancelledException when the body returned but the transaction had to cancel
      */
     public <T> T execute(TransactionOptions options, Callable<T> body) throws Exception {
-        if (TransactionContextHolder.current() != null) {
-            return body.call();
+        GlobalTransaction joined = TransactionContextHolder.current();
+        if (joined != null) {
+            return join(joined, options, body);
         }
         GlobalTransaction tx = begin(options);
         T result;
-        try (TransactionContextHolder.Scope ignored = TransactionContextHolder.bind(tx);
+        try (TransactionContextHolder.Scope ignored = TransactionContextHolder.bind(tx, options);
              TccContextHolder.Scope xidScope = TccContextHolder.bindXid(tx.xid())) {
             MDC.put("tcc.xid", tx.xid());
             result = body.call();
         } catch (Throwable failure) {
-            completeAfterFailure(tx, options, failure);
+            TransactionMarkedCancelOnlyException overridden = completeAfterFailure(tx, options, failure);
+            if (overridden != null) {
+                throw overridden;
+            }
             throw failure;
         } finally {
             MDC.remove("tcc.xid");
         }
         confirm(tx);
         return result;
+    }
+
+    private static <T> T join(GlobalTransaction tx, TransactionOptions options, Callable<T> body) throws Exception {
+        try (TransactionContextHolder.Scope ignored = TransactionContextHolder.enter(options)) {
+            return body.call();
+        } catch (Throwable failure) {
+            if (!options.confirmsDespite(failure)) {
+                tx.markCancelOnly("joined @TccTransactional '" + options.name() + "' threw [" + failure + "]", CAUGHT_ADVICE, failure);
+            }
+            throw failure;
+        }
     }
 
     private GlobalTransaction begin(TransactionOptions options) {
@@ -109,18 +142,56 @@ public final class Coordinator {
         return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
-    private void completeAfterFailure(GlobalTransaction tx, TransactionOptions options, Throwable failure) {
+    /**
+     * Decides after the initiator threw. Returns the exception that replaces the initiator's when
+     * that exception would have confirmed but the transaction was cancel-only, else null.
+     */
+    private TransactionMarkedCancelOnlyException completeAfterFailure(GlobalTransaction tx, TransactionOptions options,
+                                                                       Throwable failure) {
         try {
-            if (options.confirmsDespite(failure)) {
-                confirm(tx);
-            } else {
+            closeForDecision(tx);
+            GlobalTransaction.CancelOnly cancelOnly = tx.cancelOnly();
+            if (!options.confirmsDespite(failure)) {
                 cancel(tx, "the initiator threw " + failure);
+                return null;
             }
+            if (cancelOnly == null) {
+                confirm(tx);
+                return null;
+            }
+            cancel(tx, cancelOnlyCause(cancelOnly));
+            TransactionMarkedCancelOnlyException replaced = cancelOnlyException(tx, cancelOnly);
+            replaced.addSuppressed(failure);
+            return replaced;
         } catch (Throwable completionFailure) {
             // keep the caller's exception; the completion failure travels with it and recovery finishes the work
             log.warn("TCC [{}] could not complete after the initiator threw {}: {}", tx.xid(), failure, completionFailure.toString());
             failure.addSuppressed(completionFailure);
+            return null;
         }
+    }
+
+    /**
+     * Stops new tries; a try still running on another thread when the initiator decides makes the
+     * transaction cancel-only (its branch would not be in the decision).
+     */
+    private static void closeForDecision(GlobalTransaction tx) {
+        int running = tx.closeForDecision();
+        if (running > 0) {
+            String reason = running + " try(s) were still running on other threads when it was decided";
+            tx.markCancelOnly(reason, RUNNING_ADVICE, new IllegalStateException("Transaction '" + tx.name() + "' [" + tx.xid()
+                    + "]: " + reason + ". " + RUNNING_ADVICE));
+        }
+    }
+
+    private static String cancelOnlyCause(GlobalTransaction.CancelOnly cancelOnly) {
+        return "marked cancel-only: " + cancelOnly.reason();
+    }
+
+    private static TransactionMarkedCancelOnlyException cancelOnlyException(GlobalTransaction tx, GlobalTransaction.CancelOnly cancelOnly) {
+        return new TransactionMarkedCancelOnlyException("Transaction '" + tx.name() + "' [" + tx.xid() + "] was cancelled"
+                + " instead of confirmed: it was marked cancel-only because " + cancelOnly.reason() + ". Every branch tried"
+                + " is cancelled. " + cancelOnly.advice(), cancelOnly.failure());
     }
 
     /**
@@ -133,15 +204,33 @@ public final class Coordinator {
         GlobalTransaction tx = TransactionContextHolder.current();
         String action = participant.action().name();
         if (tx == null) {
-            throw new NoTccTransactionException("@Try '" + action + "' (" + participant.action().owner()
-                    + ") was called outside a TCC transaction and did not run. Call it from a @TccTransactional method"
-                    + " or inside TccTemplate.execute(...)");
+            throw new NoTccTransactionException("@Try '" + action + "' (" + participant.action().owner() + ") was called"
+                    + " outside a TCC transaction and did not run: none is in progress on thread ["
+                    + Thread.currentThread().getName() + "]. The TCC context is bound to the thread that runs the"
+                    + " @TccTransactional method (or TccTemplate.execute): call the try from there, or, from @Async or"
+                    + " CompletableFuture tasks, run them on an executor decorated with TccContextTaskDecorator (plain Java:"
+                    + " TransactionContextSnapshot) and wait for them before the transaction method returns");
         }
         Instant now = clock.instant();
         if (!now.isBefore(tx.timeoutAt())) {
             throw new TryRefusedException("Try of '" + action + "' was refused: transaction '" + tx.name() + "' [" + tx.xid()
                     + "] timed out at " + tx.timeoutAt() + ". Nothing changed; raise the timeout if the work needs longer");
         }
+        if (!tx.beginTry()) {
+            throw new TryRefusedException("Try of '" + action + "' was refused: transaction '" + tx.name() + "' [" + tx.xid()
+                    + "] was already decided when it began. Nothing changed; a try on another thread must finish before the"
+                    + " @TccTransactional method returns: wait for its task (join its future)");
+        }
+        try {
+            return tryBranch(tx, participant, args, body, now);
+        } finally {
+            tx.endTry();
+        }
+    }
+
+    private Object tryBranch(GlobalTransaction tx, LocalParticipant participant, Object[] args, TryBody body, Instant now)
+            throws Exception {
+        String action = participant.action().name();
         int branchId = tx.nextBranchId();
         Instant holdDeadline = now.plus(participant.action().hold());
         BranchReference branch = new BranchReference(tx.xid(), branchId, participant.id(), action, holdDeadline, 1);
@@ -152,10 +241,17 @@ public final class Coordinator {
             events.publish(TccEvent.Type.BRANCH_TRIED, tx.xid(), action, "TRY", Duration.ZERO);
             return result;
         } catch (Throwable failure) {
-            if (participant.action().externalEffects() || !watch.bodyFailed) {
+            boolean inDoubt = participant.action().externalEffects() || !watch.bodyFailed;
+            if (inDoubt) {
                 // the barrier row may have committed (a database failure after the body, or a try with
                 // external effects): the cancel decision must cover this branch too
                 tx.addInDoubt(branch);
+            }
+            TransactionOptions innermost = TransactionContextHolder.innermostOptions();
+            if (inDoubt || innermost == null || !innermost.confirmsDespite(failure)) {
+                // like an exception escaping a joined method: even when the initiator catches it, the
+                // transaction may not confirm the other branches without this one
+                tx.markCancelOnly("@Try '" + action + "' threw [" + failure + "]", CAUGHT_ADVICE, failure);
             }
             throw failure;
         }
@@ -182,6 +278,12 @@ public final class Coordinator {
     }
 
     private void confirm(GlobalTransaction tx) {
+        closeForDecision(tx);
+        GlobalTransaction.CancelOnly cancelOnly = tx.cancelOnly();
+        if (cancelOnly != null) {
+            cancel(tx, cancelOnlyCause(cancelOnly));
+            throw cancelOnlyException(tx, cancelOnly);
+        }
         List<BranchReference> branches = tx.branches();
         Instant now = clock.instant();
         String blocker = confirmBlocker(tx, now);
@@ -192,6 +294,7 @@ public final class Coordinator {
         }
         if (branches.isEmpty()) {
             // nothing was tried: nothing to decide, nothing written
+            noBranchWarning.transactionEndedWithoutBranch(tx.name());
             events.publish(TccEvent.Type.TRANSACTION_FINISHED, tx.xid(), tx.name(), TransactionState.CONFIRMED.code(), elapsed(tx));
             return;
         }

@@ -9,6 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A global transaction while its initiator runs: the branches tried so far live here, in
  * memory, until the decision writes them to the log together with the decision.
+ *
+ * <p>Thread-safe: tries on worker threads that carry the transaction (see
+ * {@link TransactionContextSnapshot}) register their branches here concurrently. Branch ids are
+ * allocated in the order tries begin, and that order is the try order (cancels run in reverse).
+ * Once the initiator decides, no further try may begin.
  */
 public final class GlobalTransaction {
 
@@ -20,6 +25,9 @@ public final class GlobalTransaction {
     private final AtomicInteger branchIds = new AtomicInteger();
     private final List<BranchReference> branches = new ArrayList<>();
     private final List<BranchReference> inDoubt = new ArrayList<>();
+    private CancelOnly cancelOnly;
+    private int triesRunning;
+    private boolean decided;
 
     GlobalTransaction(String xid, String name, Instant createdAt, Instant timeoutAt, long startNanos) {
         this.xid = xid;
@@ -76,6 +84,44 @@ public final class GlobalTransaction {
         return all;
     }
 
+    /**
+     * Marks the transaction cancel-only: an exception escaped a try or a joined
+     * {@code @TccTransactional} method, or a try still ran when the initiator decided. The first
+     * mark is kept; the outermost method then cancels even when it returns normally.
+     *
+     * @param reason why, for the message, e.g. {@code "@Try 'holdSeats' threw [...]"}
+     * @param advice what the developer should do about it
+     */
+    synchronized void markCancelOnly(String reason, String advice, Throwable failure) {
+        if (cancelOnly == null) {
+            cancelOnly = new CancelOnly(reason, advice, failure);
+        }
+    }
+
+    /** What marked the transaction cancel-only, or null when nothing did. */
+    synchronized CancelOnly cancelOnly() {
+        return cancelOnly;
+    }
+
+    /** Counts a try that begins; false when the transaction is already decided (the try must not run). */
+    synchronized boolean beginTry() {
+        if (decided) {
+            return false;
+        }
+        triesRunning++;
+        return true;
+    }
+
+    synchronized void endTry() {
+        triesRunning--;
+    }
+
+    /** Refuses every try from now on; returns how many tries are still running on other threads. */
+    synchronized int closeForDecision() {
+        decided = true;
+        return triesRunning;
+    }
+
     synchronized boolean hasInDoubtBranches() {
         return !inDoubt.isEmpty();
     }
@@ -89,6 +135,16 @@ public final class GlobalTransaction {
             }
         }
         return earliest;
+    }
+
+    /**
+     * The first reason that made the transaction cancel-only.
+     *
+     * @param reason  why, e.g. {@code "joined @TccTransactional 'Payments.pay' threw [...]"}
+     * @param advice  what the developer should do about it
+     * @param failure the exception that escaped, the cause the caller gets
+     */
+    record CancelOnly(String reason, String advice, Throwable failure) {
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.tcc.spring.interceptor.TryAttributeSource;
 import dev.tcc.spring.interceptor.TryInterceptor;
 import dev.tcc.spring.support.SpringLocalTransactionRunner;
 import dev.tcc.spring.support.TransactionManagerRunners;
+import java.time.Clock;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -67,7 +68,8 @@ public final class TccAutoConfiguration {
     @ConditionalOnMissingBean
     TccRuntime tccRuntime(TccProperties properties, TccSettings settings, DataSource dataSource,
                           ObjectProvider<PlatformTransactionManager> transactionManagers,
-                          ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler) {
+                          ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler,
+                          ObjectProvider<Clock> clock) {
         TccRuntime.Builder builder = TccRuntime.builder()
                 .settings(settings)
                 .transactionLog(logRunner(dataSource, transactionManagers.getIfUnique()))
@@ -75,6 +77,7 @@ public final class TccAutoConfiguration {
                 .instanceId(properties.getInstanceId())
                 .phaseTwoThreads(properties.getPhaseTwo().getThreads());
         scheduler.ifAvailable(s -> builder.scheduler(s.executor()));
+        clock.ifUnique(builder::clock);
         listeners.orderedStream().forEach(builder::listener);
         return builder.build();
     }
