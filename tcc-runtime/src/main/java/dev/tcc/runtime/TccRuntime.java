@@ -151,8 +151,13 @@ public final class TccRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ participants
 
-    /** Registers a local action; its database gets the TCC tables when schema initialisation is on. */
+    /**
+     * Registers a local action; its database gets the TCC tables when schema initialisation is on.
+     *
+     * @throws TccDefinitionException when a parameter or the result cannot be stored and read back safely
+     */
     public LocalParticipant register(ActionDefinition action) {
+        checkStoredTypes(action);
         ParticipantDatabase database = databases.computeIfAbsent(action.runner().name(), name -> {
             SqlDialect dialect = prepareDatabase(action.runner());
             return new ParticipantDatabase(action.runner(), new BranchBarrier(dialect));
@@ -161,6 +166,16 @@ public final class TccRuntime implements AutoCloseable {
         participants.register(participant);
         localParticipants.add(participant);
         return participant;
+    }
+
+    private void checkStoredTypes(ActionDefinition action) {
+        String of = " of " + action.owner() + " (action '" + action.name() + "')";
+        for (int i = 0; i < action.parameterTypes().length; i++) {
+            codec.checkDecodable("Parameter '" + action.parameterNames()[i] + "'" + of, action.parameterTypes()[i]);
+        }
+        if (action.returnType() != void.class && action.returnType() != Void.class) {
+            codec.checkDecodable("Result" + of, action.returnType());
+        }
     }
 
     /** Starts defining a local action with the plain-Java API. */
