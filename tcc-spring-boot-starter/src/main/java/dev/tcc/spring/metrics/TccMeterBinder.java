@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Gauges read from the runtime when scraped: {@code tcc.transactions.in.doubt} (decided, still in
- * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read) and
+ * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read),
+ * {@code tcc.transactions.dead.letters} (tag {@code state}: FAILED or HEURISTIC, waiting for an operator) and
  * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other).
  */
 public class TccMeterBinder implements MeterBinder {
@@ -25,6 +26,11 @@ public class TccMeterBinder implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tcc.transactions.in.doubt", runtime, TccMeterBinder::inDoubt)
                 .description("Transactions decided but still in phase two").register(registry);
+        for (TransactionState state : new TransactionState[] {TransactionState.FAILED, TransactionState.HEURISTIC}) {
+            Gauge.builder("tcc.transactions.dead.letters", runtime, r -> r.countByState().getOrDefault(state, 0L))
+                    .description("Transactions waiting for an operator (FAILED, HEURISTIC)").tag("state", state.name())
+                    .register(registry);
+        }
         var circuitBreakers = runtime.phaseTwoCalls().circuitBreakers();
         circuitBreakers.getAllCircuitBreakers().forEach(breaker -> bind(registry, breaker));
         circuitBreakers.getEventPublisher().onEntryAdded(event -> bind(registry, event.getAddedEntry()));
