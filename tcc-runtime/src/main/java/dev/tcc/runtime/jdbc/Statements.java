@@ -6,6 +6,11 @@ public final class Statements {
     private Statements() {
     }
 
+    /** Reads nothing from {@code table} but fails when the connection cannot see it (start-up check). */
+    public static String tableProbe(String table) {
+        return "SELECT 1 FROM " + table + " WHERE 1 = 0";
+    }
+
     // ---- branch barrier (participant side) ----
     public static final String BARRIER_FIND =
             "SELECT action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
