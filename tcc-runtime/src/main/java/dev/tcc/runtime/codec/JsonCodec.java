@@ -12,6 +12,8 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.exc.InvalidTypeIdException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -61,13 +63,22 @@ public final class JsonCodec {
         try {
             // reading null builds (and caches) the deserializers of the type and of every type reachable from it
             reader(type).readValue("null");
+        } catch (MismatchedInputException e) {
+            if (e instanceof InvalidTypeIdException) {
+                throw refused(what, type, e);
+            }
+            // the deserializer was built; null itself does not fit (a primitive): nothing to refuse
         } catch (JacksonException e) {
-            throw new TccDefinitionException(what + " has type [" + type.getTypeName() + "] that cannot be read back from JSON"
-                    + " safely: " + e.getOriginalMessage() + ". A type whose JSON names the class to build"
-                    + " (@JsonTypeInfo(use = CLASS or MINIMAL_CLASS) on the type, a field or a type reachable from it) is refused:"
-                    + " stored arguments must never choose a class. Use @JsonTypeInfo(use = NAME) with @JsonSubTypes listing the"
-                    + " allowed subtypes, or a concrete type", e);
+            throw refused(what, type, e);
         }
+    }
+
+    private static TccDefinitionException refused(String what, Type type, JacksonException e) {
+        return new TccDefinitionException(what + " has type [" + type.getTypeName() + "] that cannot be read back from JSON"
+                + " safely: " + e.getOriginalMessage() + ". A type whose JSON names the class to build"
+                + " (@JsonTypeInfo(use = CLASS or MINIMAL_CLASS) on the type, a field or a type reachable from it) is refused:"
+                + " stored arguments must never choose a class. Use @JsonTypeInfo(use = NAME) with @JsonSubTypes listing the"
+                + " allowed subtypes, or a concrete type", e);
     }
 
     /**

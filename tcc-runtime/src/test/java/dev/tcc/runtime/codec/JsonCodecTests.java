@@ -151,6 +151,15 @@ class JsonCodecTests {
     }
 
     @Test
+    void primitivesRecordsAndCollectionsPassTheStartUpCheck() throws Exception {
+        for (Type type : method().getGenericParameterTypes()) {
+            codec.checkDecodable("Parameter of holdSeats", type);
+        }
+        codec.checkDecodable("Parameter of pay", Order.class.getRecordComponents()[0].getType());
+        codec.checkDecodable("Result of hold", boolean.class);
+    }
+
+    @Test
     void subtypesChosenByNameFromAClosedListStillRoundTrip() {
         codec.checkDecodable("Parameter 'method' of PaymentService.pay", PaymentMethod.class);
         String json = codec.encodeValue("PaymentService.pay", PaymentMethod.class, new Card("4111"));
