@@ -72,6 +72,8 @@ public final class SchemaCheck {
             return null;
         }
         int end = message.indexOf('\n');
-        return (end < 0 ? message : message.substring(0, end)).strip();
+        String line = (end < 0 ? message : message.substring(0, end)).strip();
+        int statement = line.indexOf("; SQL statement"); // H2 appends the statement, already named by the table
+        return statement < 0 ? line : line.substring(0, statement);
     }
 }
