@@ -136,6 +136,14 @@ class TccActuatorHttpTests {
         assertThat(response.body()).contains("[BOGUS]").contains("CONFIRMED").contains("FAILED");
     }
 
+    @Test
+    void retryingAnUnknownXidIsABadRequestThatSaysWhy() {
+        Response response = post("/actuator/tcc/no-such-xid");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).contains("No TCC transaction [no-such-xid]");
+    }
+
     private String failedTransfer(String account) {
         ledger.failConfirms(true); // through a method: fields of a proxy are not the target's
         try {
