@@ -26,9 +26,15 @@ public record TccEvent(Type type, String xid, String name, String outcome, Durat
         TRANSACTION_FINISHED,
         /** A decision was made durable; duration is the time from begin to decision. */
         DECIDED,
-        /** Phase two of one transaction ran to the end; duration is its length. */
+        /**
+         * Phase two of one transaction ran to the end; duration is its length: from the durable decision to the
+         * final write when phase two ran batched and asynchronous, else the round that finished it.
+         */
         PHASE_TWO_COMPLETED,
-        /** A phase-two call to a participant failed and will be retried. */
+        /**
+         * One attempt of a phase-two call to a participant failed (one event per failed attempt); it is retried
+         * within the round, in a later round, or by an operator once the transaction is FAILED.
+         */
         BRANCH_RETRY,
         /** A branch was tried. */
         BRANCH_TRIED

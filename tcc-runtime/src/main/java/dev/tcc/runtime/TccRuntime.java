@@ -1,5 +1,6 @@
 package dev.tcc.runtime;
 
+import dev.tcc.api.MissingTablesException;
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.api.TransactionLogException;
 import dev.tcc.runtime.action.ActionDefinition;
@@ -16,6 +17,7 @@ import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
+import dev.tcc.runtime.jdbc.SchemaCheck;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
@@ -111,7 +113,7 @@ public final class TccRuntime implements AutoCloseable {
         this.initializeSchema = b.initializeSchema;
         this.instanceId = b.instanceId;
         this.logDatabase = b.logDatabase;
-        SqlDialect dialect = prepareDatabase(logDatabase);
+        SqlDialect dialect = prepareDatabase(logDatabase, "the transaction log's database", SchemaCheck.LOG_TABLES);
         this.transactionLog = new TransactionLog(logDatabase, dialect);
         this.calls = new PhaseTwoCalls(settings, b.random);
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
@@ -155,16 +157,31 @@ public final class TccRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ participants
 
-    /** Registers a local action; its database gets the TCC tables when schema initialisation is on. */
+    /**
+     * Registers a local action; its database gets the TCC tables when schema initialisation is on.
+     *
+     * @throws TccDefinitionException when a parameter or the result cannot be stored and read back safely
+     */
     public LocalParticipant register(ActionDefinition action) {
+        checkStoredTypes(action);
         ParticipantDatabase database = databases.computeIfAbsent(action.runner().name(), name -> {
-            SqlDialect dialect = prepareDatabase(action.runner());
+            SqlDialect dialect = prepareDatabase(action.runner(), "participant database", SchemaCheck.BARRIER_TABLES);
             return new ParticipantDatabase(action.runner(), new BranchBarrier(dialect));
         });
         LocalParticipant participant = new LocalParticipant(action, database, codec, clock);
         participants.register(participant);
         localParticipants.add(participant);
         return participant;
+    }
+
+    private void checkStoredTypes(ActionDefinition action) {
+        String of = " of " + action.owner() + " (action '" + action.name() + "')";
+        for (int i = 0; i < action.parameterTypes().length; i++) {
+            codec.checkDecodable("Parameter '" + action.parameterNames()[i] + "'" + of, action.parameterTypes()[i]);
+        }
+        if (action.returnType() != void.class && action.returnType() != Void.class) {
+            codec.checkDecodable("Result" + of, action.returnType());
+        }
     }
 
     /** Starts defining a local action with the plain-Java API. */
@@ -195,14 +212,18 @@ public final class TccRuntime implements AutoCloseable {
         return result;
     }
 
-    private SqlDialect prepareDatabase(LocalTransactionRunner runner) {
+    /** Creates the tables when schema initialisation is on; then checks that the tables of {@code role} exist. */
+    private SqlDialect prepareDatabase(LocalTransactionRunner runner, String role, List<String> tables) {
         try {
             return runner.inNewTransaction(c -> {
                 if (initializeSchema) {
                     SchemaInitializer.createTables(c);
                 }
+                SchemaCheck.requireTables(c, role, runner.name(), tables);
                 return SqlDialect.of(c);
             });
+        } catch (MissingTablesException e) {
+            throw e;
         } catch (Exception e) {
             throw new TransactionLogException("Could not prepare database '" + runner.name() + "' for TCC: " + e.getMessage()
                     + (initializeSchema ? "" : ". Create the tables with " + "META-INF/tcc/schema-<database>.sql or turn schema initialisation on"), e);

@@ -10,7 +10,8 @@ import java.util.Objects;
  * Runs code as a global TCC transaction without annotations, like Spring's
  * {@code TransactionTemplate}. Every {@link dev.tcc.api.Try} method called inside the callback
  * becomes a branch; a normal return confirms them all, an exception cancels every branch tried
- * (unless its type is listed with {@link #withNoCancelFor}) and reaches the caller unchanged.
+ * (unless its type is listed with {@link #withNoCancelFor}) and reaches the caller: unchanged from
+ * {@link #executeChecked}; from {@link #execute} a checked one wrapped, as {@code TransactionTemplate} does.
  * Inside a transaction in progress it joins it, and an exception that escapes the callback marks
  * that transaction cancel-only (see {@link dev.tcc.api.TccTransactional}); a callback that catches
  * a try's or a joined method's exception and returns gets a
@@ -74,6 +75,14 @@ public final class TccTemplate {
         } catch (Exception e) {
             throw new UndeclaredThrowableException(e, "TccTemplate callback threw a checked exception");
         }
+    }
+
+    /**
+     * Like {@link #execute}, but every exception of the callback, checked ones included, reaches the caller unchanged
+     * (after the tried branches were cancelled): for callbacks that call services declaring checked business exceptions.
+     */
+    public <T> T executeChecked(TccCallback<T> callback) throws Exception {
+        return runtime.execute(options, callback::doInTransaction);
     }
 
     /** Like {@link #execute} for a callback that returns nothing. */

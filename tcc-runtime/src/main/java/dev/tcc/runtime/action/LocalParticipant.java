@@ -16,12 +16,15 @@ import dev.tcc.spi.LocalTransactionRunner;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
+import org.slf4j.MDC;
 
 /**
  * One action of this process, as a {@link BranchParticipant}: runs its try, confirm and cancel
  * bodies behind the branch barrier, each in a local transaction of its participant database.
  */
 public final class LocalParticipant implements BranchParticipant {
+
+    private static final String MDC_XID = "tcc.xid";
 
     private final ActionDefinition action;
     private final ParticipantDatabase database;
@@ -180,8 +183,16 @@ public final class LocalParticipant implements BranchParticipant {
         Object[] args = codec.decodeArguments(action.owner(), action.parameterTypes(), row.arguments());
         BranchContext context = new BranchContext(branch.xid(), branch.branchId(), action.name(), phase, row.holdDeadline(),
                 branch.attempt(), row.result(), codec);
+        String previousXid = MDC.get(MDC_XID);
+        MDC.put(MDC_XID, branch.xid()); // phase-two threads drive many transactions: each body logs under its own
         try (TccContextHolder.Scope ignored = TccContextHolder.bindBranch(context)) {
             body.invoke(args, context);
+        } finally {
+            if (previousXid == null) {
+                MDC.remove(MDC_XID);
+            } else {
+                MDC.put(MDC_XID, previousXid);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tcc.runtime.codec;
 
 import dev.tcc.api.ArgumentEncodingException;
+import dev.tcc.api.TccDefinitionException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,8 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.exc.InvalidTypeIdException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,6 +21,11 @@ import tools.jackson.databind.json.JsonMapper;
  * the method that replays them. No type name is ever written or read, so nothing from the
  * database decides which class is instantiated. Records, enums, {@code long} vs {@code int},
  * {@code BigDecimal} scale, {@code Instant}, {@code UUID}, lists and maps round-trip exactly.
+ * <p>
+ * A declared type can still let JSON name a class: {@code @JsonTypeInfo(use = CLASS | MINIMAL_CLASS)} on the type,
+ * on a field or on a type reachable from it makes Jackson (3.x as 2.x) build whatever class the JSON names. The codec
+ * refuses such typing on every mapper it uses ({@link NoClassNameSubtypes}, default typing off), and
+ * {@link #checkDecodable} reports such a type at start-up. Subtypes chosen by name from {@code @JsonSubTypes} work.
  */
 public final class JsonCodec {
 
@@ -34,9 +42,43 @@ public final class JsonCodec {
                 .build());
     }
 
-    /** A codec on a mapper the application configured (modules, naming); it must not enable default typing. */
+    /**
+     * A codec on a mapper the application configured (modules, naming). Its default typing is turned off and
+     * subtypes named by class are refused, whatever the mapper allowed.
+     */
     public JsonCodec(JsonMapper mapper) {
-        this.mapper = mapper;
+        this.mapper = mapper.rebuild()
+                .deactivateDefaultTyping()
+                .polymorphicTypeValidator(NoClassNameSubtypes.INSTANCE)
+                .build();
+    }
+
+    /**
+     * Checks at start-up that values of {@code type} can be read back without the JSON choosing a class.
+     *
+     * @param what names the value for the message, such as {@code "Parameter 'seat' of SeatService.holdSeats"}
+     * @throws TccDefinitionException naming {@code what}, the type and the fix
+     */
+    public void checkDecodable(String what, Type type) {
+        try {
+            // reading null builds (and caches) the deserializers of the type and of every type reachable from it
+            reader(type).readValue("null");
+        } catch (MismatchedInputException e) {
+            if (e instanceof InvalidTypeIdException) {
+                throw refused(what, type, e);
+            }
+            // the deserializer was built; null itself does not fit (a primitive): nothing to refuse
+        } catch (JacksonException e) {
+            throw refused(what, type, e);
+        }
+    }
+
+    private static TccDefinitionException refused(String what, Type type, JacksonException e) {
+        return new TccDefinitionException(what + " has type [" + type.getTypeName() + "] that cannot be read back from JSON"
+                + " safely: " + e.getOriginalMessage() + ". A type whose JSON names the class to build"
+                + " (@JsonTypeInfo(use = CLASS or MINIMAL_CLASS) on the type, a field or a type reachable from it) is refused:"
+                + " stored arguments must never choose a class. Use @JsonTypeInfo(use = NAME) with @JsonSubTypes listing the"
+                + " allowed subtypes, or a concrete type", e);
     }
 
     /**

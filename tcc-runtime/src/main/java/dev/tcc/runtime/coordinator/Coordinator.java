@@ -2,7 +2,9 @@ package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.NoTccTransactionException;
 import dev.tcc.api.TccContextHolder;
+import dev.tcc.api.TccException;
 import dev.tcc.api.TransactionCancelledException;
+import dev.tcc.api.TransactionLogException;
 import dev.tcc.api.TransactionMarkedCancelOnlyException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccSettings;
@@ -253,8 +255,24 @@ public final class Coordinator {
                 // transaction may not confirm the other branches without this one
                 tx.markCancelOnly("@Try '" + action + "' threw [" + failure + "]", CAUGHT_ADVICE, failure);
             }
+            if (!watch.bodyFailed && failure instanceof Exception e && !(e instanceof TccException)) {
+                throw infrastructureFailure(participant, branch, e);
+            }
             throw failure;
         }
+    }
+
+    /**
+     * A failure outside the try's body (the barrier, the result, the local commit) as a {@link TccException} that says
+     * what failed: a checked {@code SQLException} must not reach the caller, where a proxy would wrap it in a
+     * message-less {@code UndeclaredThrowableException}. The body's own exceptions pass unchanged.
+     */
+    private static TransactionLogException infrastructureFailure(LocalParticipant participant, BranchReference branch,
+                                                                 Exception failure) {
+        return new TransactionLogException("Try of '" + branch.action() + "' (" + participant.action().owner() + ") for branch "
+                + branch.branchId() + " of [" + branch.xid() + "] failed on participant database '"
+                + participant.database().runner().name() + "' outside its body (branch barrier or local commit): " + failure
+                + ". The transaction cancels; check that database", failure);
     }
 
     /** Remembers whether a failure came from the body itself (then the local transaction rolled back). */

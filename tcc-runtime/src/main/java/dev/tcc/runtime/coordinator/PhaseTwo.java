@@ -108,6 +108,7 @@ public final class PhaseTwo {
             AtomicInteger attempts = new AtomicInteger();
             try {
                 deliver(branch, confirming, attempts);
+                failedAttempts(xid, branch, from, attempts.get() - 1);
                 outcomes.add(new BranchOutcome(branch.branchId(), confirming ? BranchState.CONFIRMED : BranchState.CANCELLED,
                         attempts.get(), null));
             } catch (ConfirmRefusedException e) {
@@ -119,7 +120,7 @@ public final class PhaseTwo {
                 log.warn("TCC [{}] {} of branch {} ('{}') failed after {} attempt(s): {}", xid, confirming ? "confirm" : "cancel",
                         branch.branchId(), branch.action(), attempts.get(), describe(e));
                 outcomes.add(new BranchOutcome(branch.branchId(), BranchState.TRIED, attempts.get(), describe(e)));
-                events.publish(TccEvent.Type.BRANCH_RETRY, xid, branch.action(), from.code(), Duration.ZERO);
+                failedAttempts(xid, branch, from, attempts.get());
             }
         }
         Instant now = clock.instant();
@@ -141,8 +142,25 @@ public final class PhaseTwo {
         return from;
     }
 
-    /** A decided transaction waiting for phase two. */
-    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt) {
+    /** One {@link TccEvent.Type#BRANCH_RETRY} per failed attempt of a delivery. */
+    private void failedAttempts(String xid, BranchReference branch, TransactionState from, int failed) {
+        for (int i = 0; i < failed; i++) {
+            events.publish(TccEvent.Type.BRANCH_RETRY, xid, branch.action(), from.code(), Duration.ZERO);
+        }
+    }
+
+    /**
+     * A decided transaction waiting for phase two.
+     *
+     * @param decidedNanos {@link System#nanoTime()} when the decision was durable: phase two is timed from there
+     */
+    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
+                          long decidedNanos) {
+
+        /** Decided now. */
+        public Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt) {
+            this(xid, name, decision, branches, createdAt, System.nanoTime());
+        }
     }
 
     /**
@@ -283,7 +301,9 @@ public final class PhaseTwo {
             Decided d = decided.get(i);
             String name = d == null ? null : d.name();
             Instant createdAt = d == null ? null : d.createdAt();
-            events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, f.xid(), name, f.from().code(), Duration.ZERO);
+            // from the decision to the final write: the queue, the batch and the linger are all phase two
+            Duration phaseTwoTook = d == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - d.decidedNanos());
+            events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, f.xid(), name, f.from().code(), phaseTwoTook);
             events.publish(TccEvent.Type.TRANSACTION_FINISHED, f.xid(), name, f.to().code(),
                     createdAt == null ? Duration.ZERO : Duration.between(createdAt, now));
         }

@@ -6,6 +6,11 @@ public final class Statements {
     private Statements() {
     }
 
+    /** Reads nothing from {@code table} but fails when the connection cannot see it (start-up check). */
+    public static String tableProbe(String table) {
+        return "SELECT 1 FROM " + table + " WHERE 1 = 0";
+    }
+
     // ---- branch barrier (participant side) ----
     public static final String BARRIER_FIND =
             "SELECT action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
@@ -59,8 +64,13 @@ public final class Statements {
     public static final String TRANSACTION_FIND =
             "SELECT xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, rounds, next_attempt_at,"
                     + " lease_owner, lease_until FROM tcc_transaction WHERE xid = ?";
+    /** A cancel keeps the cause of its decision unless a new one is given. */
     public static final String TRANSACTION_FINISH =
             "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, cause = COALESCE(?, cause)"
+                    + " WHERE xid = ? AND state = ?";
+    /** A confirm ends without a cause: the failures of earlier rounds no longer describe it (its branches keep theirs). */
+    public static final String TRANSACTION_FINISH_CLEARING_CAUSE =
+            "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, cause = ?"
                     + " WHERE xid = ? AND state = ?";
     public static final String TRANSACTION_RESCHEDULE =
             "UPDATE tcc_transaction SET state = ?, rounds = rounds + 1, next_attempt_at = ?, cause = ?, lease_owner = NULL,"

@@ -260,7 +260,8 @@ public final class TransactionLog {
         requireLegal(from, to);
         return run("finish [" + xid + "]", c -> {
             boolean changed;
-            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FINISH)) {
+            try (PreparedStatement ps = c.prepareStatement(to == TransactionState.CONFIRMED
+                    ? Statements.TRANSACTION_FINISH_CLEARING_CAUSE : Statements.TRANSACTION_FINISH)) {
                 ps.setString(1, to.code());
                 Jdbc.setInstant(ps, 2, now);
                 ps.setString(3, Jdbc.truncate(cause, 1000));

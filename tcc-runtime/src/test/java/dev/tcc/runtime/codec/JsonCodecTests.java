@@ -3,7 +3,10 @@ package dev.tcc.runtime.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tcc.api.ArgumentEncodingException;
+import dev.tcc.api.TccDefinitionException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class JsonCodecTests {
@@ -29,6 +33,37 @@ class JsonCodecTests {
         public String getValue() {
             throw new IllegalStateException("no");
         }
+    }
+
+    /** Stands for a class whose construction has side effects: it counts every instance built. */
+    public static final class Gadget implements Payment {
+        static final AtomicInteger BUILT = new AtomicInteger();
+        public String command;
+
+        public Gadget() {
+            BUILT.incrementAndGet();
+        }
+    }
+
+    /** A payload whose field lets the JSON name any class. */
+    record Envelope(String reference, @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Object payload) {
+    }
+
+    /** A declared type whose subtypes are chosen by class name. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS)
+    public interface Payment {
+    }
+
+    record Order(String id, List<Envelope> lines) {
+    }
+
+    /** The safe form: subtypes chosen by a name from a closed list. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+    @JsonSubTypes(@JsonSubTypes.Type(value = Card.class, name = "card"))
+    public interface PaymentMethod {
+    }
+
+    record Card(String number) implements PaymentMethod {
     }
 
     private final JsonCodec codec = new JsonCodec();
@@ -83,5 +118,65 @@ class JsonCodecTests {
         assertThatThrownBy(() -> codec.decodeArguments("SeatService.holdSeats", new Type[] {String.class, int.class}, "[\"LH1\"]"))
                 .isInstanceOf(ArgumentEncodingException.class)
                 .hasMessageContaining("fewer values");
+    }
+
+    @Test
+    void storedJsonNamingAClassInAFieldTypedByClassNameNeverBuildsThatClass() {
+        Gadget.BUILT.set(0);
+        String stored = "[{\"reference\":\"r1\",\"payload\":[\"" + Gadget.class.getName() + "\",{\"command\":\"rm -rf\"}]}]";
+
+        assertThatThrownBy(() -> codec.decodeArguments("PaymentService.pay", new Type[] {Envelope.class}, stored))
+                .isInstanceOf(ArgumentEncodingException.class);
+        assertThatThrownBy(() -> codec.decodeArguments("PaymentService.pay", new Type[] {Order.class},
+                "[{\"id\":\"o1\",\"lines\":" + stored.substring(1, stored.length() - 1) + "}]"))
+                .isInstanceOf(ArgumentEncodingException.class);
+        assertThatThrownBy(() -> codec.decodeValue("PaymentService.pay", Payment.class, "[\".JsonCodecTests$Gadget\",{}]"))
+                .isInstanceOf(ArgumentEncodingException.class);
+        assertThat(Gadget.BUILT).hasValue(0);
+    }
+
+    @Test
+    void aDeclaredTypeWhoseJsonMayNameAClassIsRefusedBeforeAnythingIsStored() {
+        assertThatThrownBy(() -> codec.checkDecodable("Parameter 'envelope' of PaymentService.pay", Envelope.class))
+                .isInstanceOf(TccDefinitionException.class)
+                .hasMessageContaining("Parameter 'envelope' of PaymentService.pay")
+                .hasMessageContaining("[" + Envelope.class.getTypeName() + "]")
+                .hasMessageContaining("@JsonTypeInfo(use = NAME)");
+        assertThatThrownBy(() -> codec.checkDecodable("Result of PaymentService.pay", Payment.class))
+                .isInstanceOf(TccDefinitionException.class)
+                .hasMessageContaining("Result of PaymentService.pay");
+        assertThatThrownBy(() -> codec.checkDecodable("Parameter 'orders' of PaymentService.pay",
+                listOfOrders()))
+                .isInstanceOf(TccDefinitionException.class);
+    }
+
+    @Test
+    void primitivesRecordsAndCollectionsPassTheStartUpCheck() throws Exception {
+        for (Type type : method().getGenericParameterTypes()) {
+            codec.checkDecodable("Parameter of holdSeats", type);
+        }
+        codec.checkDecodable("Parameter of pay", Order.class.getRecordComponents()[0].getType());
+        codec.checkDecodable("Result of hold", boolean.class);
+    }
+
+    @Test
+    void subtypesChosenByNameFromAClosedListStillRoundTrip() {
+        codec.checkDecodable("Parameter 'method' of PaymentService.pay", PaymentMethod.class);
+        String json = codec.encodeValue("PaymentService.pay", PaymentMethod.class, new Card("4111"));
+
+        assertThat(codec.<PaymentMethod>decodeValue("PaymentService.pay", PaymentMethod.class, json)).isEqualTo(new Card("4111"));
+    }
+
+    @SuppressWarnings("unused")
+    static void orders(List<Order> orders) {
+    }
+
+    private static Type listOfOrders() {
+        for (Method m : JsonCodecTests.class.getDeclaredMethods()) {
+            if (m.getName().equals("orders")) {
+                return m.getGenericParameterTypes()[0];
+            }
+        }
+        throw new IllegalStateException("orders");
     }
 }

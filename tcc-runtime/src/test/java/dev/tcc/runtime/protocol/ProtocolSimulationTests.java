@@ -74,6 +74,7 @@ class ProtocolSimulationTests {
         // recovers "too early", so only the protocol (not one shared clock) keeps outcomes whole
         TccRuntime skewed = TccRuntime.builder()
                 .transactionLog(logDb)
+                .initializeSchema(true) // it registers its actions first: the tables must exist by then
                 .clock(java.time.Clock.offset(clock, Duration.ofMillis(500 + random.nextInt(4000))))
                 .random(new Random(seed * 17L))
                 .phaseTwoExecutor(inFlight::add)

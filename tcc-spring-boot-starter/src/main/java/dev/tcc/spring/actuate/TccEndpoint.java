@@ -18,14 +18,16 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * The {@code tcc} actuator endpoint: {@code GET /actuator/tcc?state=FAILED&limit=50} lists the
- * newest transactions (in one state, or in any) with the counts per state,
- * {@code GET /actuator/tcc/{xid}} shows one with its branches, and {@code POST /actuator/tcc/{xid}}
- * retries a FAILED one: it goes back to phase two and is driven at once.
+ * newest transactions (in one state, or in any; {@code limit} 1 to 1000, default 100) with the counts
+ * per state, {@code GET /actuator/tcc/{xid}} shows one with its branches, and
+ * {@code POST /actuator/tcc/{xid}} retries a FAILED one: it goes back to phase two and is driven at once.
+ * A bad parameter is refused with a message ({@link TccEndpointWebExtension} puts it in the HTTP 400 body).
  */
 @Endpoint(id = "tcc")
 public class TccEndpoint {
 
     private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 1000;
 
     private final TccRuntime runtime;
 
@@ -36,8 +38,11 @@ public class TccEndpoint {
     @ReadOperation
     public TransactionsDescriptor transactions(@Nullable String state, @Nullable Integer limit) {
         TransactionState filter = state == null || state.isBlank() ? null : parse(state);
-        int max = limit == null ? DEFAULT_LIMIT : Math.max(1, Math.min(limit, 1000));
-        List<TransactionDescriptor> transactions = runtime.list(filter, max).stream().map(TransactionDescriptor::of).toList();
+        if (limit != null && (limit < 1 || limit > MAX_LIMIT)) {
+            throw invalid("Parameter 'limit' must be between 1 and " + MAX_LIMIT + ", was [" + limit + "]");
+        }
+        int max = limit == null ? DEFAULT_LIMIT : limit;
+        List<TransactionSummary> transactions = runtime.list(filter, max).stream().map(TransactionSummary::of).toList();
         return new TransactionsDescriptor(runtime.countByState(), transactions);
     }
 
@@ -50,7 +55,7 @@ public class TccEndpoint {
     public RetryDescriptor retry(@Selector String xid) {
         TransactionState before = runtime.find(xid).map(TransactionRecord::state).orElse(null);
         if (before == null) {
-            throw new InvalidEndpointRequestException("No TCC transaction [" + xid + "]", "No TCC transaction [" + xid + "]");
+            throw invalid("No TCC transaction [" + xid + "]");
         }
         if (before != TransactionState.FAILED) {
             return new RetryDescriptor(xid, false, before, "Only FAILED transactions can be retried; this one is " + before);
@@ -63,17 +68,32 @@ public class TccEndpoint {
         try {
             return TransactionState.valueOf(state.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            String message = "Unknown transaction state [" + state + "]: use one of " + List.of(TransactionState.values());
-            throw new InvalidEndpointRequestException(message, message);
+            throw invalid("Unknown transaction state [" + state + "]: use one of " + List.of(TransactionState.values()));
         }
     }
 
+    private static InvalidEndpointRequestException invalid(String message) {
+        return new InvalidEndpointRequestException(message, message);
+    }
+
     /** Counts per state and the listed transactions. */
-    public record TransactionsDescriptor(Map<TransactionState, Long> counts, List<TransactionDescriptor> transactions)
+    public record TransactionsDescriptor(Map<TransactionState, Long> counts, List<TransactionSummary> transactions)
             implements OperationResponseBody {
     }
 
-    /** One transaction; {@code branches} is empty in lists. */
+    /** One transaction in a list, without its branches ({@code GET /actuator/tcc/{xid}} shows them). */
+    public record TransactionSummary(String xid, String name, TransactionState state, String decision, String cause,
+                                     Instant createdAt, Instant timeoutAt, Instant decidedAt, Instant finishedAt, int rounds,
+                                     Instant nextAttemptAt, String leaseOwner) {
+
+        static TransactionSummary of(TransactionRecord r) {
+            return new TransactionSummary(r.xid(), r.name(), r.state(), r.decision() == null ? null : r.decision().name(),
+                    r.cause(), r.createdAt(), r.timeoutAt(), r.decidedAt(), r.finishedAt(), r.rounds(), r.nextAttemptAt(),
+                    r.leaseOwner());
+        }
+    }
+
+    /** One transaction with its branches. */
     public record TransactionDescriptor(String xid, String name, TransactionState state, String decision, String cause,
                                         Instant createdAt, Instant timeoutAt, Instant decidedAt, Instant finishedAt, int rounds,
                                         Instant nextAttemptAt, String leaseOwner, List<BranchRecord> branches)

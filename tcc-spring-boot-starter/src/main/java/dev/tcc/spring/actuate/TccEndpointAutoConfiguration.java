@@ -11,7 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The {@link TccEndpoint}, when actuator is present and the endpoint is available. */
+/** The {@link TccEndpoint} and its {@link TccEndpointWebExtension}, when actuator is present and the endpoint is available. */
 @AutoConfiguration(after = TccAutoConfiguration.class)
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 public final class TccEndpointAutoConfiguration {
@@ -26,6 +26,13 @@ public final class TccEndpointAutoConfiguration {
         @ConditionalOnMissingBean
         TccEndpoint tccEndpoint(TccRuntime runtime) {
             return new TccEndpoint(runtime);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(TccEndpoint.class)
+        TccEndpointWebExtension tccEndpointWebExtension(TccEndpoint endpoint) {
+            return new TccEndpointWebExtension(endpoint);
         }
     }
 }

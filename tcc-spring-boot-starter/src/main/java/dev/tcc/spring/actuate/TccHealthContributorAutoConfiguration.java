@@ -26,7 +26,8 @@ public final class TccHealthContributorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "tccHealthIndicator")
         TccHealthIndicator tccHealthIndicator(TccRuntime runtime, TccProperties properties) {
-            return new TccHealthIndicator(runtime, properties.getHealth().getStuckAfter());
+            return new TccHealthIndicator(runtime, properties.getHealth().getStuckAfter(),
+                    properties.getHealth().isFailOnDeadLetters());
         }
     }
 }

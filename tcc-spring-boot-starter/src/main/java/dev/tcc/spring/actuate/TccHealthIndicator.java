@@ -4,26 +4,40 @@ import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TransactionState;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Health of the TCC transaction log: {@code OUT_OF_SERVICE} while FAILED or HEURISTIC
- * transactions wait for an operator, or transactions are stuck in phase two longer than
- * {@code tcc.health.stuck-after}; {@code DOWN} when the log cannot be read; else {@code UP}.
- * OUT_OF_SERVICE rather than DOWN because the instance itself still works; map the status with
- * {@code management.endpoint.health.status.http-mapping} if a load balancer should not react.
+ * Health of the TCC transaction log: {@code OUT_OF_SERVICE} while transactions are stuck in phase two longer than
+ * {@code tcc.health.stuck-after}; {@code DOWN} when the log cannot be read; else {@code UP}. FAILED and HEURISTIC
+ * transactions (dead letters, waiting for an operator) are reported in the details and logged when their number
+ * changes, and keep the instance UP unless {@code tcc.health.fail-on-dead-letters=true}: a dead letter calls for an
+ * operator, not for a load balancer to drop a working instance. OUT_OF_SERVICE rather than DOWN because the instance
+ * itself still works; map the status with {@code management.endpoint.health.status.http-mapping} if a load balancer
+ * should not react.
  */
 public class TccHealthIndicator extends AbstractHealthIndicator {
 
+    private static final Logger log = LoggerFactory.getLogger(TccHealthIndicator.class);
+
     private final TccRuntime runtime;
     private final Duration stuckAfter;
+    private final boolean failOnDeadLetters;
+    private final AtomicLong lastDeadLetters = new AtomicLong();
 
     public TccHealthIndicator(TccRuntime runtime, Duration stuckAfter) {
+        this(runtime, stuckAfter, false);
+    }
+
+    public TccHealthIndicator(TccRuntime runtime, Duration stuckAfter, boolean failOnDeadLetters) {
         super("TCC health check failed");
         this.runtime = runtime;
         this.stuckAfter = stuckAfter;
+        this.failOnDeadLetters = failOnDeadLetters;
     }
 
     @Override
@@ -31,13 +45,25 @@ public class TccHealthIndicator extends AbstractHealthIndicator {
         Map<TransactionState, Long> counts = runtime.countByState();
         long failed = counts.getOrDefault(TransactionState.FAILED, 0L);
         long heuristic = counts.getOrDefault(TransactionState.HEURISTIC, 0L);
+        long deadLetters = failed + heuristic;
         long stuck = runtime.countStuck(runtime.clock().instant().minus(stuckAfter));
         long inDoubt = counts.getOrDefault(TransactionState.CONFIRMING, 0L) + counts.getOrDefault(TransactionState.CANCELLING, 0L);
-        builder.status(failed + heuristic + stuck > 0 ? Status.OUT_OF_SERVICE : Status.UP)
+        reportChange(deadLetters, failed, heuristic);
+        builder.status(stuck > 0 || (failOnDeadLetters && deadLetters > 0) ? Status.OUT_OF_SERVICE : Status.UP)
                 .withDetail("failed", failed)
                 .withDetail("heuristic", heuristic)
+                .withDetail("deadLetters", deadLetters)
+                .withDetail("failOnDeadLetters", failOnDeadLetters)
                 .withDetail("stuck", stuck)
                 .withDetail("stuckAfter", stuckAfter.toString())
                 .withDetail("inDoubt", inDoubt);
+    }
+
+    private void reportChange(long deadLetters, long failed, long heuristic) {
+        long before = lastDeadLetters.getAndSet(deadLetters);
+        if (deadLetters > before) {
+            log.warn("TCC: {} transaction(s) wait for an operator (FAILED [{}], HEURISTIC [{}]): list them with"
+                    + " GET /actuator/tcc?state=FAILED, retry a FAILED one with POST /actuator/tcc/{xid}", deadLetters, failed, heuristic);
+        }
     }
 }

@@ -450,12 +450,28 @@ public class TccProperties {
         /** Age of a decision after which a transaction still in phase two counts as stuck. */
         private Duration stuckAfter = Duration.ofMinutes(5);
 
+        /**
+         * Whether FAILED or HEURISTIC transactions (dead letters, waiting for an operator) make the health component
+         * OUT_OF_SERVICE. By default they are reported in its details, in the 'tcc.transactions.dead.letters' gauge and
+         * in the log, and the instance stays UP: a dead letter is a reason to alert an operator, not to take a working
+         * instance out of a load balancer.
+         */
+        private boolean failOnDeadLetters = false;
+
         public Duration getStuckAfter() {
             return stuckAfter;
         }
 
         public void setStuckAfter(Duration stuckAfter) {
             this.stuckAfter = stuckAfter;
+        }
+
+        public boolean isFailOnDeadLetters() {
+            return failOnDeadLetters;
+        }
+
+        public void setFailOnDeadLetters(boolean failOnDeadLetters) {
+            this.failOnDeadLetters = failOnDeadLetters;
         }
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Gauges read from the runtime when scraped: {@code tcc.transactions.in.doubt} (decided, still in
- * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read) and
+ * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read),
+ * {@code tcc.transactions.dead.letters} (tag {@code state}: FAILED or HEURISTIC, waiting for an operator),
  * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other), and
  * {@code tcc.recovery.failures} per {@code pass} (a counter of recovery passes that failed).
  */
@@ -32,6 +33,11 @@ public class TccMeterBinder implements MeterBinder {
             FunctionCounter.builder("tcc.recovery.failures", runtime, r -> r.recoveryFailures(pass))
                     .description("Recovery passes that failed (the other passes of the run still ran)")
                     .tag("pass", pass.code()).register(registry);
+        }
+        for (TransactionState state : new TransactionState[] {TransactionState.FAILED, TransactionState.HEURISTIC}) {
+            Gauge.builder("tcc.transactions.dead.letters", runtime, r -> r.countByState().getOrDefault(state, 0L))
+                    .description("Transactions waiting for an operator (FAILED, HEURISTIC)").tag("state", state.name())
+                    .register(registry);
         }
         var circuitBreakers = runtime.phaseTwoCalls().circuitBreakers();
         circuitBreakers.getAllCircuitBreakers().forEach(breaker -> bind(registry, breaker));

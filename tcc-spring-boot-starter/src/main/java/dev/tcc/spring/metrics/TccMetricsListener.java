@@ -10,9 +10,9 @@ import java.util.Locale;
 /**
  * Records the runtime's events as Micrometer meters: {@code tcc.transactions} (counter, tags
  * {@code name}, {@code outcome}), {@code tcc.decision} (timer from begin to the durable decision,
- * tags {@code name}, {@code decision}), {@code tcc.phase.two} (timer, tags {@code name},
- * {@code phase}), {@code tcc.branches} (counter of tries, tag {@code action}) and
- * {@code tcc.branch.retries} (counter, tags {@code action}, {@code phase}).
+ * tags {@code name}, {@code decision}), {@code tcc.phase.two} (timer from the decision to the final
+ * write, tags {@code name}, {@code phase}), {@code tcc.branches} (counter of tries, tag {@code action}) and
+ * {@code tcc.branch.retries} (counter of failed phase-two delivery attempts, tags {@code action}, {@code phase}).
  */
 public class TccMetricsListener implements TccEventListener {
 
@@ -31,7 +31,8 @@ public class TccMetricsListener implements TccEventListener {
                     .tag("name", tag(event.name())).tag("decision", tag(event.outcome())).register(registry).record(event.duration());
             case PHASE_TWO_COMPLETED -> Timer.builder("tcc.phase.two").description("Duration of phase two of one transaction")
                     .tag("name", tag(event.name())).tag("phase", phase(event.outcome())).register(registry).record(event.duration());
-            case BRANCH_RETRY -> Counter.builder("tcc.branch.retries").description("Phase-two calls that failed and will be retried")
+            case BRANCH_RETRY -> Counter.builder("tcc.branch.retries")
+                    .description("Phase-two delivery attempts that failed (each is retried: in the round, a later round or by an operator)")
                     .tag("action", tag(event.name())).tag("phase", phase(event.outcome())).register(registry).increment();
             case BRANCH_TRIED -> Counter.builder("tcc.branches").description("Branches tried")
                     .tag("action", tag(event.name())).register(registry).increment();

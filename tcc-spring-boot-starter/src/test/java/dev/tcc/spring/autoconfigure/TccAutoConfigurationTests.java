@@ -1,7 +1,6 @@
 package dev.tcc.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
@@ -21,7 +20,6 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 class TccAutoConfigurationTests {
@@ -132,10 +130,11 @@ class TccAutoConfigurationTests {
     }
 
     @Test
-    void withSchemaInitialisationOffTheTablesAreNotCreated() {
-        contextRunner.withPropertyValues("tcc.jdbc.initialize-schema=never").run(context ->
-                assertThatExceptionOfType(BadSqlGrammarException.class).isThrownBy(() -> new JdbcTemplate(
-                        context.getBean(DataSource.class)).queryForObject("SELECT COUNT(*) FROM tcc_transaction", Long.class)));
+    void withSchemaInitialisationOffTheTablesAreNotCreatedAndStartUpSaysTheyAreMissing() {
+        contextRunner.withPropertyValues("tcc.jdbc.initialize-schema=never").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasRootCauseInstanceOf(dev.tcc.api.MissingTablesException.class);
+        });
     }
 
     @Test

@@ -188,6 +188,37 @@ abstract class AbstractTccScenarioTests {
         assertThat(seatState(flight)).isEqualTo("RELEASED");
     }
 
+    /** A business failure a service declares, as users write them. */
+    static class PaymentDeclinedException extends Exception {
+        PaymentDeclinedException(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    void executeCheckedHandsACheckedExceptionBackUnwrappedAndCancels() {
+        PaymentDeclinedException declined = new PaymentDeclinedException("card declined");
+
+        assertThatThrownBy(() -> tccTemplate.executeChecked(() -> {
+            seats.holdSeats(flight, 1);
+            throw declined;
+        })).isSameAs(declined);
+
+        assertThat(seatState(flight)).isEqualTo("RELEASED");
+    }
+
+    @Test
+    void executeWrapsACheckedExceptionAsTransactionTemplateDoes() {
+        PaymentDeclinedException declined = new PaymentDeclinedException("card declined");
+
+        assertThatThrownBy(() -> tccTemplate.execute(() -> {
+            seats.holdSeats(flight, 1);
+            throw declined;
+        })).isInstanceOf(java.lang.reflect.UndeclaredThrowableException.class).hasCause(declined);
+
+        assertThat(seatState(flight)).isEqualTo("RELEASED");
+    }
+
     @Test
     void confirmAndCancelSeeTheTryResultAndTheContext() {
         String xid = booking.book(flight, hotel);
