@@ -109,7 +109,7 @@ public final class TccRuntime implements AutoCloseable {
         this.instanceId = b.instanceId;
         this.logDatabase = b.logDatabase;
         SqlDialect dialect = prepareDatabase(logDatabase);
-        this.transactionLog = new TransactionLog(logDatabase, dialect);
+        this.transactionLog = new TransactionLog(logDatabase, dialect, clock);
         this.calls = new PhaseTwoCalls(settings, b.random);
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
@@ -124,7 +124,7 @@ public final class TccRuntime implements AutoCloseable {
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
-        this.retention = new Retention(transactionLog, databases.values(), settings, clock);
+        this.retention = new Retention(transactionLog, databases.values(), this::participantsOn, settings, clock);
         this.scheduler = b.scheduler;
         b.listeners.forEach(events::add);
     }
@@ -268,11 +268,8 @@ public final class TccRuntime implements AutoCloseable {
         if (!transactionLog.retryFailed(xid)) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        if (transactionLog.claim(xid, instanceId, now.plus(settings.recoveryLease()), now)) {
-            return Optional.ofNullable(coordinatorRecovery.drive(xid));
-        }
-        return transactionLog.find(xid).map(TransactionRecord::state);
+        Optional<TransactionState> driven = coordinatorRecovery.claimAndDrive(xid);
+        return driven.isPresent() ? driven : transactionLog.find(xid).map(TransactionRecord::state);
     }
 
     /** An operator's statement that a FAILED transaction was finished by hand. */

@@ -77,7 +77,8 @@ class PhaseTwoBatcherBackPressureTests {
     }
 
     private static PhaseTwo.Decided decided(String xid) {
-        return new PhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now());
+        return new PhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now(),
+                new dev.tcc.runtime.log.Lease("test", Instant.now()));
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
