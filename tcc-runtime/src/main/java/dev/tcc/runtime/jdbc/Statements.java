@@ -36,6 +36,9 @@ public final class Statements {
             "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED'"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
                     + " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+    /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
+    public static final String BARRIER_RETURN_TO_TRIED =
+            "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";
     public static final String BARRIER_DELETE_FINISHED =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ? AND state <> 'TRIED'";
     public static final String BARRIER_DELETE =

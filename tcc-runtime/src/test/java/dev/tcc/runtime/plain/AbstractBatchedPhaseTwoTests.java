@@ -37,6 +37,10 @@ abstract class AbstractBatchedPhaseTwoTests {
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final AtomicInteger confirmFailuresLeft = new AtomicInteger();
     private final AtomicInteger finished = new AtomicInteger();
+    /** Body invocations per xid, action and phase, counted when the body starts (whether it then commits or not). */
+    private final Map<String, AtomicInteger> invocations = new ConcurrentHashMap<>();
+    private final CountDownLatch gateEntered = new CountDownLatch(1);
+    private final CountDownLatch gateOpen = new CountDownLatch(1);
     private TccRuntime runtime;
     private final List<TccAction<String, String>> actions = new ArrayList<>();
 
@@ -63,6 +67,14 @@ abstract class AbstractBatchedPhaseTwoTests {
                         return ran(c, ctx.xid(), name, "TRY");
                     })
                     .onConfirm((c, arg, ctx) -> {
+                        int invocation = invoked(ctx.xid(), name, "CONFIRM");
+                        if (arg.equals("gate")) {
+                            gateEntered.countDown();
+                            assertThat(gateOpen.await(30, TimeUnit.SECONDS)).isTrue();
+                        }
+                        if (arg.equals("broken") || arg.equals("flaky") && invocation == 1) {
+                            throw new IllegalStateException(name + " unavailable");
+                        }
                         if (name.equals("rooms") && confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                             throw new IllegalStateException("rooms unavailable");
                         }
@@ -77,6 +89,15 @@ abstract class AbstractBatchedPhaseTwoTests {
         HikariDataSource ds = TestDatabases.create(kind(), name);
         dataSources.add(ds);
         return ds;
+    }
+
+    private int invoked(String xid, String action, String phase) {
+        return invocations.computeIfAbsent(xid + " " + action + " " + phase, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private int invocations(String xid, String action, String phase) {
+        AtomicInteger n = invocations.get(xid + " " + action + " " + phase);
+        return n == null ? 0 : n.get();
     }
 
     private String ran(java.sql.Connection c, String xid, String action, String phase) throws Exception {
@@ -94,6 +115,60 @@ abstract class AbstractBatchedPhaseTwoTests {
     void tearDown() {
         runtime.close();
         dataSources.forEach(HikariDataSource::close);
+    }
+
+    private String book(String seats, String rooms, String payments) throws Exception {
+        return runtime.execute(TransactionOptions.named("book"), () -> {
+            actions.get(0).tryAction(seats);
+            actions.get(1).tryAction(rooms);
+            actions.get(2).tryAction(payments);
+            return dev.tcc.runtime.coordinator.TransactionContextHolder.current().xid();
+        });
+    }
+
+    /** Holds the drainer inside the seats confirm of a first transaction, so what is decided meanwhile forms the next batch. */
+    private void holdTheDrainer() throws Exception {
+        book("gate", "ok", "ok");
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aBodyFailingInsideABatchIsTheOnlyOneRunAgainEveryOtherBodyRunsExactlyOnce() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "flaky" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        for (String xid : xids) {
+            int roomsExpected = xid.equals(xids.get(4)) ? 2 : 1; // the failing body, and only it, runs again
+            assertThat(invocations(xid, "seats", "CONFIRM")).as("seats of " + xid).isEqualTo(1);
+            assertThat(invocations(xid, "rooms", "CONFIRM")).as("rooms of " + xid).isEqualTo(roomsExpected);
+            assertThat(invocations(xid, "payments", "CONFIRM")).as("payments of " + xid).isEqualTo(1);
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+        }
+        assertThat(count("rooms CONFIRM")).isEqualTo(11);
+    }
+
+    @Test
+    void theBatchsOneByOneFallbackLeavesATransactionThatAnotherDriverTookOver() throws Exception {
+        holdTheDrainer();
+        String xid = book("ok", "broken", "ok");
+        String later = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).plusHours(1));
+        TestDatabases.execute(dataSources.get(0), "UPDATE tcc_transaction SET lease_owner = 'other-driver', lease_until = "
+                + "TIMESTAMP WITH TIME ZONE '" + later + "+00' WHERE xid = '" + xid + "'");
+
+        gateOpen.countDown();
+        runtime.close(); // lets the drainer finish what it has
+
+        var tx = runtime.find(xid).orElseThrow();
+        assertThat(tx.state()).isEqualTo(TransactionState.CONFIRMING);
+        assertThat(tx.leaseOwner()).isEqualTo("other-driver");
+        assertThat(tx.rounds()).isZero();
+        assertThat(invocations(xid, "rooms", "CONFIRM")).as("only the batch's attempt, no round of its own").isEqualTo(1);
     }
 
     private String book(boolean decline) throws Exception {
