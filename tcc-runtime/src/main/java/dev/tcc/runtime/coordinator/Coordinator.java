@@ -49,20 +49,24 @@ public final class Coordinator {
     private final String instanceId;
     private final Events events;
     private final PhaseTwoBatcher batcher;
+    private final LeftToRecovery leftToRecovery;
 
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
-        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null);
+        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null,
+                new LeftToRecovery());
     }
 
     /**
      * @param batcher where asynchronous phase two of logged decisions goes, batched across
      *                transactions; null runs one task per transaction on {@code phaseTwoExecutor}
+     * @param leftToRecovery counts the decided transactions whose phase two could not be scheduled
      */
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events,
-                       PhaseTwoBatcher batcher) {
+                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery) {
         this.batcher = batcher;
+        this.leftToRecovery = leftToRecovery;
         this.transactionLog = transactionLog;
         this.phaseTwo = phaseTwo;
         this.settings = settings;
@@ -274,7 +278,12 @@ public final class Coordinator {
             phaseTwoExecutor.execute(round);
         } catch (RejectedExecutionException e) {
             // executor shut down: recovery takes the transaction over when the lease ends
-            log.warn("TCC [{}] phase two could not be scheduled ({}); recovery will drive it", tx.xid(), e.getMessage());
+            if (logged) {
+                leftToRecovery.add(1, "phase two of [" + tx.xid() + "] could not be scheduled (" + e.getMessage() + ")");
+            } else {
+                log.warn("TCC [{}] cancel of its branches could not be scheduled ({}); its participants release them at"
+                        + " hold expiry", tx.xid(), e.getMessage());
+            }
         }
     }
 

@@ -43,7 +43,7 @@ class PhaseTwoBatcherBackPressureTests {
         TccSettings settings = TccSettings.defaults();
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, new ParticipantRegistry(), new PhaseTwoCalls(settings, new Random(1)),
                 settings, Clock.systemUTC(), new Random(1), new Events());
-        batcher = new PhaseTwoBatcher(phaseTwo, heldDrainers::add, 1, 16, Duration.ZERO, 3);
+        batcher = new PhaseTwoBatcher(phaseTwo, heldDrainers::add, 1, 16, Duration.ZERO, 3, new LeftToRecovery());
     }
 
     @AfterEach

@@ -48,7 +48,8 @@ abstract class AbstractBatchedPhaseTwoTests {
     void setUp() {
         HikariDataSource log = database("log");
         runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true)
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5)).build())
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .listener(e -> {
                     if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {
                         finished.incrementAndGet();
@@ -58,7 +59,17 @@ abstract class AbstractBatchedPhaseTwoTests {
         for (String name : List.of("seats", "rooms", "payments")) {
             HikariDataSource db = database(name);
             TestDatabases.execute(db, "CREATE TABLE body_run (xid VARCHAR(64), phase VARCHAR(16), at BIGINT)");
-            actions.add(runtime.action(name, String.class, String.class)
+        }
+        register(runtime, actions);
+    }
+
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofMillis(500);
+
+    /** The three actions, with the bodies of this test, on {@code tcc}. */
+    private void register(TccRuntime tcc, List<TccAction<String, String>> into) {
+        for (String name : List.of("seats", "rooms", "payments")) {
+            HikariDataSource db = dataSources.get(1 + List.of("seats", "rooms", "payments").indexOf(name));
+            into.add(tcc.action(name, String.class, String.class)
                     .database(name, db)
                     .onTry((c, arg, ctx) -> {
                         if (arg.equals("decline")) {
@@ -127,9 +138,58 @@ abstract class AbstractBatchedPhaseTwoTests {
     }
 
     /** Holds the drainer inside the seats confirm of a first transaction, so what is decided meanwhile forms the next batch. */
-    private void holdTheDrainer() throws Exception {
-        book("gate", "ok", "ok");
+    private String holdTheDrainer() throws Exception {
+        String xid = book("gate", "ok", "ok");
         assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        return xid;
+    }
+
+    @Test
+    void closeReturnsWithinTheShutdownTimeoutAndLeavesWhatIsStillQueuedDecidedInTheLogForRecovery() throws Exception {
+        String inFlight = holdTheDrainer();
+        List<String> queued = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            queued.add(book("ok", "ok", "ok"));
+        }
+
+        long start = System.nanoTime();
+        runtime.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String afterClose = book("ok", "ok", "ok"); // decided after close: its phase two is left to recovery too
+        gateOpen.countDown();
+
+        assertThat(took).isGreaterThanOrEqualTo(SHUTDOWN_TIMEOUT).isLessThan(SHUTDOWN_TIMEOUT.plusSeconds(2));
+        assertThat(runtime.phaseTwoLeftToRecovery()).isEqualTo(21);
+        for (String xid : queued) {
+            assertThat(runtime.find(xid).orElseThrow().state()).as("decided, waiting for recovery").isEqualTo(TransactionState.CONFIRMING);
+        }
+        await(() -> invocations(inFlight, "payments", "CONFIRM") == 1); // the round in flight was not interrupted
+
+        // another instance, once the leases ended, drives what was left: every body once, nothing lost
+        List<TccAction<String, String>> recovered = new ArrayList<>();
+        try (TccRuntime recovering = TccRuntime.builder().transactionLog(dataSources.get(0))
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(1)))
+                .settings(TccSettings.builder().asynchronousPhaseTwo(false).build()).build()) {
+            register(recovering, recovered);
+            recovering.coordinatorRecovery().runOnce();
+        }
+        List<String> all = new ArrayList<>(queued);
+        all.add(inFlight);
+        all.add(afterClose);
+        for (String xid : all) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+            for (String action : List.of("seats", "rooms", "payments")) {
+                assertThat(invocations(xid, action, "CONFIRM")).as(action + " of " + xid).isEqualTo(1);
+            }
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached in 30 s").isLessThan(deadline);
+            Thread.sleep(1);
+        }
     }
 
     @Test
