@@ -3,6 +3,7 @@ package dev.tcc.spring.metrics;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TransactionState;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -10,8 +11,10 @@ import java.util.Map;
 
 /**
  * Gauges read from the runtime when scraped: {@code tcc.transactions.in.doubt} (decided, still in
- * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read) and
- * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other).
+ * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read),
+ * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other), and the
+ * counter {@code tcc.phase.two.left.to.recovery} (decided transactions whose phase two this instance
+ * left to recovery, at shutdown or when it could not be scheduled).
  */
 public class TccMeterBinder implements MeterBinder {
 
@@ -25,6 +28,8 @@ public class TccMeterBinder implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tcc.transactions.in.doubt", runtime, TccMeterBinder::inDoubt)
                 .description("Transactions decided but still in phase two").register(registry);
+        FunctionCounter.builder("tcc.phase.two.left.to.recovery", runtime, TccRuntime::phaseTwoLeftToRecovery)
+                .description("Decided transactions whose phase two this instance left to recovery").register(registry);
         var circuitBreakers = runtime.phaseTwoCalls().circuitBreakers();
         circuitBreakers.getAllCircuitBreakers().forEach(breaker -> bind(registry, breaker));
         circuitBreakers.getEventPublisher().onEntryAdded(event -> bind(registry, event.getAddedEntry()));

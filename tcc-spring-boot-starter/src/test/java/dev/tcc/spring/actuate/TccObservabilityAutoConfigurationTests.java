@@ -49,6 +49,7 @@ class TccObservabilityAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             context.getBean(TccMeterBinder.class).bindTo(registry);
             assertThat(registry.get("tcc.transactions.in.doubt").gauge().value()).isZero();
+            assertThat(registry.get("tcc.phase.two.left.to.recovery").functionCounter().count()).isZero();
         });
     }
 
