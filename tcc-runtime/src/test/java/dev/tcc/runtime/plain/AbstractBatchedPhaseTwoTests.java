@@ -63,7 +63,7 @@ abstract class AbstractBatchedPhaseTwoTests {
         register(runtime, actions);
     }
 
-    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
 
     /** The three actions, with the bodies of this test, on {@code tcc}. */
     private void register(TccRuntime tcc, List<TccAction<String, String>> into) {
@@ -184,6 +184,23 @@ abstract class AbstractBatchedPhaseTwoTests {
         }
     }
 
+    @Test
+    void theBatchsOneByOneFallbackContinuesTheStoredRoundCount() throws Exception {
+        holdTheDrainer();
+        String xid = book("ok", "broken", "ok");
+        // while it waited in the queue, its lease ended and recovery spent 9 of its 10 rounds on it
+        TestDatabases.execute(dataSources.get(0), "UPDATE tcc_transaction SET rounds = 9, lease_owner = NULL, lease_until = NULL"
+                + " WHERE xid = '" + xid + "'");
+
+        gateOpen.countDown();
+
+        await(() -> runtime.find(xid).orElseThrow().state() != TransactionState.CONFIRMING
+                || runtime.find(xid).orElseThrow().rounds() > 9);
+        var tx = runtime.find(xid).orElseThrow();
+        assertThat(tx.rounds()).isEqualTo(10);
+        assertThat(tx.state()).as("its budget of rounds is spent").isEqualTo(TransactionState.FAILED);
+    }
+
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
@@ -222,6 +239,7 @@ abstract class AbstractBatchedPhaseTwoTests {
                 + "TIMESTAMP WITH TIME ZONE '" + later + "+00' WHERE xid = '" + xid + "'");
 
         gateOpen.countDown();
+        await(() -> invocations(xid, "rooms", "CONFIRM") >= 1); // the batch tried it; its fallback comes next
         runtime.close(); // lets the drainer finish what it has
 
         var tx = runtime.find(xid).orElseThrow();
