@@ -12,7 +12,9 @@ import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
 import java.sql.Connection;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +26,7 @@ abstract class AbstractTransactionCauseTests {
     abstract TestDatabases.Kind kind();
 
     private static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
+    private static final Lease LEASE = new Lease("me", NOW.plusSeconds(30));
 
     private HikariDataSource dataSource;
     private TransactionLog log;
@@ -36,7 +39,7 @@ abstract class AbstractTransactionCauseTests {
             SchemaInitializer.createTables(c);
             dialect = SqlDialect.of(c);
         }
-        log = new TransactionLog(new JdbcLocalTransactionRunner("log", dataSource), dialect);
+        log = new TransactionLog(new JdbcLocalTransactionRunner("log", dataSource), dialect, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @AfterEach
@@ -46,13 +49,14 @@ abstract class AbstractTransactionCauseTests {
 
     private void decide(String xid, Decision decision, String cause) {
         BranchReference branch = new BranchReference(xid, 1, "debit", "debit", NOW.plusSeconds(60), 1);
-        assertThat(log.writeDecision(xid, "transfer", decision, cause, NOW, NOW.plusSeconds(30), NOW, "me", NOW.plusSeconds(30),
-                List.of(branch))).isTrue();
+        assertThat(log.writeDecision(xid, "transfer", decision, cause, NOW, NOW.plusSeconds(30), NOW, LEASE,
+                List.of(branch), NOW.plusSeconds(30))).isTrue();
     }
 
     private void failRound(String xid, TransactionState from) {
         assertThat(log.reschedule(xid, from, from, NOW.plusSeconds(1), "branch 1 ('debit'): ledger unavailable",
-                List.of(new BranchOutcome(1, BranchState.TRIED, 3, "ledger unavailable")))).isTrue();
+                List.of(new BranchOutcome(1, BranchState.TRIED, 3, "ledger unavailable")), LEASE)).isTrue();
+        assertThat(log.claim(xid, LEASE, NOW.plusSeconds(1))).as("the next round's lease").isTrue();
     }
 
     @Test
@@ -61,7 +65,7 @@ abstract class AbstractTransactionCauseTests {
         failRound("x-confirm", TransactionState.CONFIRMING);
 
         assertThat(log.finish("x-confirm", TransactionState.CONFIRMING, TransactionState.CONFIRMED, null, NOW.plusSeconds(2),
-                List.of(new BranchOutcome(1, BranchState.CONFIRMED, 1, null)))).isTrue();
+                List.of(new BranchOutcome(1, BranchState.CONFIRMED, 1, null)), LEASE)).isTrue();
 
         TransactionRecord confirmed = log.find("x-confirm").orElseThrow();
         assertThat(confirmed.state()).isEqualTo(TransactionState.CONFIRMED);
@@ -74,7 +78,7 @@ abstract class AbstractTransactionCauseTests {
         decide("x-cancel", Decision.CANCEL, "the initiator threw PaymentDeclined");
 
         assertThat(log.finish("x-cancel", TransactionState.CANCELLING, TransactionState.CANCELLED, null, NOW.plusSeconds(2),
-                List.of(new BranchOutcome(1, BranchState.CANCELLED, 1, null)))).isTrue();
+                List.of(new BranchOutcome(1, BranchState.CANCELLED, 1, null)), LEASE)).isTrue();
 
         assertThat(log.find("x-cancel").orElseThrow().cause()).isEqualTo("the initiator threw PaymentDeclined");
     }
