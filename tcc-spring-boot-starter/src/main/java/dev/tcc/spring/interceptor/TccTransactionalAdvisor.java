@@ -16,6 +16,6 @@ public final class TccTransactionalAdvisor extends AttributeSourceAdvisor {
 
     @Override
     boolean isAnnotated(Method method, Class<?> targetClass) {
-        return attributes.getOptions(method, targetClass) != null;
+        return attributes.isTransactional(method, targetClass);
     }
 }
