@@ -15,6 +15,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,14 +61,16 @@ public final class ActionMethodsIntrospector {
         Map<String, Method> tries = new LinkedHashMap<>();
         Map<String, Method> confirms = new LinkedHashMap<>();
         Map<String, Method> cancels = new LinkedHashMap<>();
-        Set<String> invalid = new java.util.HashSet<>();
+        Set<String> invalid = new HashSet<>();
         ReflectionUtils.doWithMethods(beanClass, method -> {
             problems.check(() -> checkProxyable(beanClass, method));
             Try tryAnnotation = AnnotatedElementUtils.findMergedAnnotation(method, Try.class);
             if (tryAnnotation != null) {
                 String name = TryAttributeSource.actionName(tryAnnotation, method);
-                if (!problems.check(() -> put(beanClass, tries, name, method, "@Try",
-                        "Give one of them another name with @Try(name = \"...\").")) | !problems.check(() -> checkNoContext(beanClass, method))) {
+                boolean unique = problems.check(() -> put(beanClass, tries, name, method, "@Try",
+                        "Give one of them another name with @Try(name = \"...\")."));
+                boolean withoutContext = problems.check(() -> checkNoContext(beanClass, method));
+                if (!unique || !withoutContext) {
                     invalid.add(name);
                 }
             }
@@ -86,14 +89,15 @@ public final class ActionMethodsIntrospector {
         tries.forEach((name, tryMethod) -> {
             Method confirm = confirms.get(name);
             Method cancel = cancels.get(name);
-            boolean valid = problems.check(() -> required(beanClass, confirm, name, tryMethod, "@Confirm", "confirm"))
-                    & problems.check(() -> required(beanClass, cancel, name, tryMethod, "@Cancel", "cancel"));
-            if (!valid || invalid.contains(name)) {
+            boolean hasConfirm = problems.check(() -> required(beanClass, confirm, name, tryMethod, "@Confirm", "confirm"));
+            boolean hasCancel = problems.check(() -> required(beanClass, cancel, name, tryMethod, "@Cancel", "cancel"));
+            if (!hasConfirm || !hasCancel || invalid.contains(name)) {
                 return;
             }
             ParameterShape[] shapes = new ParameterShape[2];
-            if (problems.check(() -> shapes[0] = shape(beanClass, name, tryMethod, confirm, "@Confirm"))
-                    & problems.check(() -> shapes[1] = shape(beanClass, name, tryMethod, cancel, "@Cancel"))) {
+            boolean confirmMatches = problems.check(() -> shapes[0] = shape(beanClass, name, tryMethod, confirm, "@Confirm"));
+            boolean cancelMatches = problems.check(() -> shapes[1] = shape(beanClass, name, tryMethod, cancel, "@Cancel"));
+            if (confirmMatches && cancelMatches) {
                 result.add(new ActionMethods(beanName, beanClass, name, tryMethod,
                         AnnotatedElementUtils.findMergedAnnotation(tryMethod, Try.class),
                         new PhaseMethod(confirm, shapes[0]), new PhaseMethod(cancel, shapes[1])));

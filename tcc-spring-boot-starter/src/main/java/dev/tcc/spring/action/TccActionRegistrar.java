@@ -39,6 +39,8 @@ import org.springframework.util.ReflectionUtils;
  */
 public final class TccActionRegistrar implements SmartInitializingSingleton {
 
+    private static final String PLACEHOLDER_FIX = "Define the property it names, or give the placeholder a default: ${name:15m}.";
+
     private final ConfigurableListableBeanFactory beanFactory;
     private final ObjectProvider<TccRuntime> runtime;
     private final TransactionManagerRunners runners;
@@ -160,14 +162,15 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         String text;
         try {
             text = beanFactory.resolveEmbeddedValue(declared);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // a strict placeholder configurer, as in every Spring Boot application
             problems.add(new InvalidTccDefinitionException(where + " has hold [" + declared + "], which cannot be resolved: "
-                    + e.getMessage(), "Define the property it names, or give the placeholder a default: ${name:15m}."));
+                    + e.getMessage(), PLACEHOLDER_FIX));
             return null;
         }
-        if (text != null && text.contains("${")) {
+        if (text != null && text.contains("${")) { // the context's lenient default resolver left it as it was
             problems.add(new InvalidTccDefinitionException(where + " has hold [" + declared + "], whose placeholder names no"
-                    + " property of the environment" + (text.equals(declared) ? "" : " (resolved as far as [" + text + "])"), "Define the property it names, or give the placeholder a default: ${name:15m}."));
+                    + " property of the environment" + (text.equals(declared) ? "" : " (resolved as far as [" + text + "])"),
+                    PLACEHOLDER_FIX));
             return null;
         }
         Duration hold;

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -206,6 +207,17 @@ class TccDefinitionValidationTests {
                     .contains("${booking.unknown-hold}").contains("booking.unknown-hold");
             assertThat(analysis.getAction()).contains("${name:15m}");
         });
+    }
+
+    @Test
+    void anUnresolvedHoldPlaceholderNamesTheClassAndTheMethodWithBootsStrictPlaceholderConfigurer() {
+        contextRunner.withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class))
+                .withBean(UnresolvedHold.class).run(context -> {
+                    FailureAnalysis analysis = analyze(context);
+                    assertThat(analysis.getDescription()).contains(UnresolvedHold.class.getName() + ".hold(String)")
+                            .contains("${booking.unknown-hold}").contains("cannot be resolved");
+                    assertThat(analysis.getAction()).contains("${name:15m}");
+                });
     }
 
     @Test
