@@ -310,6 +310,15 @@ abstract class AbstractTwoBankTransactionTests {
             transfers.transfer(transfer, amount);
         }
 
+        /** Books the transfer against an account that the database checks only at commit (a deferred constraint). */
+        @TccTransactional
+        @Transactional
+        public void bookAgainstAccount(String transfer, String account, long amount) {
+            lastXid = TccContextHolder.currentXid().orElseThrow();
+            jdbc.sql("INSERT INTO account_booking (transfer, account) VALUES (?, ?)").params(transfer, account).update();
+            transfers.transfer(transfer, amount);
+        }
+
         String lastXid() {
             return lastXid;
         }
