@@ -141,7 +141,8 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         }
         LocalTransactionRunner runner;
         try {
-            runner = runners.forTransactionManager(manager, where);
+            boolean fromTransactional = action.tryAnnotation().transactionManager().isEmpty() && !manager.isEmpty();
+            runner = runners.forTransactionManager(manager, fromTransactional ? where + " (through its @Transactional)" : where);
         } catch (InvalidTccDefinitionException e) {
             problems.add(e);
             return null;

@@ -47,8 +47,8 @@ public final class TransactionManagerRunners {
         } catch (NoSuchBeanDefinitionException e) {
             throw new InvalidTccDefinitionException(requiredBy + " names transaction manager '" + name
                     + "' but there is no PlatformTransactionManager bean of that name",
-                    "Set @Try(transactionManager = ...) to one of " + List.of(beanFactory.getBeanNamesForType(PlatformTransactionManager.class))
-                            + ", or leave it empty for the primary one.");
+                    "Name one of " + List.of(beanFactory.getBeanNamesForType(PlatformTransactionManager.class))
+                            + " in @Try(transactionManager = ...) or @Transactional(...), or name none for the primary one.");
         }
         DataSource dataSource = dataSourceOf(manager);
         if (dataSource == null) {

@@ -299,6 +299,15 @@ class TccDefinitionValidationTests {
     }
 
     @Test
+    void anUnknownManagerNamedOnlyByTheClassLevelTransactionalStopsStartUpSayingWhereItCameFrom() {
+        failsWith(UnknownManagerInTransactional.class, analysis -> {
+            assertThat(analysis.getDescription()).contains(UnknownManagerInTransactional.class.getName() + ".credit(String)")
+                    .contains("(through its @Transactional)").contains("transaction manager 'ledgerTx'");
+            assertThat(analysis.getAction()).contains("[transactionManager]").contains("@Transactional(...)");
+        });
+    }
+
+    @Test
     void aConfirmTransactionalOnAnotherManagerThanTheBarrierStopsStartUp() {
         contextRunner.withUserConfiguration(TwoBanks.class).withBean(ConfirmOnAnotherManager.class).run(context -> {
             FailureAnalysis analysis = analyze(context);
@@ -738,6 +747,21 @@ class TccDefinitionValidationTests {
 
         @Cancel("credit")
         @Transactional("bankBTx")
+        public void drop(String transfer) {
+        }
+    }
+
+    @Transactional("ledgerTx")
+    static class UnknownManagerInTransactional {
+        @Try
+        public void credit(String transfer) {
+        }
+
+        @Confirm("credit")
+        public void apply(String transfer) {
+        }
+
+        @Cancel("credit")
         public void drop(String transfer) {
         }
     }
