@@ -3,7 +3,7 @@ package dev.tcc.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.spi.TccEvent;

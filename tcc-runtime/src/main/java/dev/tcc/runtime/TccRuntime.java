@@ -1,5 +1,6 @@
 package dev.tcc.runtime;
 
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.api.MissingTablesException;
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.api.TransactionLogException;
@@ -123,9 +124,9 @@ public final class TccRuntime implements AutoCloseable {
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
         // batching across transactions only on the runtime's own executor: an injected one (a test
         // that drops or reorders phase-two rounds) keeps one task per transaction
-        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
-                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
-                        settings.phaseTwoFinishLinger(), leftToRecovery)
+        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1
+                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
+                        settings.phaseTwo().finishLinger(), leftToRecovery)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
@@ -241,7 +242,7 @@ public final class TccRuntime implements AutoCloseable {
         if (recoveryTask != null || scheduler == null) {
             return;
         }
-        long interval = settings.recoveryInterval().toMillis();
+        long interval = settings.recovery().interval().toMillis();
         recoveryTask = scheduler.scheduleWithFixedDelay(this::recoverQuietly, interval, interval, TimeUnit.MILLISECONDS);
     }
 
@@ -375,7 +376,7 @@ public final class TccRuntime implements AutoCloseable {
         if (task != null) {
             task.cancel(false);
         }
-        long deadline = System.nanoTime() + settings.phaseTwoShutdownTimeout().toNanos();
+        long deadline = System.nanoTime() + settings.phaseTwo().shutdownTimeout().toNanos();
         if (phaseTwoBatcher != null) {
             phaseTwoBatcher.shutdown(deadline);
         }
@@ -386,7 +387,7 @@ public final class TccRuntime implements AutoCloseable {
                     List<Runnable> notStarted = new ArrayList<>();
                     ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getQueue().drainTo(notStarted);
                     leftToRecovery.add(notStarted.size(), "phase two had not started when the shutdown timeout of "
-                            + settings.phaseTwoShutdownTimeout() + " ran out");
+                            + settings.phaseTwo().shutdownTimeout() + " ran out");
                     log.warn("TCC phase two still runs on {} thread(s) at shutdown; what they do not finish, recovery does",
                             ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getActiveCount());
                 }

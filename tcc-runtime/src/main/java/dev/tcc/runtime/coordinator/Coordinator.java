@@ -7,7 +7,7 @@ import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TransactionLogException;
 import dev.tcc.api.TransactionMarkedCancelOnlyException;
 import dev.tcc.api.TryRefusedException;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.action.LocalParticipant;
@@ -141,7 +141,7 @@ public final class Coordinator {
 
     private GlobalTransaction begin(TransactionOptions options) {
         Instant now = clock.instant();
-        Duration timeout = options.timeout() == null ? settings.defaultTimeout() : options.timeout();
+        Duration timeout = options.timeout() == null ? settings.transaction().timeout() : options.timeout();
         return new GlobalTransaction(newXid(), options.name(), now, now.plus(timeout), System.nanoTime());
     }
 
@@ -324,7 +324,7 @@ public final class Coordinator {
         // The decision is one conditional write: it wins only while no other decision exists (a
         // participant asking about an expiring hold records a cancel first) and only while it is in
         // time at the write itself, so a stall after the check above cannot confirm late.
-        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
+        Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
         if (!transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CONFIRM, null, tx.createdAt(), tx.timeoutAt(), now,
                 lease, branches, confirmBefore(tx))) {
             dispatch(tx, Decision.CANCEL, branches, false, null);
@@ -341,7 +341,7 @@ public final class Coordinator {
         if (earliest == null) {
             return tx.timeoutAt();
         }
-        Instant marginLeft = earliest.minus(settings.safetyMargin());
+        Instant marginLeft = earliest.minus(settings.hold().safetyMargin());
         return marginLeft.isBefore(tx.timeoutAt()) ? marginLeft : tx.timeoutAt();
     }
 
@@ -354,8 +354,8 @@ public final class Coordinator {
             return "a try failed after it may have committed, so its branch cannot be confirmed";
         }
         Instant earliest = tx.earliestHoldDeadline();
-        if (earliest != null && earliest.isBefore(now.plus(settings.safetyMargin()))) {
-            return "a hold expires at " + earliest + ", within the safety margin of " + settings.safetyMargin();
+        if (earliest != null && earliest.isBefore(now.plus(settings.hold().safetyMargin()))) {
+            return "a hold expires at " + earliest + ", within the safety margin of " + settings.hold().safetyMargin();
         }
         return null;
     }
@@ -368,7 +368,7 @@ public final class Coordinator {
             return;
         }
         Instant now = clock.instant();
-        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
+        Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
         boolean logged = transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CANCEL, cause, tx.createdAt(),
                 tx.timeoutAt(), now, lease, branches, null);
         if (logged) {
@@ -387,7 +387,7 @@ public final class Coordinator {
         Runnable round = logged
                 ? () -> phaseTwo.drive(tx.xid(), tx.name(), decision, branches, 0, tx.createdAt(), lease)
                 : () -> phaseTwo.cancelUnlogged(tx.xid(), branches);
-        if (!settings.asynchronousPhaseTwo()) {
+        if (!settings.phaseTwo().asynchronous()) {
             round.run();
             return;
         }

@@ -2,7 +2,7 @@ package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.log.BranchOutcome;
 import dev.tcc.runtime.log.BranchRecord;
@@ -238,7 +238,7 @@ public final class PhaseTwo {
      */
     private void driveAlone(Decided d) {
         Instant now = clock.instant();
-        Lease renewed = new Lease(d.lease().owner(), now.plus(settings.recoveryLease()));
+        Lease renewed = new Lease(d.lease().owner(), now.plus(settings.recovery().lease()));
         if (!transactionLog.claim(d.xid(), renewed, now, d.lease())) {
             log.debug("TCC [{}] is driven by another driver (its lease moved on); this one leaves it", d.xid());
             return;
@@ -392,7 +392,7 @@ public final class PhaseTwo {
     private TransactionState reschedule(String xid, String name, TransactionState from, int round, String failure,
                                         List<BranchOutcome> outcomes, Instant now, Lease lease) {
         int roundsDone = round + 1;
-        boolean exhausted = roundsDone >= settings.recoveryMaxRounds();
+        boolean exhausted = roundsDone >= settings.recovery().maxRounds();
         TransactionState to = exhausted ? TransactionState.FAILED : from;
         Instant next = now.plus(backoff(roundsDone));
         if (transactionLog.reschedule(xid, from, to, next, failure, outcomes, lease)) {
@@ -408,8 +408,8 @@ public final class PhaseTwo {
 
     /** Exponential, capped, with jitter: the wait before round {@code roundsDone + 1}. */
     Duration backoff(int roundsDone) {
-        long initial = settings.recoveryInitialBackoff().toMillis();
-        long max = settings.recoveryMaxBackoff().toMillis();
+        long initial = settings.recovery().initialBackoff().toMillis();
+        long max = settings.recovery().maxBackoff().toMillis();
         double exponential = initial * Math.pow(2, Math.min(30, roundsDone - 1));
         long jittered = (long) (exponential * (0.75 + random.nextDouble() / 2));
         return Duration.ofMillis(Math.min(max, Math.max(1, jittered)));

@@ -1,6 +1,6 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.log.Lease;
@@ -36,8 +36,8 @@ public final class CoordinatorRecovery {
     public int runOnce() {
         Instant now = clock.instant();
         int driven = 0;
-        for (String xid : transactionLog.due(now, settings.recoveryBatchSize())) {
-            Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
+        for (String xid : transactionLog.due(now, settings.recovery().batchSize())) {
+            Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
             if (transactionLog.claim(xid, lease, now)) {
                 phaseTwo.driveRecorded(xid, lease);
                 driven++;
@@ -52,7 +52,7 @@ public final class CoordinatorRecovery {
      */
     public Optional<TransactionState> claimAndDrive(String xid) {
         Instant now = clock.instant();
-        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
+        Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
         if (!transactionLog.claim(xid, lease, now)) {
             return Optional.empty();
         }

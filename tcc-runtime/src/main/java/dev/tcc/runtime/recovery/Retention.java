@@ -1,6 +1,6 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.barrier.BarrierPurge;
@@ -84,10 +84,10 @@ public final class Retention {
 
     private int purgeAll() {
         Instant now = clock.instant();
-        int batch = settings.retentionBatchSize();
+        int batch = settings.retention().batchSize();
         int deleted = 0;
         for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
-            int n = transactionLog.purge(now.minus(settings.retentionFinished()), batch);
+            int n = transactionLog.purge(now.minus(settings.retention().finished()), batch);
             deleted += n;
             if (n < batch) {
                 break;
@@ -95,7 +95,7 @@ public final class Retention {
         }
         for (ParticipantDatabase database : List.copyOf(databases)) {
             try {
-                deleted += purgeBarrier(database, now.minus(settings.retentionBarrier()), batch);
+                deleted += purgeBarrier(database, now.minus(settings.retention().barrier()), batch);
             } catch (Exception e) {
                 log.warn("TCC could not purge the barrier of '{}': {}", database.runner().name(), e.toString());
             }

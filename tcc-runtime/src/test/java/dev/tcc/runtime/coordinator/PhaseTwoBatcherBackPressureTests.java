@@ -3,7 +3,7 @@ package dev.tcc.runtime.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;

@@ -8,7 +8,7 @@ import dev.tcc.api.CancelRefusedException;
 import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.TransactionContextHolder;
