@@ -30,6 +30,8 @@ import dev.tcc.runtime.recovery.HoldExpiry;
 import dev.tcc.runtime.recovery.RecoveryPass;
 import dev.tcc.runtime.recovery.RecoveryPasses;
 import dev.tcc.runtime.recovery.Retention;
+import dev.tcc.runtime.support.Sleeper;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.DecisionSource;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
@@ -38,11 +40,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,7 +82,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every source of time, randomness and concurrency is injected through the {@link Builder},
- * so a test can run the whole protocol on one thread with a controlled clock.
+ * so a test can run the whole protocol on one thread with a controlled clock: the {@link Clock}
+ * computes every instant written to the log (deadlines, leases, backoffs); the {@link RandomGenerator}
+ * draws xids, the default instance id and retry jitter; the {@link Ticker} times transactions and
+ * phase two for events and measures phase two's in-process waits; the {@link Sleeper} makes the
+ * finisher's linger pause. The exceptions: the phase-two threads block on monitors and queues with
+ * timeouts derived from the ticker (a frozen ticker does not make them wait forever, they recheck),
+ * and Resilience4j, which runs each phase-two call, waits between its attempts and times a circuit's
+ * open state on its own (the waits come from the injected random jitter, not their pause).
  */
 public final class TccRuntime implements AutoCloseable {
 
@@ -88,6 +97,7 @@ public final class TccRuntime implements AutoCloseable {
 
     private final TccSettings settings;
     private final Clock clock;
+    private final Ticker ticker;
     private final JsonCodec codec;
     private final boolean initializeSchema;
     private final String instanceId;
@@ -113,6 +123,7 @@ public final class TccRuntime implements AutoCloseable {
     private TccRuntime(Builder b) {
         this.settings = b.settings;
         this.clock = b.clock;
+        this.ticker = b.ticker;
         this.codec = b.codec;
         this.initializeSchema = b.initializeSchema;
         this.instanceId = b.instanceId;
@@ -120,17 +131,17 @@ public final class TccRuntime implements AutoCloseable {
         SqlDialect dialect = prepareDatabase(logDatabase, "the transaction log's database", SchemaCheck.LOG_TABLES);
         this.transactionLog = new TransactionLog(logDatabase, dialect, clock);
         this.calls = new PhaseTwoCalls(settings, b.random);
-        PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
+        PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events, ticker);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
         // batching across transactions only on the runtime's own executor: an injected one (a test
         // that drops or reorders phase-two rounds) keeps one task per transaction
         this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1
                 ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
-                        settings.phaseTwo().finishLinger(), leftToRecovery)
+                        settings.phaseTwo().finishLinger(), leftToRecovery, ticker, b.sleeper)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
-                leftToRecovery);
+                leftToRecovery, ticker);
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
@@ -376,14 +387,14 @@ public final class TccRuntime implements AutoCloseable {
         if (task != null) {
             task.cancel(false);
         }
-        long deadline = System.nanoTime() + settings.phaseTwo().shutdownTimeout().toNanos();
+        long deadline = ticker.nanoTime() + settings.phaseTwo().shutdownTimeout().toNanos();
         if (phaseTwoBatcher != null) {
             phaseTwoBatcher.shutdown(deadline);
         }
         if (ownedPhaseTwoExecutor != null) {
             ownedPhaseTwoExecutor.shutdown();
             try {
-                if (!ownedPhaseTwoExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                if (!ownedPhaseTwoExecutor.awaitTermination(Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS)) {
                     List<Runnable> notStarted = new ArrayList<>();
                     ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getQueue().drainTo(notStarted);
                     leftToRecovery.add(notStarted.size(), "phase two had not started when the shutdown timeout of "
@@ -422,6 +433,8 @@ public final class TccRuntime implements AutoCloseable {
         private TccSettings settings = TccSettings.defaults();
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new SecureRandom();
+        private Ticker ticker = Ticker.SYSTEM;
+        private Sleeper sleeper = Sleeper.SYSTEM;
         private JsonCodec codec = new JsonCodec();
         private boolean initializeSchema;
         private String instanceId;
@@ -457,9 +470,24 @@ public final class TccRuntime implements AutoCloseable {
             return this;
         }
 
-        /** The random source for xids and jitter; seed it for reproducible tests. */
+        /** The random source for xids, the default instance id and jitter; seed it for reproducible tests. */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * The monotonic nanosecond source that times transactions and phase two for events and metrics,
+         * and measures the in-process waits of phase two (shutdown timeout, back-pressure, finish linger).
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** How the phase-two finisher pauses while it lingers. */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 
@@ -474,7 +502,7 @@ public final class TccRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Name of this instance in leases; defaults to a random id. */
+        /** Name of this instance in leases; defaults to a random id drawn from {@link #random}. */
         public Builder instanceId(String instanceId) {
             this.instanceId = instanceId;
             return this;
@@ -517,7 +545,7 @@ public final class TccRuntime implements AutoCloseable {
                 throw new IllegalStateException("TccRuntime needs the database of its transaction log: call transactionLog(dataSource)");
             }
             if (instanceId == null) {
-                instanceId = "tcc-" + UUID.randomUUID().toString().substring(0, 8);
+                instanceId = "tcc-" + HexFormat.of().toHexDigits(random.nextInt());
             }
             return new TccRuntime(this);
         }

@@ -14,6 +14,7 @@ import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.TryBody;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
 import dev.tcc.spi.TccEvent;
@@ -48,6 +49,7 @@ public final class Coordinator {
     private final TccSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Ticker ticker;
     private final Executor phaseTwoExecutor;
     private final String instanceId;
     private final Events events;
@@ -66,17 +68,19 @@ public final class Coordinator {
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
         this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null,
-                new LeftToRecovery());
+                new LeftToRecovery(), Ticker.SYSTEM);
     }
 
     /**
      * @param batcher where asynchronous phase two of logged decisions goes, batched across
      *                transactions; null runs one task per transaction on {@code phaseTwoExecutor}
      * @param leftToRecovery counts the decided transactions whose phase two could not be scheduled
+     * @param ticker times transactions for their events (see {@link Ticker})
      */
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events,
-                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery) {
+                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery, Ticker ticker) {
+        this.ticker = ticker;
         this.batcher = batcher;
         this.leftToRecovery = leftToRecovery;
         this.transactionLog = transactionLog;
@@ -142,7 +146,7 @@ public final class Coordinator {
     private GlobalTransaction begin(TransactionOptions options) {
         Instant now = clock.instant();
         Duration timeout = options.timeout() == null ? settings.transaction().timeout() : options.timeout();
-        return new GlobalTransaction(newXid(), options.name(), now, now.plus(timeout), System.nanoTime());
+        return new GlobalTransaction(newXid(), options.name(), now, now.plus(timeout), ticker.nanoTime());
     }
 
     private String newXid() {
@@ -392,7 +396,7 @@ public final class Coordinator {
             return;
         }
         if (logged && batcher != null) {
-            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease));
+            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
             return;
         }
         try {
@@ -408,7 +412,7 @@ public final class Coordinator {
         }
     }
 
-    private static Duration elapsed(GlobalTransaction tx) {
-        return Duration.ofNanos(System.nanoTime() - tx.startNanos());
+    private Duration elapsed(GlobalTransaction tx) {
+        return Duration.ofNanos(ticker.nanoTime() - tx.startNanos());
     }
 }

@@ -9,6 +9,7 @@ import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchParticipant;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
@@ -54,10 +55,18 @@ public final class PhaseTwo {
     private final TccSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Ticker ticker;
     private final Events events;
 
     public PhaseTwo(TransactionLog transactionLog, ParticipantRegistry participants, PhaseTwoCalls calls,
                     TccSettings settings, Clock clock, RandomGenerator random, Events events) {
+        this(transactionLog, participants, calls, settings, clock, random, events, Ticker.SYSTEM);
+    }
+
+    /** @param ticker times phase two for its events (see {@link Ticker}) */
+    public PhaseTwo(TransactionLog transactionLog, ParticipantRegistry participants, PhaseTwoCalls calls,
+                    TccSettings settings, Clock clock, RandomGenerator random, Events events, Ticker ticker) {
+        this.ticker = ticker;
         this.transactionLog = transactionLog;
         this.participants = participants;
         this.calls = calls;
@@ -112,7 +121,7 @@ public final class PhaseTwo {
                                   Instant createdAt, Set<Integer> alreadyDone, boolean refusedBefore, Lease lease) {
         String previousXid = MDC.get("tcc.xid");
         MDC.put("tcc.xid", xid);
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         try {
             return runRound(xid, name, decision, branches, round, createdAt, start, alreadyDone, refusedBefore, lease);
         } finally {
@@ -156,7 +165,7 @@ public final class PhaseTwo {
             }
         }
         Instant now = clock.instant();
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Duration took = Duration.ofNanos(ticker.nanoTime() - start);
         if (failure != null) {
             return reschedule(xid, name, from, round, failure, outcomes, now, lease);
         }
@@ -184,16 +193,10 @@ public final class PhaseTwo {
     /**
      * A decided transaction waiting for phase two, with the lease its decision gave the initiator.
      *
-     * @param decidedNanos {@link System#nanoTime()} when the decision was durable: phase two is timed from there
+     * @param decidedNanos the {@link Ticker} when the decision was durable: phase two is timed from there
      */
     public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
                           Lease lease, long decidedNanos) {
-
-        /** Decided now. */
-        public Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
-                       Lease lease) {
-            this(xid, name, decision, branches, createdAt, lease, System.nanoTime());
-        }
     }
 
     /**
@@ -350,7 +353,7 @@ public final class PhaseTwo {
             String name = d == null ? null : d.name();
             Instant createdAt = d == null ? null : d.createdAt();
             // from the decision to the final write: the queue, the batch and the linger are all phase two
-            Duration phaseTwoTook = d == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - d.decidedNanos());
+            Duration phaseTwoTook = d == null ? Duration.ZERO : Duration.ofNanos(ticker.nanoTime() - d.decidedNanos());
             events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, f.xid(), name, f.from().code(), phaseTwoTook);
             events.publish(TccEvent.Type.TRANSACTION_FINISHED, f.xid(), name, f.to().code(),
                     createdAt == null ? Duration.ZERO : Duration.between(createdAt, now));

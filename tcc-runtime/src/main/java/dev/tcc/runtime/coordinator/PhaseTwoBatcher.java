@@ -1,6 +1,8 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.support.Sleeper;
+import dev.tcc.runtime.support.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private final int batchSize;
     private final int maxQueued;
     private final long lingerNanos;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
     private final ConcurrentLinkedQueue<PhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger activeDrainers = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
@@ -59,13 +63,24 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private volatile boolean accepting = true;
     private volatile boolean stopTaking;
 
+    /**
+     * @param ticker the in-process deadlines (shutdown, back-pressure, the linger) are read on it
+     * @param sleeper the finisher lingers with it
+     */
     public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
-                           LeftToRecovery leftToRecovery) {
-        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery);
+                           LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
     }
 
     PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
                     LeftToRecovery leftToRecovery) {
+        this(phaseTwo, executor, drainers, batchSize, finishLinger, maxQueued, leftToRecovery, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
+                    LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.leftToRecovery = leftToRecovery;
         this.maxQueued = maxQueued;
         this.phaseTwo = phaseTwo;
@@ -109,7 +124,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     /**
      * Stops accepting, lets the drainer work through the queue until {@code deadlineNanos}
-     * ({@link System#nanoTime()}), then stops it taking new batches and hands what is still queued
+     * (read on the injected {@link Ticker}), then stops it taking new batches and hands what is still queued
      * to recovery. A batch in flight at the deadline is not interrupted. Returns how many were
      * handed over.
      */
@@ -117,7 +132,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         accepting = false;
         synchronized (idle) {
             long left;
-            while ((!queue.isEmpty() || activeDrainers.get() > 0) && (left = deadlineNanos - System.nanoTime()) > 0) {
+            while ((!queue.isEmpty() || activeDrainers.get() > 0) && (left = deadlineNanos - ticker.nanoTime()) > 0) {
                 try {
                     idle.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
@@ -146,12 +161,12 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     }
 
     private void awaitRoom() {
-        long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        long deadline = ticker.nanoTime() + MAX_WAIT_NANOS;
         synchronized (room) {
             waiting++;
             try {
                 long left;
-                while (queued.get() >= maxQueued && !closed && !stopTaking && (left = deadline - System.nanoTime()) > 0) {
+                while (queued.get() >= maxQueued && !closed && !stopTaking && (left = deadline - ticker.nanoTime()) > 0) {
                     room.wait(left / 1_000_000, (int) (left % 1_000_000));
                 }
             } catch (InterruptedException e) {
@@ -219,7 +234,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         boolean full;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {
-                oldestPendingNanos = System.nanoTime();
+                oldestPendingNanos = ticker.nanoTime();
                 finishLock.notifyAll();
             }
             pendingFinishes.add(finish);
@@ -255,10 +270,10 @@ public final class PhaseTwoBatcher implements AutoCloseable {
                     while (pendingFinishes.isEmpty() && !closed) {
                         finishLock.wait();
                     }
-                    wait = lingerNanos - (System.nanoTime() - oldestPendingNanos);
+                    wait = lingerNanos - (ticker.nanoTime() - oldestPendingNanos);
                 }
                 if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    sleeper.sleepNanos(wait);
                 }
                 flush();
             } catch (InterruptedException e) {

@@ -78,7 +78,7 @@ class PhaseTwoBatcherBackPressureTests {
 
     private static PhaseTwo.Decided decided(String xid) {
         return new PhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now(),
-                new dev.tcc.runtime.log.Lease("test", Instant.now()));
+                new dev.tcc.runtime.log.Lease("test", Instant.now()), 0L);
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
