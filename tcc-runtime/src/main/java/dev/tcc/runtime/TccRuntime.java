@@ -297,34 +297,34 @@ public final class TccRuntime implements AutoCloseable {
     // ------------------------------------------------------------------ operations
 
     public Optional<TransactionRecord> find(String xid) {
-        return transactionLog.find(xid);
+        return transactionLog.queries().find(xid);
     }
 
     public List<TransactionRecord> list(TransactionState state, int limit) {
-        return transactionLog.list(state, limit);
+        return transactionLog.queries().list(state, limit);
     }
 
     public Map<TransactionState, Long> countByState() {
-        return transactionLog.countByState();
+        return transactionLog.queries().countByState();
     }
 
     /** Transactions still in phase two decided before {@code before}. */
     public long countStuck(Instant before) {
-        return transactionLog.countStuck(before);
+        return transactionLog.queries().countStuck(before);
     }
 
     /** An operator's retry of a FAILED transaction: it goes back to phase two and is driven now. */
     public Optional<TransactionState> retryFailed(String xid) {
-        if (!transactionLog.retryFailed(xid)) {
+        if (!transactionLog.operator().retryFailed(xid)) {
             return Optional.empty();
         }
         Optional<TransactionState> driven = coordinatorRecovery.claimAndDrive(xid);
-        return driven.isPresent() ? driven : transactionLog.find(xid).map(TransactionRecord::state);
+        return driven.isPresent() ? driven : transactionLog.queries().find(xid).map(TransactionRecord::state);
     }
 
     /** An operator's statement that a FAILED transaction was finished by hand. */
     public boolean forceFinish(String xid, TransactionState state, String note) {
-        return transactionLog.forceFinish(xid, state, note, clock.instant());
+        return transactionLog.operator().forceFinish(xid, state, note, clock.instant());
     }
 
     public void addListener(TccEventListener listener) {

@@ -13,6 +13,7 @@ import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.TryBody;
 import dev.tcc.runtime.log.Lease;
+import dev.tcc.runtime.log.NewDecision;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchReference;
@@ -329,8 +330,8 @@ public final class Coordinator {
         // participant asking about an expiring hold records a cancel first) and only while it is in
         // time at the write itself, so a stall after the check above cannot confirm late.
         Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
-        if (!transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CONFIRM, null, tx.createdAt(), tx.timeoutAt(), now,
-                lease, branches, confirmBefore(tx))) {
+        if (!transactionLog.decisions().write(new NewDecision(tx.xid(), tx.name(), Decision.CONFIRM, null,
+                tx.createdAt(), tx.timeoutAt(), now, lease, branches, confirmBefore(tx)))) {
             dispatch(tx, Decision.CANCEL, branches, false, null);
             throw new TransactionCancelledException("Transaction '" + tx.name() + "' [" + tx.xid() + "] was cancelled before it"
                     + " could confirm: a participant's hold expired or the transaction timed out while it ran");
@@ -373,8 +374,8 @@ public final class Coordinator {
         }
         Instant now = clock.instant();
         Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
-        boolean logged = transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CANCEL, cause, tx.createdAt(),
-                tx.timeoutAt(), now, lease, branches, null);
+        boolean logged = transactionLog.decisions().write(new NewDecision(tx.xid(), tx.name(), Decision.CANCEL, cause,
+                tx.createdAt(), tx.timeoutAt(), now, lease, branches, null));
         if (logged) {
             events.publish(TccEvent.Type.DECIDED, tx.xid(), tx.name(), Decision.CANCEL.name(), elapsed(tx));
         }

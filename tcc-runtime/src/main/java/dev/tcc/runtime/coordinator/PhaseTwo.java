@@ -8,6 +8,7 @@ import dev.tcc.runtime.log.BranchOutcome;
 import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.runtime.log.Finish;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchParticipant;
@@ -94,7 +95,7 @@ public final class PhaseTwo {
      * afterwards, or null when the log has no such transaction.
      */
     public TransactionState driveRecorded(String xid, Lease lease) {
-        Optional<TransactionRecord> found = transactionLog.find(xid);
+        Optional<TransactionRecord> found = transactionLog.queries().find(xid);
         if (found.isEmpty()) {
             return null;
         }
@@ -171,7 +172,7 @@ public final class PhaseTwo {
         }
         TransactionState to = !confirming ? TransactionState.CANCELLED : refused ? TransactionState.HEURISTIC : TransactionState.CONFIRMED;
         String cause = to == TransactionState.HEURISTIC ? "a participant refused its confirm: its hold had expired" : null;
-        if (transactionLog.finish(xid, from, to, cause, now, outcomes, lease)) {
+        if (transactionLog.phaseTwo().finish(xid, from, to, cause, now, outcomes, lease)) {
             if (to == TransactionState.HEURISTIC) {
                 log.error("TCC [{}] '{}' ended HEURISTIC: {}", xid, name, cause);
             }
@@ -211,7 +212,7 @@ public final class PhaseTwo {
      * transactions done completely are handed to {@code finished}, whose final log write the
      * caller batches too ({@link #finishAll}). The caller holds the leases, as for {@link #drive}.
      */
-    public void driveBatch(List<Decided> batch, BiConsumer<TransactionLog.Finish, Decided> finished) {
+    public void driveBatch(List<Decided> batch, BiConsumer<Finish, Decided> finished) {
         Map<List<Object>, List<Decided>> shapes = new LinkedHashMap<>();
         List<Decided> oneByOne = new ArrayList<>();
         for (Decided d : batch) {
@@ -242,7 +243,7 @@ public final class PhaseTwo {
     private void driveAlone(Decided d) {
         Instant now = clock.instant();
         Lease renewed = new Lease(d.lease().owner(), now.plus(settings.recovery().lease()));
-        if (!transactionLog.claim(d.xid(), renewed, now, d.lease())) {
+        if (!transactionLog.recovery().claim(d.xid(), renewed, now, d.lease())) {
             log.debug("TCC [{}] is driven by another driver (its lease moved on); this one leaves it", d.xid());
             return;
         }
@@ -270,7 +271,7 @@ public final class PhaseTwo {
         return shape;
     }
 
-    private void driveShape(List<Object> shape, List<Decided> group, BiConsumer<TransactionLog.Finish, Decided> finished,
+    private void driveShape(List<Object> shape, List<Decided> group, BiConsumer<Finish, Decided> finished,
                             List<Decided> oneByOne) {
         boolean confirming = shape.get(0) == Decision.CONFIRM;
         boolean[] failed = new boolean[group.size()];
@@ -313,7 +314,7 @@ public final class PhaseTwo {
                 oneByOne.add(d);
                 continue;
             }
-            finished.accept(new TransactionLog.Finish(d.xid(), from, to, d.lease()), d);
+            finished.accept(new Finish(d.xid(), from, to, d.lease()), d);
         }
     }
 
@@ -331,14 +332,14 @@ public final class PhaseTwo {
      * publishes their events. A transaction whose write did not happen (a recovery worker got
      * there first, or the database failed) is left to recovery, which re-drives it idempotently.
      */
-    public void finishAll(List<TransactionLog.Finish> finishes, List<Decided> decided) {
+    public void finishAll(List<Finish> finishes, List<Decided> decided) {
         if (finishes.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
         boolean[] changed;
         try {
-            changed = transactionLog.finishAll(finishes, now);
+            changed = transactionLog.phaseTwo().finishAll(finishes, now);
         } catch (RuntimeException e) {
             log.warn("TCC could not record the end of {} finished transactions; recovery re-drives them when their"
                     + " leases end: {}", finishes.size(), e.toString());
@@ -348,7 +349,7 @@ public final class PhaseTwo {
             if (!changed[i]) {
                 continue;
             }
-            TransactionLog.Finish f = finishes.get(i);
+            Finish f = finishes.get(i);
             Decided d = decided.get(i);
             String name = d == null ? null : d.name();
             Instant createdAt = d == null ? null : d.createdAt();
@@ -398,7 +399,7 @@ public final class PhaseTwo {
         boolean exhausted = roundsDone >= settings.recovery().maxRounds();
         TransactionState to = exhausted ? TransactionState.FAILED : from;
         Instant next = now.plus(backoff(roundsDone));
-        if (transactionLog.reschedule(xid, from, to, next, failure, outcomes, lease)) {
+        if (transactionLog.phaseTwo().reschedule(xid, from, to, next, failure, outcomes, lease)) {
             if (exhausted) {
                 log.error("TCC [{}] '{}' FAILED after {} rounds of phase two; last failure: {}. It needs an operator:"
                         + " retry it (actuator POST /actuator/tcc/{}) once the participant is back", xid, name, roundsDone, failure, xid);

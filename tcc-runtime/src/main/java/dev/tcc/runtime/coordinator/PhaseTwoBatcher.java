@@ -1,5 +1,6 @@
 package dev.tcc.runtime.coordinator;
 
+import dev.tcc.runtime.log.Finish;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.support.Sleeper;
 import dev.tcc.runtime.support.Ticker;
@@ -53,7 +54,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private final Object finishLock = new Object();
     private final Object room = new Object();
     private int waiting; // callers in awaitRoom, guarded by room
-    private List<TransactionLog.Finish> pendingFinishes = new ArrayList<>();
+    private List<Finish> pendingFinishes = new ArrayList<>();
     private List<PhaseTwo.Decided> pendingDecided = new ArrayList<>();
     private long oldestPendingNanos;
     private final Thread finisher;
@@ -230,7 +231,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         }
     }
 
-    private void finished(TransactionLog.Finish finish, PhaseTwo.Decided decided) {
+    private void finished(Finish finish, PhaseTwo.Decided decided) {
         boolean full;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {
@@ -248,7 +249,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     /** Writes every waiting final state now. */
     public void flush() {
-        List<TransactionLog.Finish> finishes;
+        List<Finish> finishes;
         List<PhaseTwo.Decided> decided;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {

@@ -36,9 +36,9 @@ public final class CoordinatorRecovery {
     public int runOnce() {
         Instant now = clock.instant();
         int driven = 0;
-        for (String xid : transactionLog.due(now, settings.recovery().batchSize())) {
+        for (String xid : transactionLog.recovery().due(now, settings.recovery().batchSize())) {
             Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
-            if (transactionLog.claim(xid, lease, now)) {
+            if (transactionLog.recovery().claim(xid, lease, now)) {
                 phaseTwo.driveRecorded(xid, lease);
                 driven++;
             }
@@ -53,7 +53,7 @@ public final class CoordinatorRecovery {
     public Optional<TransactionState> claimAndDrive(String xid) {
         Instant now = clock.instant();
         Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
-        if (!transactionLog.claim(xid, lease, now)) {
+        if (!transactionLog.recovery().claim(xid, lease, now)) {
             return Optional.empty();
         }
         return Optional.ofNullable(phaseTwo.driveRecorded(xid, lease));

@@ -87,7 +87,7 @@ public final class Retention {
         int batch = settings.retention().batchSize();
         int deleted = 0;
         for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
-            int n = transactionLog.purge(now.minus(settings.retention().finished()), batch);
+            int n = transactionLog.purge().purge(now.minus(settings.retention().finished()), batch);
             deleted += n;
             if (n < batch) {
                 break;
@@ -119,7 +119,7 @@ public final class Retention {
                 break;
             }
             cursor = page.get(page.size() - 1);
-            Set<String> unfinished = transactionLog.unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
+            Set<String> unfinished = transactionLog.queries().unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
             List<BarrierPurge.FinishedRow> purgeable = page.stream()
                     .filter(row -> actions.contains(row.action()) && !unfinished.contains(row.xid()))
                     .toList();
