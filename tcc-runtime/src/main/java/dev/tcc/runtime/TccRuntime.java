@@ -10,6 +10,7 @@ import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.action.TryBody;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.codec.JsonCodec;
+import dev.tcc.runtime.coordinator.BatchedPhaseTwo;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
@@ -136,7 +137,8 @@ public final class TccRuntime implements AutoCloseable {
         // batching across transactions only on the runtime's own executor: an injected one (a test
         // that drops or reorders phase-two rounds) keeps one task per transaction
         this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1
-                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
+                ? new PhaseTwoBatcher(new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock,
+                        ticker, events), ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
                         settings.phaseTwo().finishLinger(), leftToRecovery, ticker, b.sleeper)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,

@@ -397,7 +397,7 @@ public final class Coordinator {
             return;
         }
         if (logged && batcher != null) {
-            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
+            batcher.submit(new BatchedPhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
             return;
         }
         try {

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Asynchronous phase two batched across transactions. Decided transactions queue up; at most
  * {@code drainers} tasks on the phase-two executor take up to {@code batchSize} of them at a time
- * and drive them with {@link PhaseTwo#driveBatch} (one local transaction per participant database
+ * and drive them with {@link BatchedPhaseTwo#driveBatch} (one local transaction per participant database
  * for the whole batch). Batches form by themselves under load (what arrives while a batch runs is
  * the next batch); a lone transaction is driven at once, alone. The runtime uses ONE drainer: a
  * batch locks the business rows of all its bodies until it commits, so two batches on one
@@ -40,7 +40,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PhaseTwoBatcher.class);
 
-    private final PhaseTwo phaseTwo;
+    private final BatchedPhaseTwo phaseTwo;
     private final Executor executor;
     private final int drainers;
     private final int batchSize;
@@ -48,14 +48,14 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private final long lingerNanos;
     private final Ticker ticker;
     private final Sleeper sleeper;
-    private final ConcurrentLinkedQueue<PhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<BatchedPhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger activeDrainers = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final Object finishLock = new Object();
     private final Object room = new Object();
     private int waiting; // callers in awaitRoom, guarded by room
     private List<Finish> pendingFinishes = new ArrayList<>();
-    private List<PhaseTwo.Decided> pendingDecided = new ArrayList<>();
+    private List<BatchedPhaseTwo.Decided> pendingDecided = new ArrayList<>();
     private long oldestPendingNanos;
     private final Thread finisher;
     private final LeftToRecovery leftToRecovery;
@@ -68,17 +68,17 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * @param ticker the in-process deadlines (shutdown, back-pressure, the linger) are read on it
      * @param sleeper the finisher lingers with it
      */
-    public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
+    public PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
                            LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
         this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
     }
 
-    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
+    PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
                     LeftToRecovery leftToRecovery) {
         this(phaseTwo, executor, drainers, batchSize, finishLinger, maxQueued, leftToRecovery, Ticker.SYSTEM, Sleeper.SYSTEM);
     }
 
-    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
+    PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
                     LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
         this.ticker = ticker;
         this.sleeper = sleeper;
@@ -105,7 +105,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * caller first waits for the drainer to take a batch: callers slow down to the pace of phase
      * two instead of running it themselves, one transaction at a time, which costs more.
      */
-    public void submit(PhaseTwo.Decided decided) {
+    public void submit(BatchedPhaseTwo.Decided decided) {
         if (!accepting) {
             leftToRecovery.add(1, "[" + decided.xid() + "] was decided while phase two shuts down");
             return;
@@ -208,8 +208,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private void drain() {
         try {
             while (!stopTaking) {
-                List<PhaseTwo.Decided> batch = new ArrayList<>();
-                PhaseTwo.Decided next;
+                List<BatchedPhaseTwo.Decided> batch = new ArrayList<>();
+                BatchedPhaseTwo.Decided next;
                 while (batch.size() < batchSize && (next = queue.poll()) != null) {
                     batch.add(next);
                 }
@@ -231,7 +231,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         }
     }
 
-    private void finished(Finish finish, PhaseTwo.Decided decided) {
+    private void finished(Finish finish, BatchedPhaseTwo.Decided decided) {
         boolean full;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {
@@ -250,7 +250,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     /** Writes every waiting final state now. */
     public void flush() {
         List<Finish> finishes;
-        List<PhaseTwo.Decided> decided;
+        List<BatchedPhaseTwo.Decided> decided;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {
                 return;
