@@ -250,7 +250,7 @@ public final class TccRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ recovery
 
-    /** Schedules recovery passes every {@link TccSettings#recoveryInterval()} on the scheduler. */
+    /** Schedules recovery passes every {@link TccSettings.Recovery#interval()} on the scheduler. */
     public synchronized void start() {
         if (recoveryTask != null || scheduler == null) {
             return;
@@ -377,7 +377,7 @@ public final class TccRuntime implements AutoCloseable {
     }
 
     /**
-     * Shuts down within {@link TccSettings#phaseTwoShutdownTimeout()}: stops recovery, stops
+     * Shuts down within {@link TccSettings.PhaseTwo#shutdownTimeout()}: stops recovery, stops
      * accepting phase-two work (a transaction decided from now on is left to recovery), lets the
      * queued phase two run until the timeout, then leaves what is still queued, decided in the log,
      * to recovery: logged with the count, and counted ({@link #phaseTwoLeftToRecovery()}). Rounds in

@@ -39,7 +39,7 @@ import org.slf4j.MDC;
  * thin and call {@link #execute} and {@link #tryBranch}.
  *
  * <p>On the caller's path a transaction with N tries costs N participant commits plus one
- * decision commit; with {@link TccSettings#asynchronousPhaseTwo()} phase two runs afterwards.
+ * decision commit; with {@link TccSettings.PhaseTwo#asynchronous()} phase two runs afterwards.
  */
 public final class Coordinator {
 

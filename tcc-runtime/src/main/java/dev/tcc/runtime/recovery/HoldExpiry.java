@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only a {@link CoordinatorUnreachableException} lets a participant expire a hold on its own,
  * and only once the coordinator has been unreachable for
- * {@link TccSettings#coordinatorUnreachableAfter()} since the first such failure for that hold
+ * {@link TccSettings.Recovery#coordinatorUnreachableAfter()} since the first such failure for that hold
  * (and the hold deadline plus the grace has passed): that is the one way a transaction can end
  * {@code HEURISTIC}. Any other failure of the question (a lock timeout, a serialization failure, a
  * busy pool) means the coordinator may have decided confirm: the hold waits for the next pass.

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.json.JsonParserFactory;
 
 /**
  * Every {@code tcc.*} property, found by walking {@link TccProperties}, either reaches one runtime setting
@@ -96,6 +97,41 @@ class TccSettingsMapperTests {
     @Test
     void everyDefaultOfThePropertiesIsTheRuntimesDefault() {
         assertThat(TccSettingsMapper.toSettings(new TccProperties())).isEqualTo(TccSettings.defaults());
+    }
+
+    /**
+     * The annotation processor cannot read defaults that come from {@link TccSettings#defaults()}, so
+     * {@code additional-spring-configuration-metadata.json} states them for IDEs; they must be the runtime's.
+     */
+    @Test
+    void theConfigurationMetadataShowsTheRuntimesDefaults() throws Exception {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        for (Map<String, Object> property : metadataProperties()) {
+            if (property.get("defaultValue") != null) {
+                defaults.put((String) property.get("name"), property.get("defaultValue"));
+            }
+        }
+        TccSettings runtimeDefaults = TccSettings.defaults();
+        RUNTIME_SETTING.forEach((name, setting) -> {
+            assertThat(defaults).as("metadata default of " + name).containsKey(name);
+            TccSettings fromMetadata = TccSettingsMapper.toSettings(bind(name, defaults.get(name)));
+            assertThat(setting.apply(fromMetadata)).as(name + " [" + defaults.get(name) + "]")
+                    .isEqualTo(setting.apply(runtimeDefaults));
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> metadataProperties() throws Exception {
+        var resources = TccSettingsMapperTests.class.getClassLoader().getResources("META-INF/spring-configuration-metadata.json");
+        while (resources.hasMoreElements()) {
+            try (var in = resources.nextElement().openStream()) {
+                String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (json.contains("\"tcc.retry.max-attempts\"")) {
+                    return (List<Map<String, Object>>) JsonParserFactory.getJsonParser().parseMap(json).get("properties");
+                }
+            }
+        }
+        throw new IllegalStateException("no configuration metadata of the starter on the class path");
     }
 
     private static TccProperties bind(String name, Object value) {
