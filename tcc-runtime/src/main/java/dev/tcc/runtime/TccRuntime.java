@@ -1,6 +1,5 @@
 package dev.tcc.runtime;
 
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.api.MissingTablesException;
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.api.TransactionLogException;
@@ -25,6 +24,7 @@ import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.plain.TccActionBuilder;
 import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;

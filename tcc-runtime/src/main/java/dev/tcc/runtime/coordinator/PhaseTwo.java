@@ -2,13 +2,13 @@ package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.log.BranchOutcome;
 import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchParticipant;
 import dev.tcc.spi.BranchReference;

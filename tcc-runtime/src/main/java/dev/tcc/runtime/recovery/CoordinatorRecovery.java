@@ -1,10 +1,10 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,11 +1,11 @@
 package dev.tcc.runtime.recovery;
 
 import dev.tcc.api.CancelRefusedException;
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.barrier.PendingHold;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.CoordinatorUnreachableException;
 import dev.tcc.spi.Decision;

@@ -1,10 +1,10 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.barrier.BarrierPurge;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;

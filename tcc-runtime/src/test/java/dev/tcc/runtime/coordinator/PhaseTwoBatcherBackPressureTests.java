@@ -3,12 +3,12 @@ package dev.tcc.runtime.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Ticker;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.Decision;
 import java.sql.Connection;

@@ -2,8 +2,8 @@ package dev.tcc.spring.action;
 
 import dev.tcc.api.TccTransactional;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.action.ActionDefinition;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Durations;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spring.InvalidTccDefinitionException;
