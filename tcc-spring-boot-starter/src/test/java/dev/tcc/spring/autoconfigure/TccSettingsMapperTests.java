@@ -1,6 +1,7 @@
 package dev.tcc.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcc.runtime.model.TccSettings;
 import java.beans.Introspector;
@@ -15,6 +16,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.json.JsonParserFactory;
 
@@ -97,6 +99,40 @@ class TccSettingsMapperTests {
     @Test
     void everyDefaultOfThePropertiesIsTheRuntimesDefault() {
         assertThat(TccSettingsMapper.toSettings(new TccProperties())).isEqualTo(TccSettings.defaults());
+    }
+
+    @Test
+    void aBadValueOfEveryPropertyIsReportedUnderThatPropertyWithTheValue() {
+        TccSettings defaults = TccSettings.defaults();
+        RUNTIME_SETTING.forEach((name, setting) -> {
+            Object bad = bad(setting.apply(defaults));
+            if (bad == null) {
+                return; // a boolean has no bad value
+            }
+            assertThatThrownBy(() -> TccSettingsMapper.toSettings(bind(name, bad)))
+                    .as(name)
+                    .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                            e -> assertThat(e.getName()).isEqualTo(name))
+                    .hasMessageContaining(name)
+                    .hasMessageContaining("[" + bad + "]");
+        });
+    }
+
+    /** A value every builder setter of that type refuses: negative durations, numbers below their minimum. */
+    private static Object bad(Object defaultValue) {
+        if (defaultValue instanceof Duration) {
+            return Duration.ofSeconds(-1);
+        }
+        if (defaultValue instanceof Integer) {
+            return 0;
+        }
+        if (defaultValue instanceof Double) {
+            return 0.5;
+        }
+        if (defaultValue instanceof Float) {
+            return 0.0f;
+        }
+        return null;
     }
 
     /**
