@@ -1,6 +1,6 @@
 package dev.tcc.bench;
 
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -131,7 +131,7 @@ public final class BenchMain {
     static TccSettings benchSettings() {
         // the defaults (asynchronous phase two, 15 min holds) unless -Dtcc.bench.batch-size / -Dtcc.bench.sync say otherwise
         return TccSettings.builder()
-                .phaseTwoBatchSize(Integer.getInteger("tcc.bench.batch-size", TccSettings.defaults().phaseTwoBatchSize()))
+                .phaseTwoBatchSize(Integer.getInteger("tcc.bench.batch-size", TccSettings.defaults().phaseTwo().batchSize()))
                 .asynchronousPhaseTwo(!Boolean.getBoolean("tcc.bench.sync"))
                 .build();
     }

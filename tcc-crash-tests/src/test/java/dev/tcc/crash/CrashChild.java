@@ -3,7 +3,7 @@ package dev.tcc.crash;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.spi.TccEvent;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -9,6 +9,7 @@ import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.action.TryBody;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.codec.JsonCodec;
+import dev.tcc.runtime.coordinator.BatchedPhaseTwo;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
@@ -23,12 +24,15 @@ import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.plain.TccActionBuilder;
 import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;
 import dev.tcc.runtime.recovery.RecoveryPass;
 import dev.tcc.runtime.recovery.RecoveryPasses;
 import dev.tcc.runtime.recovery.Retention;
+import dev.tcc.runtime.support.Sleeper;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.DecisionSource;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
@@ -37,11 +41,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,7 +83,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every source of time, randomness and concurrency is injected through the {@link Builder},
- * so a test can run the whole protocol on one thread with a controlled clock.
+ * so a test can run the whole protocol on one thread with a controlled clock: the {@link Clock}
+ * computes every instant written to the log (deadlines, leases, backoffs); the {@link RandomGenerator}
+ * draws xids, the default instance id and retry jitter; the {@link Ticker} times transactions and
+ * phase two for events and measures phase two's in-process waits; the {@link Sleeper} makes the
+ * finisher's linger pause. The exceptions: the phase-two threads block on monitors and queues with
+ * timeouts derived from the ticker (a frozen ticker does not make them wait forever, they recheck),
+ * and Resilience4j, which runs each phase-two call, waits between its attempts and times a circuit's
+ * open state on its own (the waits come from the injected random jitter, not their pause).
  */
 public final class TccRuntime implements AutoCloseable {
 
@@ -87,6 +98,7 @@ public final class TccRuntime implements AutoCloseable {
 
     private final TccSettings settings;
     private final Clock clock;
+    private final Ticker ticker;
     private final JsonCodec codec;
     private final boolean initializeSchema;
     private final String instanceId;
@@ -112,6 +124,7 @@ public final class TccRuntime implements AutoCloseable {
     private TccRuntime(Builder b) {
         this.settings = b.settings;
         this.clock = b.clock;
+        this.ticker = b.ticker;
         this.codec = b.codec;
         this.initializeSchema = b.initializeSchema;
         this.instanceId = b.instanceId;
@@ -119,17 +132,18 @@ public final class TccRuntime implements AutoCloseable {
         SqlDialect dialect = prepareDatabase(logDatabase, "the transaction log's database", SchemaCheck.LOG_TABLES);
         this.transactionLog = new TransactionLog(logDatabase, dialect, clock);
         this.calls = new PhaseTwoCalls(settings, b.random);
-        PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
+        PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events, ticker);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
         // batching across transactions only on the runtime's own executor: an injected one (a test
         // that drops or reorders phase-two rounds) keeps one task per transaction
-        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
-                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
-                        settings.phaseTwoFinishLinger(), leftToRecovery)
+        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1
+                ? new PhaseTwoBatcher(new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock,
+                        ticker, events), ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
+                        settings.phaseTwo().finishLinger(), leftToRecovery, ticker, b.sleeper)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
-                leftToRecovery);
+                leftToRecovery, ticker);
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
@@ -236,12 +250,12 @@ public final class TccRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ recovery
 
-    /** Schedules recovery passes every {@link TccSettings#recoveryInterval()} on the scheduler. */
+    /** Schedules recovery passes every {@link TccSettings.Recovery#interval()} on the scheduler. */
     public synchronized void start() {
         if (recoveryTask != null || scheduler == null) {
             return;
         }
-        long interval = settings.recoveryInterval().toMillis();
+        long interval = settings.recovery().interval().toMillis();
         recoveryTask = scheduler.scheduleWithFixedDelay(this::recoverQuietly, interval, interval, TimeUnit.MILLISECONDS);
     }
 
@@ -285,34 +299,34 @@ public final class TccRuntime implements AutoCloseable {
     // ------------------------------------------------------------------ operations
 
     public Optional<TransactionRecord> find(String xid) {
-        return transactionLog.find(xid);
+        return transactionLog.queries().find(xid);
     }
 
     public List<TransactionRecord> list(TransactionState state, int limit) {
-        return transactionLog.list(state, limit);
+        return transactionLog.queries().list(state, limit);
     }
 
     public Map<TransactionState, Long> countByState() {
-        return transactionLog.countByState();
+        return transactionLog.queries().countByState();
     }
 
     /** Transactions still in phase two decided before {@code before}. */
     public long countStuck(Instant before) {
-        return transactionLog.countStuck(before);
+        return transactionLog.queries().countStuck(before);
     }
 
     /** An operator's retry of a FAILED transaction: it goes back to phase two and is driven now. */
     public Optional<TransactionState> retryFailed(String xid) {
-        if (!transactionLog.retryFailed(xid)) {
+        if (!transactionLog.operator().retryFailed(xid)) {
             return Optional.empty();
         }
         Optional<TransactionState> driven = coordinatorRecovery.claimAndDrive(xid);
-        return driven.isPresent() ? driven : transactionLog.find(xid).map(TransactionRecord::state);
+        return driven.isPresent() ? driven : transactionLog.queries().find(xid).map(TransactionRecord::state);
     }
 
     /** An operator's statement that a FAILED transaction was finished by hand. */
     public boolean forceFinish(String xid, TransactionState state, String note) {
-        return transactionLog.forceFinish(xid, state, note, clock.instant());
+        return transactionLog.operator().forceFinish(xid, state, note, clock.instant());
     }
 
     public void addListener(TccEventListener listener) {
@@ -363,7 +377,7 @@ public final class TccRuntime implements AutoCloseable {
     }
 
     /**
-     * Shuts down within {@link TccSettings#phaseTwoShutdownTimeout()}: stops recovery, stops
+     * Shuts down within {@link TccSettings.PhaseTwo#shutdownTimeout()}: stops recovery, stops
      * accepting phase-two work (a transaction decided from now on is left to recovery), lets the
      * queued phase two run until the timeout, then leaves what is still queued, decided in the log,
      * to recovery: logged with the count, and counted ({@link #phaseTwoLeftToRecovery()}). Rounds in
@@ -375,18 +389,18 @@ public final class TccRuntime implements AutoCloseable {
         if (task != null) {
             task.cancel(false);
         }
-        long deadline = System.nanoTime() + settings.phaseTwoShutdownTimeout().toNanos();
+        long deadline = ticker.nanoTime() + settings.phaseTwo().shutdownTimeout().toNanos();
         if (phaseTwoBatcher != null) {
             phaseTwoBatcher.shutdown(deadline);
         }
         if (ownedPhaseTwoExecutor != null) {
             ownedPhaseTwoExecutor.shutdown();
             try {
-                if (!ownedPhaseTwoExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                if (!ownedPhaseTwoExecutor.awaitTermination(Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS)) {
                     List<Runnable> notStarted = new ArrayList<>();
                     ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getQueue().drainTo(notStarted);
                     leftToRecovery.add(notStarted.size(), "phase two had not started when the shutdown timeout of "
-                            + settings.phaseTwoShutdownTimeout() + " ran out");
+                            + settings.phaseTwo().shutdownTimeout() + " ran out");
                     log.warn("TCC phase two still runs on {} thread(s) at shutdown; what they do not finish, recovery does",
                             ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getActiveCount());
                 }
@@ -421,6 +435,8 @@ public final class TccRuntime implements AutoCloseable {
         private TccSettings settings = TccSettings.defaults();
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new SecureRandom();
+        private Ticker ticker = Ticker.SYSTEM;
+        private Sleeper sleeper = Sleeper.SYSTEM;
         private JsonCodec codec = new JsonCodec();
         private boolean initializeSchema;
         private String instanceId;
@@ -456,9 +472,24 @@ public final class TccRuntime implements AutoCloseable {
             return this;
         }
 
-        /** The random source for xids and jitter; seed it for reproducible tests. */
+        /** The random source for xids, the default instance id and jitter; seed it for reproducible tests. */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * The monotonic nanosecond source that times transactions and phase two for events and metrics,
+         * and measures the in-process waits of phase two (shutdown timeout, back-pressure, finish linger).
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** How the phase-two finisher pauses while it lingers. */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 
@@ -473,7 +504,7 @@ public final class TccRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Name of this instance in leases; defaults to a random id. */
+        /** Name of this instance in leases; defaults to a random id drawn from {@link #random}. */
         public Builder instanceId(String instanceId) {
             this.instanceId = instanceId;
             return this;
@@ -516,7 +547,7 @@ public final class TccRuntime implements AutoCloseable {
                 throw new IllegalStateException("TccRuntime needs the database of its transaction log: call transactionLog(dataSource)");
             }
             if (instanceId == null) {
-                instanceId = "tcc-" + UUID.randomUUID().toString().substring(0, 8);
+                instanceId = "tcc-" + HexFormat.of().toHexDigits(random.nextInt());
             }
             return new TccRuntime(this);
         }

@@ -1,5 +1,6 @@
 package dev.tcc.runtime;
 
+import dev.tcc.runtime.model.TccSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class SettingsAndStatesTests {
                 .hasMessageContaining("tcc.recovery.interval must be positive");
         assertThatThrownBy(() -> TccSettings.builder().coordinatorUnreachableAfter(Duration.ofSeconds(-1)))
                 .hasMessage("tcc.recovery.coordinator-unreachable-after must not be negative but was [PT-1S]");
-        assertThat(TccSettings.defaults().coordinatorUnreachableAfter()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(TccSettings.defaults().recovery().coordinatorUnreachableAfter()).isEqualTo(Duration.ofMinutes(1));
         assertThatThrownBy(() -> TccSettings.builder().safetyMargin(Duration.ofMinutes(20)).build())
                 .hasMessageContaining("tcc.hold.safety-margin");
     }

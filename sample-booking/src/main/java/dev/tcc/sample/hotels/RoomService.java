@@ -15,7 +15,7 @@ import dev.tcc.api.Confirm;
 import dev.tcc.api.TccContext;
 import dev.tcc.api.Try;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.sample.config.SampleProperties;
 import dev.tcc.sample.failure.FailureInjection;
 import dev.tcc.sample.failure.Scenario;
@@ -64,7 +64,7 @@ public class RoomService implements Participant {
         failures.checkUp(service());
         if (failures.scenario() == Scenario.HOTEL_SLOW) {
             Duration delay = slowDelay();
-            log.info("Scenario HOTEL_SLOW: the hotel answers in {} (the flight's hold lasts {})", delay, settings().defaultHold());
+            log.info("Scenario HOTEL_SLOW: the hotel answers in {} (the flight's hold lasts {})", delay, settings().hold().defaultDuration());
             try {
                 Thread.sleep(delay.toMillis()); // the simulated slowness itself, not a synchronisation
             } catch (InterruptedException e) {
@@ -104,7 +104,7 @@ public class RoomService implements Participant {
             return configured;
         }
         TccSettings s = settings();
-        return s.defaultHold().plus(s.holdExpiryGrace()).plus(s.recoveryInterval().multipliedBy(2)).plusSeconds(1);
+        return s.hold().defaultDuration().plus(s.hold().expiryGrace()).plus(s.recovery().interval().multipliedBy(2)).plusSeconds(1);
     }
 
     private TccSettings settings() {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.TransactionRecord;
@@ -73,10 +73,10 @@ public class DashboardController {
                 .toList();
         TccSettings s = tcc.settings();
         Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("holdMillis", s.defaultHold().toMillis());
-        settings.put("safetyMarginMillis", s.safetyMargin().toMillis());
-        settings.put("expiryGraceMillis", s.holdExpiryGrace().toMillis());
-        settings.put("recoveryIntervalMillis", s.recoveryInterval().toMillis());
+        settings.put("holdMillis", s.hold().defaultDuration().toMillis());
+        settings.put("safetyMarginMillis", s.hold().safetyMargin().toMillis());
+        settings.put("expiryGraceMillis", s.hold().expiryGrace().toMillis());
+        settings.put("recoveryIntervalMillis", s.recovery().interval().toMillis());
         return new Inventory(clock.millis(), settings, bookings.countByStatus(), services);
     }
 

@@ -7,13 +7,15 @@ import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TransactionLogException;
 import dev.tcc.api.TransactionMarkedCancelOnlyException;
 import dev.tcc.api.TryRefusedException;
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.TryBody;
 import dev.tcc.runtime.log.Lease;
+import dev.tcc.runtime.log.NewDecision;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
 import dev.tcc.spi.TccEvent;
@@ -37,7 +39,7 @@ import org.slf4j.MDC;
  * thin and call {@link #execute} and {@link #tryBranch}.
  *
  * <p>On the caller's path a transaction with N tries costs N participant commits plus one
- * decision commit; with {@link TccSettings#asynchronousPhaseTwo()} phase two runs afterwards.
+ * decision commit; with {@link TccSettings.PhaseTwo#asynchronous()} phase two runs afterwards.
  */
 public final class Coordinator {
 
@@ -48,6 +50,7 @@ public final class Coordinator {
     private final TccSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Ticker ticker;
     private final Executor phaseTwoExecutor;
     private final String instanceId;
     private final Events events;
@@ -66,17 +69,19 @@ public final class Coordinator {
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
         this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null,
-                new LeftToRecovery());
+                new LeftToRecovery(), Ticker.SYSTEM);
     }
 
     /**
      * @param batcher where asynchronous phase two of logged decisions goes, batched across
      *                transactions; null runs one task per transaction on {@code phaseTwoExecutor}
      * @param leftToRecovery counts the decided transactions whose phase two could not be scheduled
+     * @param ticker times transactions for their events (see {@link Ticker})
      */
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events,
-                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery) {
+                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery, Ticker ticker) {
+        this.ticker = ticker;
         this.batcher = batcher;
         this.leftToRecovery = leftToRecovery;
         this.transactionLog = transactionLog;
@@ -141,8 +146,8 @@ public final class Coordinator {
 
     private GlobalTransaction begin(TransactionOptions options) {
         Instant now = clock.instant();
-        Duration timeout = options.timeout() == null ? settings.defaultTimeout() : options.timeout();
-        return new GlobalTransaction(newXid(), options.name(), now, now.plus(timeout), System.nanoTime());
+        Duration timeout = options.timeout() == null ? settings.transaction().timeout() : options.timeout();
+        return new GlobalTransaction(newXid(), options.name(), now, now.plus(timeout), ticker.nanoTime());
     }
 
     private String newXid() {
@@ -324,9 +329,9 @@ public final class Coordinator {
         // The decision is one conditional write: it wins only while no other decision exists (a
         // participant asking about an expiring hold records a cancel first) and only while it is in
         // time at the write itself, so a stall after the check above cannot confirm late.
-        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
-        if (!transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CONFIRM, null, tx.createdAt(), tx.timeoutAt(), now,
-                lease, branches, confirmBefore(tx))) {
+        Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
+        if (!transactionLog.decisions().write(new NewDecision(tx.xid(), tx.name(), Decision.CONFIRM, null,
+                tx.createdAt(), tx.timeoutAt(), now, lease, branches, confirmBefore(tx)))) {
             dispatch(tx, Decision.CANCEL, branches, false, null);
             throw new TransactionCancelledException("Transaction '" + tx.name() + "' [" + tx.xid() + "] was cancelled before it"
                     + " could confirm: a participant's hold expired or the transaction timed out while it ran");
@@ -341,7 +346,7 @@ public final class Coordinator {
         if (earliest == null) {
             return tx.timeoutAt();
         }
-        Instant marginLeft = earliest.minus(settings.safetyMargin());
+        Instant marginLeft = earliest.minus(settings.hold().safetyMargin());
         return marginLeft.isBefore(tx.timeoutAt()) ? marginLeft : tx.timeoutAt();
     }
 
@@ -354,8 +359,8 @@ public final class Coordinator {
             return "a try failed after it may have committed, so its branch cannot be confirmed";
         }
         Instant earliest = tx.earliestHoldDeadline();
-        if (earliest != null && earliest.isBefore(now.plus(settings.safetyMargin()))) {
-            return "a hold expires at " + earliest + ", within the safety margin of " + settings.safetyMargin();
+        if (earliest != null && earliest.isBefore(now.plus(settings.hold().safetyMargin()))) {
+            return "a hold expires at " + earliest + ", within the safety margin of " + settings.hold().safetyMargin();
         }
         return null;
     }
@@ -368,9 +373,9 @@ public final class Coordinator {
             return;
         }
         Instant now = clock.instant();
-        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
-        boolean logged = transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CANCEL, cause, tx.createdAt(),
-                tx.timeoutAt(), now, lease, branches, null);
+        Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
+        boolean logged = transactionLog.decisions().write(new NewDecision(tx.xid(), tx.name(), Decision.CANCEL, cause,
+                tx.createdAt(), tx.timeoutAt(), now, lease, branches, null));
         if (logged) {
             events.publish(TccEvent.Type.DECIDED, tx.xid(), tx.name(), Decision.CANCEL.name(), elapsed(tx));
         }
@@ -387,12 +392,12 @@ public final class Coordinator {
         Runnable round = logged
                 ? () -> phaseTwo.drive(tx.xid(), tx.name(), decision, branches, 0, tx.createdAt(), lease)
                 : () -> phaseTwo.cancelUnlogged(tx.xid(), branches);
-        if (!settings.asynchronousPhaseTwo()) {
+        if (!settings.phaseTwo().asynchronous()) {
             round.run();
             return;
         }
         if (logged && batcher != null) {
-            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease));
+            batcher.submit(new BatchedPhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
             return;
         }
         try {
@@ -408,7 +413,7 @@ public final class Coordinator {
         }
     }
 
-    private static Duration elapsed(GlobalTransaction tx) {
-        return Duration.ofNanos(System.nanoTime() - tx.startNanos());
+    private Duration elapsed(GlobalTransaction tx) {
+        return Duration.ofNanos(ticker.nanoTime() - tx.startNanos());
     }
 }

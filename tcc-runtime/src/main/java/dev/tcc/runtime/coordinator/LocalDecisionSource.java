@@ -20,7 +20,7 @@ public final class LocalDecisionSource implements DecisionSource {
 
     @Override
     public Decision read(String xid) {
-        return transactionLog.readDecision(xid);
+        return transactionLog.decisions().read(xid);
     }
 
     /**
@@ -33,7 +33,7 @@ public final class LocalDecisionSource implements DecisionSource {
     @Override
     public Decision decideCancelUnlessConfirmed(String xid) throws CoordinatorUnreachableException {
         try {
-            return transactionLog.decideCancelUnlessConfirmed(xid, clock.instant(),
+            return transactionLog.decisions().decideCancelUnlessConfirmed(xid, clock.instant(),
                     "cancelled when a participant's hold or the transaction's timeout ran out undecided");
         } catch (RuntimeException e) {
             if (Jdbc.isConnectionFailure(e)) {

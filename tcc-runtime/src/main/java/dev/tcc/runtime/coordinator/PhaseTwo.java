@@ -2,13 +2,14 @@ package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.log.BranchOutcome;
 import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.BranchParticipant;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
@@ -17,19 +18,12 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import dev.tcc.runtime.action.LocalBatch;
-import dev.tcc.runtime.action.LocalParticipant;
-import dev.tcc.runtime.action.ParticipantDatabase;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -37,7 +31,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Drives one decided transaction through one round of phase two: confirms every branch in try
+ * One transaction's round of phase two (the batch across transactions is {@link BatchedPhaseTwo}).
+ * Drives one decided transaction through one round: confirms every branch in try
  * order, or cancels them in reverse order. A failing branch does not stop the others (like a
  * saga's compensations); the round then ends rescheduled with exponential backoff, or
  * {@code FAILED} once the budget of rounds is spent. The caller must hold the transaction's
@@ -54,10 +49,18 @@ public final class PhaseTwo {
     private final TccSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Ticker ticker;
     private final Events events;
 
     public PhaseTwo(TransactionLog transactionLog, ParticipantRegistry participants, PhaseTwoCalls calls,
                     TccSettings settings, Clock clock, RandomGenerator random, Events events) {
+        this(transactionLog, participants, calls, settings, clock, random, events, Ticker.SYSTEM);
+    }
+
+    /** @param ticker times phase two for its events (see {@link Ticker}) */
+    public PhaseTwo(TransactionLog transactionLog, ParticipantRegistry participants, PhaseTwoCalls calls,
+                    TccSettings settings, Clock clock, RandomGenerator random, Events events, Ticker ticker) {
+        this.ticker = ticker;
         this.transactionLog = transactionLog;
         this.participants = participants;
         this.calls = calls;
@@ -85,7 +88,7 @@ public final class PhaseTwo {
      * afterwards, or null when the log has no such transaction.
      */
     public TransactionState driveRecorded(String xid, Lease lease) {
-        Optional<TransactionRecord> found = transactionLog.find(xid);
+        Optional<TransactionRecord> found = transactionLog.queries().find(xid);
         if (found.isEmpty()) {
             return null;
         }
@@ -112,7 +115,7 @@ public final class PhaseTwo {
                                   Instant createdAt, Set<Integer> alreadyDone, boolean refusedBefore, Lease lease) {
         String previousXid = MDC.get("tcc.xid");
         MDC.put("tcc.xid", xid);
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         try {
             return runRound(xid, name, decision, branches, round, createdAt, start, alreadyDone, refusedBefore, lease);
         } finally {
@@ -156,13 +159,13 @@ public final class PhaseTwo {
             }
         }
         Instant now = clock.instant();
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Duration took = Duration.ofNanos(ticker.nanoTime() - start);
         if (failure != null) {
             return reschedule(xid, name, from, round, failure, outcomes, now, lease);
         }
         TransactionState to = !confirming ? TransactionState.CANCELLED : refused ? TransactionState.HEURISTIC : TransactionState.CONFIRMED;
         String cause = to == TransactionState.HEURISTIC ? "a participant refused its confirm: its hold had expired" : null;
-        if (transactionLog.finish(xid, from, to, cause, now, outcomes, lease)) {
+        if (transactionLog.phaseTwo().finish(xid, from, to, cause, now, outcomes, lease)) {
             if (to == TransactionState.HEURISTIC) {
                 log.error("TCC [{}] '{}' ended HEURISTIC: {}", xid, name, cause);
             }
@@ -181,180 +184,13 @@ public final class PhaseTwo {
         }
     }
 
-    /**
-     * A decided transaction waiting for phase two, with the lease its decision gave the initiator.
-     *
-     * @param decidedNanos {@link System#nanoTime()} when the decision was durable: phase two is timed from there
-     */
-    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
-                          Lease lease, long decidedNanos) {
-
-        /** Decided now. */
-        public Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
-                       Lease lease) {
-            this(xid, name, decision, branches, createdAt, lease, System.nanoTime());
-        }
-    }
-
-    /**
-     * Phase two of many decided transactions at once, one local transaction per participant
-     * database and decision instead of one per branch: for the transactions whose branches all
-     * belong to local participants with a closed circuit, grouped by the sequence of databases they
-     * touch (so each transaction still sees its confirms in try order and its cancels in reverse),
-     * every database's branches are confirmed (or cancelled) together by {@link LocalBatch}. A
-     * transaction any of whose branches could not be done that way (a failure, a refusal, an empty
-     * cancel, a lost race, an open circuit, a remote participant) gets an ordinary round of
-     * {@link #drive} afterwards, which is idempotent for the branches already done. The
-     * transactions done completely are handed to {@code finished}, whose final log write the
-     * caller batches too ({@link #finishAll}). The caller holds the leases, as for {@link #drive}.
-     */
-    public void driveBatch(List<Decided> batch, BiConsumer<TransactionLog.Finish, Decided> finished) {
-        Map<List<Object>, List<Decided>> shapes = new LinkedHashMap<>();
-        List<Decided> oneByOne = new ArrayList<>();
-        for (Decided d : batch) {
-            List<Object> shape = shape(d);
-            if (shape == null) {
-                oneByOne.add(d);
-            } else {
-                shapes.computeIfAbsent(shape, k -> new ArrayList<>()).add(d);
-            }
-        }
-        for (Map.Entry<List<Object>, List<Decided>> entry : shapes.entrySet()) {
-            driveShape(entry.getKey(), entry.getValue(), finished, oneByOne);
-        }
-        for (Decided d : oneByOne) {
-            try {
-                driveAlone(d);
-            } catch (RuntimeException e) {
-                log.warn("TCC [{}] phase two failed; recovery retries it when the lease ends: {}", d.xid(), e.toString());
-            }
-        }
-    }
-
-    /**
-     * The one-by-one round of a transaction the batch could not finish, driven like recovery
-     * drives: it first renews the decision's lease (or takes an ended one), and skips the
-     * transaction when another driver holds it; then continues the round count the log stores.
-     */
-    private void driveAlone(Decided d) {
-        Instant now = clock.instant();
-        Lease renewed = new Lease(d.lease().owner(), now.plus(settings.recoveryLease()));
-        if (!transactionLog.claim(d.xid(), renewed, now, d.lease())) {
-            log.debug("TCC [{}] is driven by another driver (its lease moved on); this one leaves it", d.xid());
-            return;
-        }
-        driveRecorded(d.xid(), renewed);
-    }
-
-    /**
-     * The decision followed by the participant databases of the transaction's branches in
-     * delivery order (try order, reversed for cancel); null when a branch is not a local
-     * participant without external effects and with a closed circuit.
-     */
-    private List<Object> shape(Decided d) {
-        boolean confirming = d.decision() == Decision.CONFIRM;
-        List<Object> shape = new ArrayList<>(d.branches().size() + 1);
-        shape.add(d.decision());
-        for (BranchReference b : ordered(d.branches(), confirming)) {
-            if (!(participants.find(b.participant()) instanceof LocalParticipant local)
-                    || local.action().externalEffects() // a batch rolled back by another body would call out again
-                    || calls.circuitBreakers().circuitBreaker(b.participant()).getState() != CircuitBreaker.State.CLOSED) {
-                return null;
-            }
-            String database = local.database().runner().name();
-            shape.add(database);
-        }
-        return shape;
-    }
-
-    private void driveShape(List<Object> shape, List<Decided> group, BiConsumer<TransactionLog.Finish, Decided> finished,
-                            List<Decided> oneByOne) {
-        boolean confirming = shape.get(0) == Decision.CONFIRM;
-        boolean[] failed = new boolean[group.size()];
-        for (int position = 0; position < shape.size() - 1; position++) {
-            List<LocalBatch.Item> items = new ArrayList<>(group.size());
-            List<Integer> owners = new ArrayList<>(group.size());
-            ParticipantDatabase database = null;
-            for (int t = 0; t < group.size(); t++) {
-                if (failed[t]) {
-                    continue;
-                }
-                BranchReference branch = ordered(group.get(t).branches(), confirming).get(position);
-                LocalParticipant participant = (LocalParticipant) participants.find(branch.participant());
-                database = participant.database();
-                items.add(new LocalBatch.Item(participant, branch.withAttempt(1)));
-                owners.add(t);
-            }
-            if (items.isEmpty()) {
-                break;
-            }
-            boolean[] done;
-            try {
-                done = LocalBatch.run(database, items, confirming, clock);
-            } catch (Exception e) {
-                log.debug("TCC batched {} of {} branches on '{}' failed; they go one by one: {}", confirming ? "confirm" : "cancel",
-                        items.size(), database.runner().name(), describe(e));
-                done = new boolean[items.size()];
-            }
-            for (int k = 0; k < done.length; k++) {
-                if (!done[k]) {
-                    failed[owners.get(k)] = true;
-                }
-            }
-        }
-        TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
-        TransactionState to = confirming ? TransactionState.CONFIRMED : TransactionState.CANCELLED;
-        for (int t = 0; t < group.size(); t++) {
-            Decided d = group.get(t);
-            if (failed[t]) {
-                oneByOne.add(d);
-                continue;
-            }
-            finished.accept(new TransactionLog.Finish(d.xid(), from, to, d.lease()), d);
-        }
-    }
-
-    private static List<BranchReference> ordered(List<BranchReference> branches, boolean confirming) {
+    static List<BranchReference> ordered(List<BranchReference> branches, boolean confirming) {
         if (confirming) {
             return branches;
         }
         List<BranchReference> reversed = new ArrayList<>(branches);
         Collections.reverse(reversed);
         return reversed;
-    }
-
-    /**
-     * Writes the final states of transactions whose branches are all done, in one commit, and
-     * publishes their events. A transaction whose write did not happen (a recovery worker got
-     * there first, or the database failed) is left to recovery, which re-drives it idempotently.
-     */
-    public void finishAll(List<TransactionLog.Finish> finishes, List<Decided> decided) {
-        if (finishes.isEmpty()) {
-            return;
-        }
-        Instant now = clock.instant();
-        boolean[] changed;
-        try {
-            changed = transactionLog.finishAll(finishes, now);
-        } catch (RuntimeException e) {
-            log.warn("TCC could not record the end of {} finished transactions; recovery re-drives them when their"
-                    + " leases end: {}", finishes.size(), e.toString());
-            return;
-        }
-        for (int i = 0; i < finishes.size(); i++) {
-            if (!changed[i]) {
-                continue;
-            }
-            TransactionLog.Finish f = finishes.get(i);
-            Decided d = decided.get(i);
-            String name = d == null ? null : d.name();
-            Instant createdAt = d == null ? null : d.createdAt();
-            // from the decision to the final write: the queue, the batch and the linger are all phase two
-            Duration phaseTwoTook = d == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - d.decidedNanos());
-            events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, f.xid(), name, f.from().code(), phaseTwoTook);
-            events.publish(TccEvent.Type.TRANSACTION_FINISHED, f.xid(), name, f.to().code(),
-                    createdAt == null ? Duration.ZERO : Duration.between(createdAt, now));
-        }
     }
 
     /**
@@ -392,10 +228,10 @@ public final class PhaseTwo {
     private TransactionState reschedule(String xid, String name, TransactionState from, int round, String failure,
                                         List<BranchOutcome> outcomes, Instant now, Lease lease) {
         int roundsDone = round + 1;
-        boolean exhausted = roundsDone >= settings.recoveryMaxRounds();
+        boolean exhausted = roundsDone >= settings.recovery().maxRounds();
         TransactionState to = exhausted ? TransactionState.FAILED : from;
         Instant next = now.plus(backoff(roundsDone));
-        if (transactionLog.reschedule(xid, from, to, next, failure, outcomes, lease)) {
+        if (transactionLog.phaseTwo().reschedule(xid, from, to, next, failure, outcomes, lease)) {
             if (exhausted) {
                 log.error("TCC [{}] '{}' FAILED after {} rounds of phase two; last failure: {}. It needs an operator:"
                         + " retry it (actuator POST /actuator/tcc/{}) once the participant is back", xid, name, roundsDone, failure, xid);
@@ -408,14 +244,14 @@ public final class PhaseTwo {
 
     /** Exponential, capped, with jitter: the wait before round {@code roundsDone + 1}. */
     Duration backoff(int roundsDone) {
-        long initial = settings.recoveryInitialBackoff().toMillis();
-        long max = settings.recoveryMaxBackoff().toMillis();
+        long initial = settings.recovery().initialBackoff().toMillis();
+        long max = settings.recovery().maxBackoff().toMillis();
         double exponential = initial * Math.pow(2, Math.min(30, roundsDone - 1));
         long jittered = (long) (exponential * (0.75 + random.nextDouble() / 2));
         return Duration.ofMillis(Math.min(max, Math.max(1, jittered)));
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         if (e instanceof CallNotPermittedException) {
             return "circuit breaker open: participant skipped until it recovers";
         }

@@ -1,6 +1,9 @@
 package dev.tcc.runtime.coordinator;
 
+import dev.tcc.runtime.log.Finish;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.support.Sleeper;
+import dev.tcc.runtime.support.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Asynchronous phase two batched across transactions. Decided transactions queue up; at most
  * {@code drainers} tasks on the phase-two executor take up to {@code batchSize} of them at a time
- * and drive them with {@link PhaseTwo#driveBatch} (one local transaction per participant database
+ * and drive them with {@link BatchedPhaseTwo#driveBatch} (one local transaction per participant database
  * for the whole batch). Batches form by themselves under load (what arrives while a batch runs is
  * the next batch); a lone transaction is driven at once, alone. The runtime uses ONE drainer: a
  * batch locks the business rows of all its bodies until it commits, so two batches on one
@@ -37,20 +40,22 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PhaseTwoBatcher.class);
 
-    private final PhaseTwo phaseTwo;
+    private final BatchedPhaseTwo phaseTwo;
     private final Executor executor;
     private final int drainers;
     private final int batchSize;
     private final int maxQueued;
     private final long lingerNanos;
-    private final ConcurrentLinkedQueue<PhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final ConcurrentLinkedQueue<BatchedPhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger activeDrainers = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final Object finishLock = new Object();
     private final Object room = new Object();
     private int waiting; // callers in awaitRoom, guarded by room
-    private List<TransactionLog.Finish> pendingFinishes = new ArrayList<>();
-    private List<PhaseTwo.Decided> pendingDecided = new ArrayList<>();
+    private List<Finish> pendingFinishes = new ArrayList<>();
+    private List<BatchedPhaseTwo.Decided> pendingDecided = new ArrayList<>();
     private long oldestPendingNanos;
     private final Thread finisher;
     private final LeftToRecovery leftToRecovery;
@@ -59,13 +64,24 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private volatile boolean accepting = true;
     private volatile boolean stopTaking;
 
-    public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
-                           LeftToRecovery leftToRecovery) {
-        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery);
+    /**
+     * @param ticker the in-process deadlines (shutdown, back-pressure, the linger) are read on it
+     * @param sleeper the finisher lingers with it
+     */
+    public PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
+                           LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
     }
 
-    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
+    PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
                     LeftToRecovery leftToRecovery) {
+        this(phaseTwo, executor, drainers, batchSize, finishLinger, maxQueued, leftToRecovery, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
+                    LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.leftToRecovery = leftToRecovery;
         this.maxQueued = maxQueued;
         this.phaseTwo = phaseTwo;
@@ -89,7 +105,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * caller first waits for the drainer to take a batch: callers slow down to the pace of phase
      * two instead of running it themselves, one transaction at a time, which costs more.
      */
-    public void submit(PhaseTwo.Decided decided) {
+    public void submit(BatchedPhaseTwo.Decided decided) {
         if (!accepting) {
             leftToRecovery.add(1, "[" + decided.xid() + "] was decided while phase two shuts down");
             return;
@@ -109,7 +125,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     /**
      * Stops accepting, lets the drainer work through the queue until {@code deadlineNanos}
-     * ({@link System#nanoTime()}), then stops it taking new batches and hands what is still queued
+     * (read on the injected {@link Ticker}), then stops it taking new batches and hands what is still queued
      * to recovery. A batch in flight at the deadline is not interrupted. Returns how many were
      * handed over.
      */
@@ -117,7 +133,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         accepting = false;
         synchronized (idle) {
             long left;
-            while ((!queue.isEmpty() || activeDrainers.get() > 0) && (left = deadlineNanos - System.nanoTime()) > 0) {
+            while ((!queue.isEmpty() || activeDrainers.get() > 0) && (left = deadlineNanos - ticker.nanoTime()) > 0) {
                 try {
                     idle.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
@@ -146,12 +162,12 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     }
 
     private void awaitRoom() {
-        long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        long deadline = ticker.nanoTime() + MAX_WAIT_NANOS;
         synchronized (room) {
             waiting++;
             try {
                 long left;
-                while (queued.get() >= maxQueued && !closed && !stopTaking && (left = deadline - System.nanoTime()) > 0) {
+                while (queued.get() >= maxQueued && !closed && !stopTaking && (left = deadline - ticker.nanoTime()) > 0) {
                     room.wait(left / 1_000_000, (int) (left % 1_000_000));
                 }
             } catch (InterruptedException e) {
@@ -192,8 +208,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private void drain() {
         try {
             while (!stopTaking) {
-                List<PhaseTwo.Decided> batch = new ArrayList<>();
-                PhaseTwo.Decided next;
+                List<BatchedPhaseTwo.Decided> batch = new ArrayList<>();
+                BatchedPhaseTwo.Decided next;
                 while (batch.size() < batchSize && (next = queue.poll()) != null) {
                     batch.add(next);
                 }
@@ -215,11 +231,11 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         }
     }
 
-    private void finished(TransactionLog.Finish finish, PhaseTwo.Decided decided) {
+    private void finished(Finish finish, BatchedPhaseTwo.Decided decided) {
         boolean full;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {
-                oldestPendingNanos = System.nanoTime();
+                oldestPendingNanos = ticker.nanoTime();
                 finishLock.notifyAll();
             }
             pendingFinishes.add(finish);
@@ -233,8 +249,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     /** Writes every waiting final state now. */
     public void flush() {
-        List<TransactionLog.Finish> finishes;
-        List<PhaseTwo.Decided> decided;
+        List<Finish> finishes;
+        List<BatchedPhaseTwo.Decided> decided;
         synchronized (finishLock) {
             if (pendingFinishes.isEmpty()) {
                 return;
@@ -255,10 +271,10 @@ public final class PhaseTwoBatcher implements AutoCloseable {
                     while (pendingFinishes.isEmpty() && !closed) {
                         finishLock.wait();
                     }
-                    wait = lingerNanos - (System.nanoTime() - oldestPendingNanos);
+                    wait = lingerNanos - (ticker.nanoTime() - oldestPendingNanos);
                 }
                 if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    sleeper.sleepNanos(wait);
                 }
                 flush();
             } catch (InterruptedException e) {

@@ -1,7 +1,7 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -27,25 +27,25 @@ public final class PhaseTwoCalls {
 
     public PhaseTwoCalls(TccSettings settings, RandomGenerator random) {
         RetryConfig retryConfig = RetryConfig.custom()
-                .maxAttempts(settings.retryMaxAttempts())
+                .maxAttempts(settings.retry().maxAttempts())
                 .intervalFunction(backoff(settings, random))
                 .ignoreExceptions(ConfirmRefusedException.class, CallNotPermittedException.class)
                 .build();
         this.retries = RetryRegistry.of(retryConfig);
         CircuitBreakerConfig circuitConfig = CircuitBreakerConfig.custom()
-                .failureRateThreshold(settings.circuitBreakerFailureRateThreshold())
-                .minimumNumberOfCalls(settings.circuitBreakerMinimumCalls())
-                .slidingWindowSize(settings.circuitBreakerSlidingWindowSize())
-                .waitDurationInOpenState(settings.circuitBreakerOpenDuration())
+                .failureRateThreshold(settings.circuitBreaker().failureRateThreshold())
+                .minimumNumberOfCalls(settings.circuitBreaker().minimumCalls())
+                .slidingWindowSize(settings.circuitBreaker().slidingWindowSize())
+                .waitDurationInOpenState(settings.circuitBreaker().openDuration())
                 .ignoreExceptions(ConfirmRefusedException.class)
                 .build();
         this.circuitBreakers = CircuitBreakerRegistry.of(circuitConfig);
     }
 
     private static IntervalFunction backoff(TccSettings settings, RandomGenerator random) {
-        long initial = settings.retryInitialInterval().toMillis();
-        long max = settings.retryMaxInterval().toMillis();
-        double multiplier = settings.retryMultiplier();
+        long initial = settings.retry().initialInterval().toMillis();
+        long max = settings.retry().maxInterval().toMillis();
+        double multiplier = settings.retry().multiplier();
         return attempt -> {
             double exponential = initial * Math.pow(multiplier, Math.max(0, attempt - 1));
             double jittered = exponential * (0.5 + random.nextDouble()); // +-50 %

@@ -95,7 +95,7 @@ public final class TccActionBuilder<A, R> {
         require(onCancel, "onCancel(...)");
         JdbcLocalTransactionRunner db = sharedRunner(database);
         ActionDefinition definition = new ActionDefinition(name, "action '" + name + "'",
-                hold == null ? runtime.settings().defaultHold() : hold, externalEffects,
+                hold == null ? runtime.settings().hold().defaultDuration() : hold, externalEffects,
                 new Type[] {argumentType}, new String[] {"argument"}, resultType, db,
                 invoker(db, onConfirm), invoker(db, onCancel));
         runtime.register(definition);

@@ -1,10 +1,10 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -36,9 +36,9 @@ public final class CoordinatorRecovery {
     public int runOnce() {
         Instant now = clock.instant();
         int driven = 0;
-        for (String xid : transactionLog.due(now, settings.recoveryBatchSize())) {
-            Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
-            if (transactionLog.claim(xid, lease, now)) {
+        for (String xid : transactionLog.recovery().due(now, settings.recovery().batchSize())) {
+            Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
+            if (transactionLog.recovery().claim(xid, lease, now)) {
                 phaseTwo.driveRecorded(xid, lease);
                 driven++;
             }
@@ -52,8 +52,8 @@ public final class CoordinatorRecovery {
      */
     public Optional<TransactionState> claimAndDrive(String xid) {
         Instant now = clock.instant();
-        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
-        if (!transactionLog.claim(xid, lease, now)) {
+        Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
+        if (!transactionLog.recovery().claim(xid, lease, now)) {
             return Optional.empty();
         }
         return Optional.ofNullable(phaseTwo.driveRecorded(xid, lease));

@@ -1,11 +1,11 @@
 package dev.tcc.runtime.recovery;
 
 import dev.tcc.api.CancelRefusedException;
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.barrier.PendingHold;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.CoordinatorUnreachableException;
 import dev.tcc.spi.Decision;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only a {@link CoordinatorUnreachableException} lets a participant expire a hold on its own,
  * and only once the coordinator has been unreachable for
- * {@link TccSettings#coordinatorUnreachableAfter()} since the first such failure for that hold
+ * {@link TccSettings.Recovery#coordinatorUnreachableAfter()} since the first such failure for that hold
  * (and the hold deadline plus the grace has passed): that is the one way a transaction can end
  * {@code HEURISTIC}. Any other failure of the question (a lock timeout, a serialization failure, a
  * busy pool) means the coordinator may have decided confirm: the hold waits for the next pass.
@@ -84,8 +84,8 @@ public final class HoldExpiry {
         }
         List<PendingHold> due;
         try {
-            due = database.runner().inNewTransaction(c -> database.barrier().due(c, now.minus(settings.holdExpiryGrace()),
-                    byAction.keySet(), settings.recoveryBatchSize()));
+            due = database.runner().inNewTransaction(c -> database.barrier().due(c, now.minus(settings.hold().expiryGrace()),
+                    byAction.keySet(), settings.recovery().batchSize()));
         } catch (Exception e) {
             log.warn("TCC hold expiry could not read the barrier of '{}': {}", database.runner().name(), e.toString());
             seen.addAll(unreachableSince.keySet()); // keep every clock running: nothing was learnt
@@ -110,8 +110,8 @@ public final class HoldExpiry {
             unreachableSince.remove(key);
         } catch (CoordinatorUnreachableException unreachable) {
             Instant since = unreachableSince.computeIfAbsent(key, k -> now);
-            if (!hold.holdExpired(now.minus(settings.holdExpiryGrace()))
-                    || now.isBefore(since.plus(settings.coordinatorUnreachableAfter()))) {
+            if (!hold.holdExpired(now.minus(settings.hold().expiryGrace()))
+                    || now.isBefore(since.plus(settings.recovery().coordinatorUnreachableAfter()))) {
                 log.warn("TCC [{}] coordinator unreachable since {} ({}); hold of branch {} ('{}') waits for its answer",
                         hold.xid(), since, unreachable.getMessage(), hold.branchId(), hold.action());
                 return false;

@@ -1,10 +1,10 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.barrier.BarrierPurge;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -84,10 +84,10 @@ public final class Retention {
 
     private int purgeAll() {
         Instant now = clock.instant();
-        int batch = settings.retentionBatchSize();
+        int batch = settings.retention().batchSize();
         int deleted = 0;
         for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
-            int n = transactionLog.purge(now.minus(settings.retentionFinished()), batch);
+            int n = transactionLog.purge().purge(now.minus(settings.retention().finished()), batch);
             deleted += n;
             if (n < batch) {
                 break;
@@ -95,7 +95,7 @@ public final class Retention {
         }
         for (ParticipantDatabase database : List.copyOf(databases)) {
             try {
-                deleted += purgeBarrier(database, now.minus(settings.retentionBarrier()), batch);
+                deleted += purgeBarrier(database, now.minus(settings.retention().barrier()), batch);
             } catch (Exception e) {
                 log.warn("TCC could not purge the barrier of '{}': {}", database.runner().name(), e.toString());
             }
@@ -119,7 +119,7 @@ public final class Retention {
                 break;
             }
             cursor = page.get(page.size() - 1);
-            Set<String> unfinished = transactionLog.unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
+            Set<String> unfinished = transactionLog.queries().unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
             List<BarrierPurge.FinishedRow> purgeable = page.stream()
                     .filter(row -> actions.contains(row.action()) && !unfinished.contains(row.xid()))
                     .toList();

@@ -3,11 +3,12 @@ package dev.tcc.runtime.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.support.Ticker;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.Decision;
 import java.sql.Connection;
@@ -43,7 +44,9 @@ class PhaseTwoBatcherBackPressureTests {
         TccSettings settings = TccSettings.defaults();
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, new ParticipantRegistry(), new PhaseTwoCalls(settings, new Random(1)),
                 settings, Clock.systemUTC(), new Random(1), new Events());
-        batcher = new PhaseTwoBatcher(phaseTwo, heldDrainers::add, 1, 16, Duration.ZERO, 3, new LeftToRecovery());
+        BatchedPhaseTwo batch = new BatchedPhaseTwo(phaseTwo, transactionLog, new ParticipantRegistry(),
+                new PhaseTwoCalls(settings, new Random(1)), settings, Clock.systemUTC(), Ticker.SYSTEM, new Events());
+        batcher = new PhaseTwoBatcher(batch, heldDrainers::add, 1, 16, Duration.ZERO, 3, new LeftToRecovery());
     }
 
     @AfterEach
@@ -76,9 +79,9 @@ class PhaseTwoBatcherBackPressureTests {
         assertThat(batcher.queued()).isLessThanOrEqualTo(1); // the drainer may have taken it in the same run
     }
 
-    private static PhaseTwo.Decided decided(String xid) {
-        return new PhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now(),
-                new dev.tcc.runtime.log.Lease("test", Instant.now()));
+    private static BatchedPhaseTwo.Decided decided(String xid) {
+        return new BatchedPhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now(),
+                new dev.tcc.runtime.log.Lease("test", Instant.now()), 0L);
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -49,14 +49,14 @@ abstract class AbstractTransactionCauseTests {
 
     private void decide(String xid, Decision decision, String cause) {
         BranchReference branch = new BranchReference(xid, 1, "debit", "debit", NOW.plusSeconds(60), 1);
-        assertThat(log.writeDecision(xid, "transfer", decision, cause, NOW, NOW.plusSeconds(30), NOW, LEASE,
-                List.of(branch), NOW.plusSeconds(30))).isTrue();
+        assertThat(log.decisions().write(new NewDecision(xid, "transfer", decision, cause, NOW, NOW.plusSeconds(30), NOW,
+                LEASE, List.of(branch), NOW.plusSeconds(30)))).isTrue();
     }
 
     private void failRound(String xid, TransactionState from) {
-        assertThat(log.reschedule(xid, from, from, NOW.plusSeconds(1), "branch 1 ('debit'): ledger unavailable",
+        assertThat(log.phaseTwo().reschedule(xid, from, from, NOW.plusSeconds(1), "branch 1 ('debit'): ledger unavailable",
                 List.of(new BranchOutcome(1, BranchState.TRIED, 3, "ledger unavailable")), LEASE)).isTrue();
-        assertThat(log.claim(xid, LEASE, NOW.plusSeconds(1))).as("the next round's lease").isTrue();
+        assertThat(log.recovery().claim(xid, LEASE, NOW.plusSeconds(1))).as("the next round's lease").isTrue();
     }
 
     @Test
@@ -64,10 +64,10 @@ abstract class AbstractTransactionCauseTests {
         decide("x-confirm", Decision.CONFIRM, null);
         failRound("x-confirm", TransactionState.CONFIRMING);
 
-        assertThat(log.finish("x-confirm", TransactionState.CONFIRMING, TransactionState.CONFIRMED, null, NOW.plusSeconds(2),
+        assertThat(log.phaseTwo().finish("x-confirm", TransactionState.CONFIRMING, TransactionState.CONFIRMED, null, NOW.plusSeconds(2),
                 List.of(new BranchOutcome(1, BranchState.CONFIRMED, 1, null)), LEASE)).isTrue();
 
-        TransactionRecord confirmed = log.find("x-confirm").orElseThrow();
+        TransactionRecord confirmed = log.queries().find("x-confirm").orElseThrow();
         assertThat(confirmed.state()).isEqualTo(TransactionState.CONFIRMED);
         assertThat(confirmed.cause()).isNull();
         assertThat(confirmed.branches()).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(BranchState.CONFIRMED));
@@ -77,9 +77,9 @@ abstract class AbstractTransactionCauseTests {
     void aCancelledTransactionKeepsTheCauseOfItsDecision() {
         decide("x-cancel", Decision.CANCEL, "the initiator threw PaymentDeclined");
 
-        assertThat(log.finish("x-cancel", TransactionState.CANCELLING, TransactionState.CANCELLED, null, NOW.plusSeconds(2),
+        assertThat(log.phaseTwo().finish("x-cancel", TransactionState.CANCELLING, TransactionState.CANCELLED, null, NOW.plusSeconds(2),
                 List.of(new BranchOutcome(1, BranchState.CANCELLED, 1, null)), LEASE)).isTrue();
 
-        assertThat(log.find("x-cancel").orElseThrow().cause()).isEqualTo("the initiator threw PaymentDeclined");
+        assertThat(log.queries().find("x-cancel").orElseThrow().cause()).isEqualTo("the initiator threw PaymentDeclined");
     }
 }

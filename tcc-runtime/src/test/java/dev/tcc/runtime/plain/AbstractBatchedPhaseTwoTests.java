@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.TccEvent;
 import java.sql.PreparedStatement;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.api.TransactionLogException;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.recovery.RecoveryPass;
 import dev.tcc.runtime.testing.InterceptingDataSource;

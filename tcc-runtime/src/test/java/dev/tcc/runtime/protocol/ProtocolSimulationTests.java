@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.TransactionContextHolder;
 import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;

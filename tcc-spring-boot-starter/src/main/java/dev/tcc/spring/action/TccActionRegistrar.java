@@ -2,8 +2,8 @@ package dev.tcc.spring.action;
 
 import dev.tcc.api.TccTransactional;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.action.ActionDefinition;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Durations;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spring.InvalidTccDefinitionException;
@@ -176,17 +176,17 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         }
         Duration hold;
         try {
-            hold = Durations.parse(text, settings.defaultHold(), where + " hold");
+            hold = Durations.parse(text, settings.hold().defaultDuration(), where + " hold");
         } catch (IllegalArgumentException e) {
             problems.add(new InvalidTccDefinitionException(e.getMessage(),
                     "Write the hold as a number with a unit (500ms, 30s, 15m, 2h) or as ISO-8601 (PT15M)."));
             return null;
         }
-        if (hold.compareTo(settings.safetyMargin()) <= 0) {
+        if (hold.compareTo(settings.hold().safetyMargin()) <= 0) {
             problems.add(new InvalidTccDefinitionException(where + " holds for [" + hold + "], which is not longer than"
-                    + " tcc.hold.safety-margin [" + settings.safetyMargin() + "]: the coordinator refuses to confirm a hold that"
+                    + " tcc.hold.safety-margin [" + settings.hold().safetyMargin() + "]: the coordinator refuses to confirm a hold that"
                     + " expires within the margin, so every transaction with this try would be cancelled",
-                    "Make the hold longer than [" + settings.safetyMargin() + "] (minutes for a human-paced flow), or lower"
+                    "Make the hold longer than [" + settings.hold().safetyMargin() + "] (minutes for a human-paced flow), or lower"
                             + " tcc.hold.safety-margin."));
             return null;
         }

@@ -1,7 +1,7 @@
 package dev.tcc.spring.autoconfigure;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.spi.TccEventListener;
 import dev.tcc.spring.TccTemplate;
 import dev.tcc.spring.action.TccActionRegistrar;

@@ -1,15 +1,20 @@
 package dev.tcc.spring.autoconfigure;
 
+import dev.tcc.runtime.model.TccSettings;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Configuration properties of the TCC framework, under {@code tcc.}. The names match the names
- * {@link dev.tcc.runtime.TccSettings} uses in its messages, so an invalid value is reported
- * under the property the user wrote.
+ * {@link TccSettings} uses in its messages, so an invalid value is reported
+ * under the property the user wrote. The defaults of the properties that reach the runtime come from
+ * {@link TccSettings#defaults()}, so they are written once.
  */
 @ConfigurationProperties("tcc")
 public class TccProperties {
+
+    /** The runtime's defaults, the one place they are written. */
+    private static final TccSettings DEFAULTS = TccSettings.defaults();
 
     /** Whether to auto-configure the TCC runtime, its interceptors and its observability. */
     private boolean enabled = true;
@@ -91,7 +96,7 @@ public class TccProperties {
     public static class Transaction {
 
         /** How long a transaction may stay undecided when its @TccTransactional names no timeout. */
-        private Duration timeout = Duration.ofSeconds(30);
+        private Duration timeout = DEFAULTS.transaction().timeout();
 
         public Duration getTimeout() {
             return timeout;
@@ -106,13 +111,13 @@ public class TccProperties {
     public static class Hold {
 
         /** How long a hold lives unconfirmed when its @Try names no hold. */
-        private Duration defaultDuration = Duration.ofMinutes(15);
+        private Duration defaultDuration = DEFAULTS.hold().defaultDuration();
 
         /** Confirm is refused, and the transaction cancelled, when a hold expires sooner than this. */
-        private Duration safetyMargin = Duration.ofSeconds(2);
+        private Duration safetyMargin = DEFAULTS.hold().safetyMargin();
 
         /** Extra time past a hold's deadline before its participant expires it. */
-        private Duration expiryGrace = Duration.ofSeconds(5);
+        private Duration expiryGrace = DEFAULTS.hold().expiryGrace();
 
         public Duration getDefaultDuration() {
             return defaultDuration;
@@ -143,7 +148,7 @@ public class TccProperties {
     public static class PhaseTwo {
 
         /** Whether phase two runs after the caller returns; the caller then waits only for its tries and the decision. */
-        private boolean asynchronous = true;
+        private boolean asynchronous = DEFAULTS.phaseTwo().asynchronous();
 
         /** Threads that run asynchronous phase two. */
         private int threads = 4;
@@ -152,16 +157,16 @@ public class TccProperties {
          * Most decided transactions asynchronous phase two drives together, with one local transaction
          * per participant database for all of them; 1 drives each transaction alone.
          */
-        private int batchSize = 256;
+        private int batchSize = DEFAULTS.phaseTwo().batchSize();
 
         /** Longest wait before the final state of finished transactions is written, so one commit records many. */
-        private Duration finishLinger = Duration.ofMillis(20);
+        private Duration finishLinger = DEFAULTS.phaseTwo().finishLinger();
 
         /**
          * Longest wait at shutdown for queued phase two to run; what is still queued then is left,
          * decided in the log, to recovery (logged with the count, and counted).
          */
-        private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private Duration shutdownTimeout = DEFAULTS.phaseTwo().shutdownTimeout();
 
         public boolean isAsynchronous() {
             return asynchronous;
@@ -208,16 +213,16 @@ public class TccProperties {
     public static class Retry {
 
         /** Attempts of one phase-two call before the round gives up and recovery takes over. */
-        private int maxAttempts = 3;
+        private int maxAttempts = DEFAULTS.retry().maxAttempts();
 
         /** Wait before the second attempt. */
-        private Duration initialInterval = Duration.ofMillis(100);
+        private Duration initialInterval = DEFAULTS.retry().initialInterval();
 
         /** Factor by which the wait grows after each attempt. */
-        private double multiplier = 2.0;
+        private double multiplier = DEFAULTS.retry().multiplier();
 
         /** Longest wait between two attempts. */
-        private Duration maxInterval = Duration.ofSeconds(2);
+        private Duration maxInterval = DEFAULTS.retry().maxInterval();
 
         public int getMaxAttempts() {
             return maxAttempts;
@@ -256,16 +261,16 @@ public class TccProperties {
     public static class CircuitBreaker {
 
         /** Failure rate in percent above which a participant's circuit opens. */
-        private float failureRateThreshold = 50;
+        private float failureRateThreshold = DEFAULTS.circuitBreaker().failureRateThreshold();
 
         /** Calls recorded before the failure rate is computed. */
-        private int minimumCalls = 10;
+        private int minimumCalls = DEFAULTS.circuitBreaker().minimumCalls();
 
         /** Calls in the sliding window of a participant's circuit. */
-        private int slidingWindowSize = 20;
+        private int slidingWindowSize = DEFAULTS.circuitBreaker().slidingWindowSize();
 
         /** How long an open circuit skips its participant before it lets a trial call through. */
-        private Duration openDuration = Duration.ofSeconds(30);
+        private Duration openDuration = DEFAULTS.circuitBreaker().openDuration();
 
         public float getFailureRateThreshold() {
             return failureRateThreshold;
@@ -307,29 +312,29 @@ public class TccProperties {
         private boolean enabled = true;
 
         /** Pause between two recovery passes. */
-        private Duration interval = Duration.ofSeconds(5);
+        private Duration interval = DEFAULTS.recovery().interval();
 
         /** How long one instance owns a transaction it drives before another may take it over. */
-        private Duration lease = Duration.ofSeconds(30);
+        private Duration lease = DEFAULTS.recovery().lease();
 
         /** Phase-two rounds before a transaction becomes FAILED and needs an operator. */
-        private int maxRounds = 10;
+        private int maxRounds = DEFAULTS.recovery().maxRounds();
 
         /** Wait before the second phase-two round of a transaction. */
-        private Duration initialBackoff = Duration.ofSeconds(1);
+        private Duration initialBackoff = DEFAULTS.recovery().initialBackoff();
 
         /** Longest wait between two phase-two rounds of a transaction. */
-        private Duration maxBackoff = Duration.ofMinutes(5);
+        private Duration maxBackoff = DEFAULTS.recovery().maxBackoff();
 
         /** Rows one recovery pass handles per table. */
-        private int batchSize = 100;
+        private int batchSize = DEFAULTS.recovery().batchSize();
 
         /**
          * How long the coordinator must stay unreachable (a connection failure, not a lock timeout or a
          * busy pool), counted from the first failed question about a hold, before hold expiry releases
          * that expired hold without its answer. 0 releases it at the first such failure.
          */
-        private Duration coordinatorUnreachableAfter = Duration.ofMinutes(1);
+        private Duration coordinatorUnreachableAfter = DEFAULTS.recovery().coordinatorUnreachableAfter();
 
         public boolean isEnabled() {
             return enabled;
@@ -400,13 +405,13 @@ public class TccProperties {
     public static class Retention {
 
         /** How long finished (CONFIRMED, CANCELLED) transactions are kept. */
-        private Duration finished = Duration.ofDays(1);
+        private Duration finished = DEFAULTS.retention().finished();
 
         /** How long finished barrier rows are kept after their hold deadline. */
-        private Duration barrier = Duration.ofDays(1);
+        private Duration barrier = DEFAULTS.retention().barrier();
 
         /** Rows deleted per statement when purging. */
-        private int batchSize = 500;
+        private int batchSize = DEFAULTS.retention().batchSize();
 
         public Duration getFinished() {
             return finished;

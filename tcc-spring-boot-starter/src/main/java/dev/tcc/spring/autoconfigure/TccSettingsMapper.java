@@ -1,6 +1,6 @@
 package dev.tcc.spring.autoconfigure;
 
-import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.model.TccSettings;
 import java.util.function.Consumer;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 

@@ -1,0 +1,229 @@
+package dev.tcc.runtime.coordinator;
+
+import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.action.LocalBatch;
+import dev.tcc.runtime.action.LocalParticipant;
+import dev.tcc.runtime.action.ParticipantDatabase;
+import dev.tcc.runtime.log.Finish;
+import dev.tcc.runtime.log.Lease;
+import dev.tcc.runtime.log.TransactionLog;
+import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.support.Ticker;
+import dev.tcc.spi.BranchReference;
+import dev.tcc.spi.Decision;
+import dev.tcc.spi.TccEvent;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Phase two of many decided transactions at once (one transaction's round is {@link PhaseTwo}):
+ * transactions of the same {@link Shape} share one local transaction per participant database,
+ * through {@link LocalBatch}; what the batch cannot finish gets an ordinary round of its own.
+ */
+public final class BatchedPhaseTwo {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchedPhaseTwo.class);
+
+    private final PhaseTwo round;
+    private final TransactionLog transactionLog;
+    private final ParticipantRegistry participants;
+    private final PhaseTwoCalls calls;
+    private final TccSettings settings;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Events events;
+
+    /** @param round drives the transactions the batch could not finish, one by one */
+    public BatchedPhaseTwo(PhaseTwo round, TransactionLog transactionLog, ParticipantRegistry participants,
+                           PhaseTwoCalls calls, TccSettings settings, Clock clock, Ticker ticker, Events events) {
+        this.round = round;
+        this.transactionLog = transactionLog;
+        this.participants = participants;
+        this.calls = calls;
+        this.settings = settings;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.events = events;
+    }
+
+    /**
+     * A decided transaction waiting for phase two, with the lease its decision gave the initiator.
+     *
+     * @param decidedNanos the {@link Ticker} when the decision was durable: phase two is timed from there
+     */
+    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
+                          Lease lease, long decidedNanos) {
+    }
+
+    /**
+     * What transactions must share to be driven together: the decision, and the participant databases
+     * of their branches in delivery order (try order, reversed for cancel).
+     */
+    record Shape(Decision decision, List<String> databases) {
+
+        Shape {
+            databases = List.copyOf(databases);
+        }
+
+        boolean confirming() {
+            return decision == Decision.CONFIRM;
+        }
+    }
+
+    /**
+     * Phase two of many decided transactions at once, one local transaction per participant
+     * database and decision instead of one per branch: for the transactions whose branches all
+     * belong to local participants with a closed circuit, grouped by their {@link Shape} (so each
+     * transaction still sees its confirms in try order and its cancels in reverse), every database's
+     * branches are confirmed (or cancelled) together by {@link LocalBatch}. A transaction any of whose
+     * branches could not be done that way (a failure, a refusal, an empty cancel, a lost race, an open
+     * circuit, a remote participant) gets an ordinary round of {@link PhaseTwo} afterwards, which is
+     * idempotent for the branches already done. The transactions done completely are handed to
+     * {@code finished}, whose final log write the caller batches too ({@link #finishAll}). The caller
+     * holds the leases, as for {@link PhaseTwo#drive}.
+     */
+    public void driveBatch(List<Decided> batch, BiConsumer<Finish, Decided> finished) {
+        Map<Shape, List<Decided>> shapes = new LinkedHashMap<>();
+        List<Decided> oneByOne = new ArrayList<>();
+        for (Decided d : batch) {
+            Shape shape = shape(d);
+            if (shape == null) {
+                oneByOne.add(d);
+            } else {
+                shapes.computeIfAbsent(shape, k -> new ArrayList<>()).add(d);
+            }
+        }
+        for (Map.Entry<Shape, List<Decided>> entry : shapes.entrySet()) {
+            driveShape(entry.getKey(), entry.getValue(), finished, oneByOne);
+        }
+        for (Decided d : oneByOne) {
+            try {
+                driveAlone(d);
+            } catch (RuntimeException e) {
+                log.warn("TCC [{}] phase two failed; recovery retries it when the lease ends: {}", d.xid(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * The one-by-one round of a transaction the batch could not finish, driven like recovery
+     * drives: it first renews the decision's lease (or takes an ended one), and skips the
+     * transaction when another driver holds it; then continues the round count the log stores.
+     */
+    private void driveAlone(Decided d) {
+        Instant now = clock.instant();
+        Lease renewed = new Lease(d.lease().owner(), now.plus(settings.recovery().lease()));
+        if (!transactionLog.recovery().claim(d.xid(), renewed, now, d.lease())) {
+            log.debug("TCC [{}] is driven by another driver (its lease moved on); this one leaves it", d.xid());
+            return;
+        }
+        round.driveRecorded(d.xid(), renewed);
+    }
+
+    /**
+     * The shape of a transaction; null when a branch is not a local participant without external
+     * effects and with a closed circuit.
+     */
+    private Shape shape(Decided d) {
+        List<String> databases = new ArrayList<>(d.branches().size());
+        for (BranchReference b : PhaseTwo.ordered(d.branches(), d.decision() == Decision.CONFIRM)) {
+            if (!(participants.find(b.participant()) instanceof LocalParticipant local)
+                    || local.action().externalEffects() // a batch rolled back by another body would call out again
+                    || calls.circuitBreakers().circuitBreaker(b.participant()).getState() != CircuitBreaker.State.CLOSED) {
+                return null;
+            }
+            databases.add(local.database().runner().name());
+        }
+        return new Shape(d.decision(), databases);
+    }
+
+    private void driveShape(Shape shape, List<Decided> group, BiConsumer<Finish, Decided> finished,
+                            List<Decided> oneByOne) {
+        boolean confirming = shape.confirming();
+        boolean[] failed = new boolean[group.size()];
+        for (int position = 0; position < shape.databases().size(); position++) {
+            List<LocalBatch.Item> items = new ArrayList<>(group.size());
+            List<Integer> owners = new ArrayList<>(group.size());
+            ParticipantDatabase database = null;
+            for (int t = 0; t < group.size(); t++) {
+                if (failed[t]) {
+                    continue;
+                }
+                BranchReference branch = PhaseTwo.ordered(group.get(t).branches(), confirming).get(position);
+                LocalParticipant participant = (LocalParticipant) participants.find(branch.participant());
+                database = participant.database();
+                items.add(new LocalBatch.Item(participant, branch.withAttempt(1)));
+                owners.add(t);
+            }
+            if (items.isEmpty()) {
+                break;
+            }
+            boolean[] done;
+            try {
+                done = LocalBatch.run(database, items, confirming, clock);
+            } catch (Exception e) {
+                log.debug("TCC batched {} of {} branches on '{}' failed; they go one by one: {}", confirming ? "confirm" : "cancel",
+                        items.size(), database.runner().name(), PhaseTwo.describe(e));
+                done = new boolean[items.size()];
+            }
+            for (int k = 0; k < done.length; k++) {
+                if (!done[k]) {
+                    failed[owners.get(k)] = true;
+                }
+            }
+        }
+        TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
+        TransactionState to = confirming ? TransactionState.CONFIRMED : TransactionState.CANCELLED;
+        for (int t = 0; t < group.size(); t++) {
+            Decided d = group.get(t);
+            if (failed[t]) {
+                oneByOne.add(d);
+                continue;
+            }
+            finished.accept(new Finish(d.xid(), from, to, d.lease()), d);
+        }
+    }
+
+    /**
+     * Writes the final states of transactions whose branches are all done, in one commit, and
+     * publishes their events. A transaction whose write did not happen (a recovery worker got
+     * there first, or the database failed) is left to recovery, which re-drives it idempotently.
+     */
+    public void finishAll(List<Finish> finishes, List<Decided> decided) {
+        if (finishes.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        boolean[] changed;
+        try {
+            changed = transactionLog.phaseTwo().finishAll(finishes, now);
+        } catch (RuntimeException e) {
+            log.warn("TCC could not record the end of {} finished transactions; recovery re-drives them when their"
+                    + " leases end: {}", finishes.size(), e.toString());
+            return;
+        }
+        for (int i = 0; i < finishes.size(); i++) {
+            if (!changed[i]) {
+                continue;
+            }
+            Finish f = finishes.get(i);
+            Decided d = decided.get(i);
+            String name = d == null ? null : d.name();
+            Instant createdAt = d == null ? null : d.createdAt();
+            // from the decision to the final write: the queue, the batch and the linger are all phase two
+            Duration phaseTwoTook = d == null ? Duration.ZERO : Duration.ofNanos(ticker.nanoTime() - d.decidedNanos());
+            events.publish(TccEvent.Type.PHASE_TWO_COMPLETED, f.xid(), name, f.from().code(), phaseTwoTook);
+            events.publish(TccEvent.Type.TRANSACTION_FINISHED, f.xid(), name, f.to().code(),
+                    createdAt == null ? Duration.ZERO : Duration.between(createdAt, now));
+        }
+    }
+}
