@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.spi.TccEvent;
 import java.sql.Connection;

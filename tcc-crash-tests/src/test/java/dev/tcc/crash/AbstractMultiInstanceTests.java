@@ -6,7 +6,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.time.Duration;

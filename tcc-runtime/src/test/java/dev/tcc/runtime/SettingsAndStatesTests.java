@@ -3,6 +3,7 @@ package dev.tcc.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.support.Durations;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

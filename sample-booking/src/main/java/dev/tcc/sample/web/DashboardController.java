@@ -10,9 +10,9 @@ import java.util.Map;
 
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
-import dev.tcc.runtime.TransactionState;
-import dev.tcc.runtime.log.BranchRecord;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.sample.booking.BookingRepository;
 import dev.tcc.sample.booking.BookingStatus;
 import dev.tcc.sample.failure.FailureInjection;

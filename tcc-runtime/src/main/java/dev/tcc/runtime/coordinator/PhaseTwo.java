@@ -1,13 +1,13 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.TccSettings;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.log.BranchOutcome;
-import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.api.operations.BranchRecord;
 import dev.tcc.runtime.log.Lease;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.spi.BranchParticipant;
 import dev.tcc.spi.BranchReference;

@@ -1,8 +1,10 @@
 package dev.tcc.runtime.log;
 
 import dev.tcc.api.TransactionLogException;
-import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.jdbc.Statements;

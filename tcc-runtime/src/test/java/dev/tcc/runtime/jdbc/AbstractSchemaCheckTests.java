@@ -10,7 +10,7 @@ import dev.tcc.api.TccException;
 import dev.tcc.api.TransactionLogException;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.Connection;

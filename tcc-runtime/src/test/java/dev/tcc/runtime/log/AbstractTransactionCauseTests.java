@@ -3,8 +3,9 @@ package dev.tcc.runtime.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;

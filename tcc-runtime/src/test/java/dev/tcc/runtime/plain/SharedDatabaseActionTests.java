@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.PreparedStatement;
 import org.junit.jupiter.api.AfterEach;

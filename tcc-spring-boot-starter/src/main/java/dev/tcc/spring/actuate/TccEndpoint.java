@@ -1,9 +1,9 @@
 package dev.tcc.spring.actuate;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
-import dev.tcc.runtime.log.BranchRecord;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.TransactionRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;

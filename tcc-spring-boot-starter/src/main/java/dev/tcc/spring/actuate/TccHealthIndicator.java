@@ -1,7 +1,7 @@
 package dev.tcc.spring.actuate;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

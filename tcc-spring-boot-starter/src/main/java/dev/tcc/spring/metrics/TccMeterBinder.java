@@ -1,7 +1,7 @@
 package dev.tcc.spring.metrics;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.recovery.RecoveryPass;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,4 +1,4 @@
-package dev.tcc.runtime;
+package dev.tcc.api.operations;
 
 import java.util.EnumSet;
 import java.util.Set;

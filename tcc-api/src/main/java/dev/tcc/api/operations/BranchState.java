@@ -1,4 +1,4 @@
-package dev.tcc.runtime;
+package dev.tcc.api.operations;
 
 /**
  * States of a branch, stored by {@link #code()}: in the coordinator's branch table and in the
