@@ -228,7 +228,7 @@ public final class TransactionLog {
             ps.setString(1, xid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    BranchState state = BranchState.ofCode(rs.getString(5));
+                    BranchState state = BranchState.fromCode(rs.getString(5));
                     int attempts = rs.getInt(6);
                     if (state == BranchState.TRIED && finalState != null) {
                         state = finalState;
@@ -244,7 +244,7 @@ public final class TransactionLog {
 
     private static TransactionRecord transaction(ResultSet rs) throws SQLException {
         String decision = rs.getString("decision");
-        return new TransactionRecord(rs.getString("xid"), rs.getString("name"), TransactionState.ofCode(rs.getString("state")),
+        return new TransactionRecord(rs.getString("xid"), rs.getString("name"), TransactionState.fromCode(rs.getString("state")),
                 decision == null ? Decision.UNDECIDED : Decision.valueOf(decision), rs.getString("cause"),
                 Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "timeout_at"), Jdbc.getInstant(rs, "decided_at"),
                 Jdbc.getInstant(rs, "finished_at"), rs.getInt("rounds"), Jdbc.getInstant(rs, "next_attempt_at"),
@@ -472,8 +472,10 @@ public final class TransactionLog {
 
     /** An operator's statement that a FAILED transaction was finished by hand. */
     public boolean forceFinish(String xid, TransactionState to, String note, Instant now) {
-        if (!to.isFinal() || to == TransactionState.FAILED) {
-            throw new IllegalArgumentException("A FAILED transaction can only be forced to CONFIRMED, CANCELLED or HEURISTIC, not [" + to + "]");
+        // only the final states the transition table lets a FAILED transaction become
+        if (!to.isFinal() || !TransactionState.FAILED.canBecome(to)) {
+            throw new IllegalArgumentException("A FAILED transaction can only be forced to one of the final states "
+                    + TransactionState.FAILED.successors().stream().filter(TransactionState::isFinal).toList() + ", not [" + to + "]");
         }
         return run("force-finish [" + xid + "]", c -> {
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FORCE_FINISH)) {
@@ -514,7 +516,7 @@ public final class TransactionLog {
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_COUNT_BY_STATE);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    counts.put(TransactionState.ofCode(rs.getString(1)), rs.getLong(2));
+                    counts.put(TransactionState.fromCode(rs.getString(1)), rs.getLong(2));
                 }
             }
             return counts;
