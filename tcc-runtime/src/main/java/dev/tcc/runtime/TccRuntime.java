@@ -3,6 +3,7 @@ package dev.tcc.runtime;
 import dev.tcc.api.MissingTablesException;
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.api.TransactionLogException;
+import dev.tcc.api.operations.TccOperations;
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.action.ActionDefinition;
 import dev.tcc.runtime.action.LocalParticipant;
@@ -25,6 +26,9 @@ import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.runtime.model.TransactionOptions;
+import dev.tcc.runtime.model.CircuitBreakerStates;
+import dev.tcc.runtime.operations.LogOperations;
+import dev.tcc.runtime.plain.ActionRegistration;
 import dev.tcc.runtime.plain.TccActionBuilder;
 import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;
@@ -36,7 +40,7 @@ import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -109,6 +113,7 @@ public final class TccRuntime implements AutoCloseable {
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
     private final LeftToRecovery leftToRecovery = new LeftToRecovery();
+    private final LogOperations operations;
     private volatile ScheduledFuture<?> recoveryTask;
 
     private TccRuntime(Builder b) {
@@ -137,6 +142,7 @@ public final class TccRuntime implements AutoCloseable {
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
         this.retention = new Retention(transactionLog, databases.values(), this::participantsOn, settings, clock);
         this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
+        this.operations = new LogOperations(transactionLog, coordinatorRecovery, clock);
         this.scheduler = b.scheduler;
         b.listeners.forEach(events::add);
     }
@@ -192,8 +198,31 @@ public final class TccRuntime implements AutoCloseable {
 
     /** Starts defining a local action with the plain-Java API. */
     public <A, R> TccActionBuilder<A, R> action(String name, Class<A> argumentType, Class<R> resultType) {
-        return new TccActionBuilder<>(this, name, argumentType, resultType);
+        return new TccActionBuilder<>(registration, name, argumentType, resultType);
     }
+
+    /** What the plain-Java action builder needs of this runtime, and no more. */
+    private final ActionRegistration registration = new ActionRegistration() {
+        @Override
+        public Duration defaultHold() {
+            return settings.defaultHold();
+        }
+
+        @Override
+        public Collection<ParticipantDatabase> databases() {
+            return List.copyOf(databases.values());
+        }
+
+        @Override
+        public void register(ActionDefinition action) {
+            TccRuntime.this.register(action);
+        }
+
+        @Override
+        public Object tryBranch(String action, Object[] args, TryBody body) throws Exception {
+            return TccRuntime.this.tryBranch(action, args, body);
+        }
+    };
 
     /** The registered action named {@code action}. */
     public LocalParticipant participant(String action) {
@@ -286,35 +315,34 @@ public final class TccRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ operations
 
+    /** List, find, count, retry and force-finish the transactions of this runtime's log. */
+    public TccOperations operations() {
+        return operations;
+    }
+
+    /** Same as {@code operations().find(xid)}. */
     public Optional<TransactionRecord> find(String xid) {
-        return transactionLog.find(xid);
+        return operations.find(xid);
     }
 
+    /** Same as {@code operations().list(state, limit)}. */
     public List<TransactionRecord> list(TransactionState state, int limit) {
-        return transactionLog.list(state, limit);
+        return operations.list(state, limit);
     }
 
+    /** Same as {@code operations().countByState()}. */
     public Map<TransactionState, Long> countByState() {
-        return transactionLog.countByState();
+        return operations.countByState();
     }
 
-    /** Transactions still in phase two decided before {@code before}. */
-    public long countStuck(Instant before) {
-        return transactionLog.countStuck(before);
-    }
-
-    /** An operator's retry of a FAILED transaction: it goes back to phase two and is driven now. */
+    /** Same as {@code operations().retry(xid)}. */
     public Optional<TransactionState> retryFailed(String xid) {
-        if (!transactionLog.retryFailed(xid)) {
-            return Optional.empty();
-        }
-        Optional<TransactionState> driven = coordinatorRecovery.claimAndDrive(xid);
-        return driven.isPresent() ? driven : transactionLog.find(xid).map(TransactionRecord::state);
+        return operations.retry(xid);
     }
 
-    /** An operator's statement that a FAILED transaction was finished by hand. */
+    /** Same as {@code operations().forceFinish(xid, state, note)}. */
     public boolean forceFinish(String xid, TransactionState state, String note) {
-        return transactionLog.forceFinish(xid, state, note, clock.instant());
+        return operations.forceFinish(xid, state, note);
     }
 
     public void addListener(TccEventListener listener) {
@@ -325,19 +353,12 @@ public final class TccRuntime implements AutoCloseable {
         return settings;
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
-    public JsonCodec codec() {
-        return codec;
-    }
-
     public String instanceId() {
         return instanceId;
     }
 
-    public TransactionLog transactionLog() {
+    /** For tests in this module (through their test-support class): the log itself. */
+    TransactionLog transactionLog() {
         return transactionLog;
     }
 
@@ -346,14 +367,9 @@ public final class TccRuntime implements AutoCloseable {
         return decisionSource;
     }
 
-    /** Resilience4j registries of phase two, for metrics. */
-    public PhaseTwoCalls phaseTwoCalls() {
+    /** The states of phase two's circuit breakers, one per participant, for metrics. */
+    public CircuitBreakerStates circuitBreakers() {
         return calls;
-    }
-
-    /** The participant databases, one per local transaction runner name. */
-    public Collection<ParticipantDatabase> participantDatabases() {
-        return List.copyOf(databases.values());
     }
 
     /**

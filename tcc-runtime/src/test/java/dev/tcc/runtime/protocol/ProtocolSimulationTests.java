@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TccRuntimeInternals;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.api.operations.TransactionState;
@@ -211,7 +212,7 @@ class ProtocolSimulationTests {
     private static void checkInvariants(TccRuntime runtime, Map<String, Ledger> ledgers, Map<String, Boolean> returned) {
         for (var entry : returned.entrySet()) {
             String xid = entry.getKey();
-            Decision decision = runtime.transactionLog().readDecision(xid);
+            Decision decision = TccRuntimeInternals.transactionLog(runtime).readDecision(xid);
             long confirms = 0;
             long cancels = 0;
             for (var ledger : ledgers.entrySet()) {
