@@ -5,6 +5,7 @@ import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.log.BranchOutcome;
+import dev.tcc.api.TccDefinitionException;
 import dev.tcc.api.operations.BranchRecord;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.api.operations.TransactionRecord;
@@ -377,7 +378,8 @@ public final class PhaseTwo {
         BranchParticipant participant = participants.find(branch.participant());
         if (participant == null) {
             attempts.incrementAndGet();
-            throw new IllegalStateException("no participant '" + branch.participant() + "' is registered in this instance");
+            throw new TccDefinitionException("No participant '" + branch.participant() + "' is registered in this instance:"
+                    + " register it on every instance that runs recovery");
         }
         calls.call(branch.participant(), attempt -> {
             BranchReference delivery = branch.withAttempt(attempt);

@@ -1,5 +1,6 @@
 package dev.tcc.runtime.log;
 
+import dev.tcc.api.IllegalTransactionStateException;
 import dev.tcc.api.TransactionLogException;
 import dev.tcc.api.operations.BranchRecord;
 import dev.tcc.api.operations.BranchState;
@@ -436,7 +437,8 @@ public final class TransactionLog {
 
     private static void requireLegal(TransactionState from, TransactionState to) {
         if (!from.canBecome(to)) {
-            throw new IllegalStateException("Illegal transaction state change " + from + " -> " + to);
+            throw new IllegalTransactionStateException("Illegal transaction state change [" + from + "] -> [" + to + "]: legal from ["
+                    + from + "] are " + from.successors());
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.tcc.runtime.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tcc.api.TccException;
 import dev.tcc.api.operations.BranchState;
 import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.api.operations.TransactionState;
@@ -82,5 +84,16 @@ abstract class AbstractTransactionCauseTests {
                 List.of(new BranchOutcome(1, BranchState.CANCELLED, 1, null)), LEASE)).isTrue();
 
         assertThat(log.find("x-cancel").orElseThrow().cause()).isEqualTo("the initiator threw PaymentDeclined");
+    }
+
+    @Test
+    void aStateChangeTheTableDoesNotListIsRefusedAsATccExceptionAndWritesNothing() {
+        decide("x-illegal", Decision.CANCEL, "the initiator threw PaymentDeclined");
+
+        assertThatThrownBy(() -> log.finish("x-illegal", TransactionState.CANCELLING, TransactionState.CONFIRMED, null,
+                NOW.plusSeconds(2), List.of(new BranchOutcome(1, BranchState.CONFIRMED, 1, null)), LEASE))
+                .isInstanceOf(TccException.class)
+                .hasMessageContaining("[CANCELLING] -> [CONFIRMED]");
+        assertThat(log.find("x-illegal").orElseThrow().state()).isEqualTo(TransactionState.CANCELLING);
     }
 }
