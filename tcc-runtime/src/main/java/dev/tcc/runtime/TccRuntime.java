@@ -1,28 +1,20 @@
 package dev.tcc.runtime;
 
-import dev.tcc.api.MissingTablesException;
 import dev.tcc.api.TccDefinitionException;
-import dev.tcc.api.TransactionLogException;
 import dev.tcc.api.operations.TccOperations;
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.action.ActionDefinition;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.action.TryBody;
-import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.codec.JsonCodec;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
-import dev.tcc.runtime.coordinator.LocalDecisionSource;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
-import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
-import dev.tcc.runtime.jdbc.SchemaCheck;
-import dev.tcc.runtime.jdbc.SchemaInitializer;
-import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.runtime.model.TransactionOptions;
@@ -49,17 +41,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -92,16 +79,14 @@ public final class TccRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TccRuntime.class);
 
     private final TccSettings settings;
-    private final Clock clock;
     private final JsonCodec codec;
-    private final boolean initializeSchema;
+    private final Clock clock;
     private final String instanceId;
-    private final LocalTransactionRunner logDatabase;
+    private final RuntimeAssembly assembly;
     private final TransactionLog transactionLog;
-    private final ParticipantRegistry participants = new ParticipantRegistry();
-    private final Map<String, ParticipantDatabase> databases = new ConcurrentHashMap<>();
-    private final List<LocalParticipant> localParticipants = new CopyOnWriteArrayList<>();
-    private final Events events = new Events();
+    private final ParticipantRegistry participants;
+    private final List<LocalParticipant> localParticipants;
+    private final Events events;
     private final PhaseTwoCalls calls;
     private final Coordinator coordinator;
     private final DecisionSource decisionSource;
@@ -112,39 +97,33 @@ public final class TccRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
-    private final LeftToRecovery leftToRecovery = new LeftToRecovery();
+    private final LeftToRecovery leftToRecovery;
     private final LogOperations operations;
     private volatile ScheduledFuture<?> recoveryTask;
 
-    private TccRuntime(Builder b) {
-        this.settings = b.settings;
-        this.clock = b.clock;
-        this.codec = b.codec;
-        this.initializeSchema = b.initializeSchema;
-        this.instanceId = b.instanceId;
-        this.logDatabase = b.logDatabase;
-        SqlDialect dialect = prepareDatabase(logDatabase, "the transaction log's database", SchemaCheck.LOG_TABLES);
-        this.transactionLog = new TransactionLog(logDatabase, dialect, clock);
-        this.calls = new PhaseTwoCalls(settings, b.random);
-        PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
-        this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
-        // batching across transactions only on the runtime's own executor: an injected one (a test
-        // that drops or reorders phase-two rounds) keeps one task per transaction
-        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
-                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
-                        settings.phaseTwoFinishLinger(), leftToRecovery)
-                : null;
-        this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
-                b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
-                leftToRecovery);
-        this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
-        this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
-        this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
-        this.retention = new Retention(transactionLog, databases.values(), this::participantsOn, settings, clock);
-        this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
-        this.operations = new LogOperations(transactionLog, coordinatorRecovery, clock);
-        this.scheduler = b.scheduler;
-        b.listeners.forEach(events::add);
+    /** Takes the parts {@link RuntimeAssembly} built (with the database I/O that needs); builds nothing itself. */
+    private TccRuntime(RuntimeAssembly a) {
+        this.assembly = a;
+        this.settings = a.settings;
+        this.codec = a.codec;
+        this.clock = a.clock;
+        this.instanceId = a.instanceId;
+        this.transactionLog = a.transactionLog;
+        this.participants = a.participants;
+        this.localParticipants = a.localParticipants;
+        this.events = a.events;
+        this.calls = a.calls;
+        this.coordinator = a.coordinator;
+        this.decisionSource = a.decisionSource;
+        this.coordinatorRecovery = a.coordinatorRecovery;
+        this.holdExpiry = a.holdExpiry;
+        this.retention = a.retention;
+        this.recoveryPasses = a.recoveryPasses;
+        this.scheduler = a.scheduler;
+        this.ownedPhaseTwoExecutor = a.ownedPhaseTwoExecutor;
+        this.phaseTwoBatcher = a.phaseTwoBatcher;
+        this.leftToRecovery = a.leftToRecovery;
+        this.operations = a.operations;
     }
 
     public static Builder builder() {
@@ -176,10 +155,7 @@ public final class TccRuntime implements AutoCloseable {
      */
     public LocalParticipant register(ActionDefinition action) {
         checkStoredTypes(action);
-        ParticipantDatabase database = databases.computeIfAbsent(action.runner().name(), name -> {
-            SqlDialect dialect = prepareDatabase(action.runner(), "participant database", SchemaCheck.BARRIER_TABLES);
-            return new ParticipantDatabase(action.runner(), new BranchBarrier(dialect));
-        });
+        ParticipantDatabase database = assembly.participantDatabase(action.runner());
         LocalParticipant participant = new LocalParticipant(action, database, codec, clock);
         participants.register(participant);
         localParticipants.add(participant);
@@ -210,7 +186,7 @@ public final class TccRuntime implements AutoCloseable {
 
         @Override
         public Collection<ParticipantDatabase> databases() {
-            return List.copyOf(databases.values());
+            return assembly.participantDatabases();
         }
 
         @Override
@@ -237,34 +213,6 @@ public final class TccRuntime implements AutoCloseable {
         participants.register(participant);
     }
 
-    private Collection<LocalParticipant> participantsOn(String database) {
-        List<LocalParticipant> result = new ArrayList<>();
-        for (LocalParticipant p : localParticipants) {
-            if (p.database().runner().name().equals(database)) {
-                result.add(p);
-            }
-        }
-        return result;
-    }
-
-    /** Creates the tables when schema initialisation is on; then checks that the tables of {@code role} exist. */
-    private SqlDialect prepareDatabase(LocalTransactionRunner runner, String role, List<String> tables) {
-        try {
-            return runner.inNewTransaction(c -> {
-                if (initializeSchema) {
-                    SchemaInitializer.createTables(c);
-                }
-                SchemaCheck.requireTables(c, role, runner.name(), tables);
-                return SqlDialect.of(c);
-            });
-        } catch (MissingTablesException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new TransactionLogException("Could not prepare database '" + runner.name() + "' for TCC: " + e.getMessage()
-                    + (initializeSchema ? "" : ". Create the tables with " + "META-INF/tcc/schema-<database>.sql or turn schema initialisation on"), e);
-        }
-    }
-
     // ------------------------------------------------------------------ recovery
 
     /** Schedules recovery passes every {@link TccSettings#recoveryInterval()} on the scheduler. */
@@ -272,16 +220,7 @@ public final class TccRuntime implements AutoCloseable {
         if (recoveryTask != null || scheduler == null) {
             return;
         }
-        long interval = settings.recoveryInterval().toMillis();
-        recoveryTask = scheduler.scheduleWithFixedDelay(this::recoverQuietly, interval, interval, TimeUnit.MILLISECONDS);
-    }
-
-    private void recoverQuietly() {
-        try {
-            recoverOnce();
-        } catch (RuntimeException e) {
-            log.warn("TCC recovery pass failed; the next pass retries: {}", e.toString());
-        }
+        recoveryTask = recoveryPasses.schedule(scheduler, settings.recoveryInterval());
     }
 
     /**
@@ -417,37 +356,21 @@ public final class TccRuntime implements AutoCloseable {
         }
     }
 
-    private static ExecutorService newPhaseTwoExecutor(int threads) {
-        AtomicInteger counter = new AtomicInteger();
-        // Rejects once shut down, so the caller's handler sees it and hands the transaction to recovery,
-        // visibly (CallerRunsPolicy would silently drop it then); while running, a full queue makes the
-        // caller run phase two itself (back-pressure).
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
-            Thread t = new Thread(r, "tcc-phase-two-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, (task, executor) -> {
-            if (executor.isShutdown()) {
-                throw new RejectedExecutionException("phase two is shut down");
-            }
-            task.run();
-        });
-    }
-
     /** Builds a runtime; only the transaction log's database is required. */
     public static final class Builder {
-        private TccSettings settings = TccSettings.defaults();
-        private Clock clock = Clock.systemUTC();
-        private RandomGenerator random = new SecureRandom();
-        private JsonCodec codec = new JsonCodec();
-        private boolean initializeSchema;
-        private String instanceId;
-        private LocalTransactionRunner logDatabase;
-        private java.util.concurrent.Executor phaseTwoExecutor;
-        private int phaseTwoThreads = 4;
-        private ScheduledExecutorService scheduler;
-        private DecisionSource decisionSource;
-        private final List<TccEventListener> listeners = new ArrayList<>();
+        // read by RuntimeAssembly
+        TccSettings settings = TccSettings.defaults();
+        Clock clock = Clock.systemUTC();
+        RandomGenerator random = new SecureRandom();
+        JsonCodec codec = new JsonCodec();
+        boolean initializeSchema;
+        String instanceId;
+        LocalTransactionRunner logDatabase;
+        java.util.concurrent.Executor phaseTwoExecutor;
+        int phaseTwoThreads = 4;
+        ScheduledExecutorService scheduler;
+        DecisionSource decisionSource;
+        final List<TccEventListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -536,7 +459,7 @@ public final class TccRuntime implements AutoCloseable {
             if (instanceId == null) {
                 instanceId = "tcc-" + UUID.randomUUID().toString().substring(0, 8);
             }
-            return new TccRuntime(this);
+            return new TccRuntime(new RuntimeAssembly(this));
         }
     }
 
