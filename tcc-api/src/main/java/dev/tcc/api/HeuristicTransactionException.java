@@ -1,7 +1,11 @@
 package dev.tcc.api;
 
 /**
- * Thrown when a transaction ended {@code HEURISTIC}: a confirm was decided but a participant refused it because it had already expired its hold. Some branches may be confirmed and others cancelled; the transaction is reported for an operator.
+ * Describes a transaction that ended {@code HEURISTIC}: a confirm was decided but a participant refused it because it
+ * had already expired its hold, so some branches may be confirmed and others cancelled. The runtime does not throw it
+ * today: the initiator's call has returned by the time phase two learns of the refusal, so the outcome is recorded in
+ * the log (state HEURISTIC), logged, published as an event and counted as a dead letter for an operator. Kept for
+ * participants and integrations that want to report the condition as an exception.
  */
 public class HeuristicTransactionException extends TccException {
 

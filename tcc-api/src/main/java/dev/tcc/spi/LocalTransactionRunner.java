@@ -1,6 +1,7 @@
 package dev.tcc.spi;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * Runs work in a new local transaction on one participant database. The runtime writes the
@@ -31,6 +32,26 @@ public interface LocalTransactionRunner {
      */
     default <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
         return inNewTransaction(work);
+    }
+
+    /**
+     * Runs {@code work} on a connection without auto-commit and commits it; on any failure rolls
+     * back and rethrows the original failure (a rollback failure travels with it as suppressed).
+     * For implementations that manage the connection themselves.
+     */
+    static <T> T commitOrRollback(Connection connection, ConnectionWork<T> work) throws Exception {
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (Throwable failure) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                failure.addSuppressed(rollbackFailure);
+            }
+            throw failure;
+        }
     }
 
     /** Work that runs on the connection of a local transaction. */

@@ -1,7 +1,7 @@
 package dev.tcc.crash;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

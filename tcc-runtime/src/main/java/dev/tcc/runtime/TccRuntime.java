@@ -1,30 +1,28 @@
 package dev.tcc.runtime;
 
-import dev.tcc.api.MissingTablesException;
 import dev.tcc.api.TccDefinitionException;
-import dev.tcc.api.TransactionLogException;
+import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.action.ActionDefinition;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.action.TryBody;
-import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.codec.JsonCodec;
 import dev.tcc.runtime.coordinator.BatchedPhaseTwo;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
-import dev.tcc.runtime.coordinator.LocalDecisionSource;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
-import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
-import dev.tcc.runtime.jdbc.SchemaCheck;
-import dev.tcc.runtime.jdbc.SchemaInitializer;
-import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.runtime.model.CircuitBreakerStates;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.model.TransactionOptions;
+import dev.tcc.runtime.operations.LogOperations;
+import dev.tcc.runtime.plain.ActionRegistration;
 import dev.tcc.runtime.plain.TccActionBuilder;
 import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;
@@ -38,7 +36,7 @@ import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -47,17 +45,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -97,17 +90,15 @@ public final class TccRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TccRuntime.class);
 
     private final TccSettings settings;
-    private final Clock clock;
     private final Ticker ticker;
     private final JsonCodec codec;
-    private final boolean initializeSchema;
+    private final Clock clock;
     private final String instanceId;
-    private final LocalTransactionRunner logDatabase;
+    private final RuntimeAssembly assembly;
     private final TransactionLog transactionLog;
-    private final ParticipantRegistry participants = new ParticipantRegistry();
-    private final Map<String, ParticipantDatabase> databases = new ConcurrentHashMap<>();
-    private final List<LocalParticipant> localParticipants = new CopyOnWriteArrayList<>();
-    private final Events events = new Events();
+    private final ParticipantRegistry participants;
+    private final List<LocalParticipant> localParticipants;
+    private final Events events;
     private final PhaseTwoCalls calls;
     private final Coordinator coordinator;
     private final DecisionSource decisionSource;
@@ -118,39 +109,34 @@ public final class TccRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
-    private final LeftToRecovery leftToRecovery = new LeftToRecovery();
+    private final LeftToRecovery leftToRecovery;
+    private final LogOperations operations;
     private volatile ScheduledFuture<?> recoveryTask;
 
-    private TccRuntime(Builder b) {
-        this.settings = b.settings;
-        this.clock = b.clock;
-        this.ticker = b.ticker;
-        this.codec = b.codec;
-        this.initializeSchema = b.initializeSchema;
-        this.instanceId = b.instanceId;
-        this.logDatabase = b.logDatabase;
-        SqlDialect dialect = prepareDatabase(logDatabase, "the transaction log's database", SchemaCheck.LOG_TABLES);
-        this.transactionLog = new TransactionLog(logDatabase, dialect, clock);
-        this.calls = new PhaseTwoCalls(settings, b.random);
-        PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events, ticker);
-        this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
-        // batching across transactions only on the runtime's own executor: an injected one (a test
-        // that drops or reorders phase-two rounds) keeps one task per transaction
-        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1
-                ? new PhaseTwoBatcher(new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock,
-                        ticker, events), ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
-                        settings.phaseTwo().finishLinger(), leftToRecovery, ticker, b.sleeper)
-                : null;
-        this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
-                b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
-                leftToRecovery, ticker);
-        this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
-        this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
-        this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
-        this.retention = new Retention(transactionLog, databases.values(), this::participantsOn, settings, clock);
-        this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
-        this.scheduler = b.scheduler;
-        b.listeners.forEach(events::add);
+    /** Takes the parts {@link RuntimeAssembly} built (with the database I/O that needs); builds nothing itself. */
+    private TccRuntime(RuntimeAssembly a) {
+        this.assembly = a;
+        this.settings = a.settings;
+        this.codec = a.codec;
+        this.clock = a.clock;
+        this.ticker = a.ticker;
+        this.instanceId = a.instanceId;
+        this.transactionLog = a.transactionLog;
+        this.participants = a.participants;
+        this.localParticipants = a.localParticipants;
+        this.events = a.events;
+        this.calls = a.calls;
+        this.coordinator = a.coordinator;
+        this.decisionSource = a.decisionSource;
+        this.coordinatorRecovery = a.coordinatorRecovery;
+        this.holdExpiry = a.holdExpiry;
+        this.retention = a.retention;
+        this.recoveryPasses = a.recoveryPasses;
+        this.scheduler = a.scheduler;
+        this.ownedPhaseTwoExecutor = a.ownedPhaseTwoExecutor;
+        this.phaseTwoBatcher = a.phaseTwoBatcher;
+        this.leftToRecovery = a.leftToRecovery;
+        this.operations = a.operations;
     }
 
     public static Builder builder() {
@@ -182,10 +168,7 @@ public final class TccRuntime implements AutoCloseable {
      */
     public LocalParticipant register(ActionDefinition action) {
         checkStoredTypes(action);
-        ParticipantDatabase database = databases.computeIfAbsent(action.runner().name(), name -> {
-            SqlDialect dialect = prepareDatabase(action.runner(), "participant database", SchemaCheck.BARRIER_TABLES);
-            return new ParticipantDatabase(action.runner(), new BranchBarrier(dialect));
-        });
+        ParticipantDatabase database = assembly.participantDatabase(action.runner());
         LocalParticipant participant = new LocalParticipant(action, database, codec, clock);
         participants.register(participant);
         localParticipants.add(participant);
@@ -204,8 +187,31 @@ public final class TccRuntime implements AutoCloseable {
 
     /** Starts defining a local action with the plain-Java API. */
     public <A, R> TccActionBuilder<A, R> action(String name, Class<A> argumentType, Class<R> resultType) {
-        return new TccActionBuilder<>(this, name, argumentType, resultType);
+        return new TccActionBuilder<>(registration, name, argumentType, resultType);
     }
+
+    /** What the plain-Java action builder needs of this runtime, and no more. */
+    private final ActionRegistration registration = new ActionRegistration() {
+        @Override
+        public Duration defaultHold() {
+            return settings.hold().defaultDuration();
+        }
+
+        @Override
+        public Collection<ParticipantDatabase> databases() {
+            return assembly.participantDatabases();
+        }
+
+        @Override
+        public void register(ActionDefinition action) {
+            TccRuntime.this.register(action);
+        }
+
+        @Override
+        public Object tryBranch(String action, Object[] args, TryBody body) throws Exception {
+            return TccRuntime.this.tryBranch(action, args, body);
+        }
+    };
 
     /** The registered action named {@code action}. */
     public LocalParticipant participant(String action) {
@@ -220,34 +226,6 @@ public final class TccRuntime implements AutoCloseable {
         participants.register(participant);
     }
 
-    private Collection<LocalParticipant> participantsOn(String database) {
-        List<LocalParticipant> result = new ArrayList<>();
-        for (LocalParticipant p : localParticipants) {
-            if (p.database().runner().name().equals(database)) {
-                result.add(p);
-            }
-        }
-        return result;
-    }
-
-    /** Creates the tables when schema initialisation is on; then checks that the tables of {@code role} exist. */
-    private SqlDialect prepareDatabase(LocalTransactionRunner runner, String role, List<String> tables) {
-        try {
-            return runner.inNewTransaction(c -> {
-                if (initializeSchema) {
-                    SchemaInitializer.createTables(c);
-                }
-                SchemaCheck.requireTables(c, role, runner.name(), tables);
-                return SqlDialect.of(c);
-            });
-        } catch (MissingTablesException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new TransactionLogException("Could not prepare database '" + runner.name() + "' for TCC: " + e.getMessage()
-                    + (initializeSchema ? "" : ". Create the tables with " + "META-INF/tcc/schema-<database>.sql or turn schema initialisation on"), e);
-        }
-    }
-
     // ------------------------------------------------------------------ recovery
 
     /** Schedules recovery passes every {@link TccSettings.Recovery#interval()} on the scheduler. */
@@ -255,16 +233,7 @@ public final class TccRuntime implements AutoCloseable {
         if (recoveryTask != null || scheduler == null) {
             return;
         }
-        long interval = settings.recovery().interval().toMillis();
-        recoveryTask = scheduler.scheduleWithFixedDelay(this::recoverQuietly, interval, interval, TimeUnit.MILLISECONDS);
-    }
-
-    private void recoverQuietly() {
-        try {
-            recoverOnce();
-        } catch (RuntimeException e) {
-            log.warn("TCC recovery pass failed; the next pass retries: {}", e.toString());
-        }
+        recoveryTask = recoveryPasses.schedule(scheduler, settings.recovery().interval());
     }
 
     /**
@@ -298,35 +267,34 @@ public final class TccRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ operations
 
+    /** List, find, count, retry and force-finish the transactions of this runtime's log. */
+    public TccOperations operations() {
+        return operations;
+    }
+
+    /** Same as {@code operations().find(xid)}. */
     public Optional<TransactionRecord> find(String xid) {
-        return transactionLog.queries().find(xid);
+        return operations.find(xid);
     }
 
+    /** Same as {@code operations().list(state, limit)}. */
     public List<TransactionRecord> list(TransactionState state, int limit) {
-        return transactionLog.queries().list(state, limit);
+        return operations.list(state, limit);
     }
 
+    /** Same as {@code operations().countByState()}. */
     public Map<TransactionState, Long> countByState() {
-        return transactionLog.queries().countByState();
+        return operations.countByState();
     }
 
-    /** Transactions still in phase two decided before {@code before}. */
-    public long countStuck(Instant before) {
-        return transactionLog.queries().countStuck(before);
-    }
-
-    /** An operator's retry of a FAILED transaction: it goes back to phase two and is driven now. */
+    /** Same as {@code operations().retry(xid)}. */
     public Optional<TransactionState> retryFailed(String xid) {
-        if (!transactionLog.operator().retryFailed(xid)) {
-            return Optional.empty();
-        }
-        Optional<TransactionState> driven = coordinatorRecovery.claimAndDrive(xid);
-        return driven.isPresent() ? driven : transactionLog.queries().find(xid).map(TransactionRecord::state);
+        return operations.retry(xid);
     }
 
-    /** An operator's statement that a FAILED transaction was finished by hand. */
+    /** Same as {@code operations().forceFinish(xid, state, note)}. */
     public boolean forceFinish(String xid, TransactionState state, String note) {
-        return transactionLog.operator().forceFinish(xid, state, note, clock.instant());
+        return operations.forceFinish(xid, state, note);
     }
 
     public void addListener(TccEventListener listener) {
@@ -337,19 +305,12 @@ public final class TccRuntime implements AutoCloseable {
         return settings;
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
-    public JsonCodec codec() {
-        return codec;
-    }
-
     public String instanceId() {
         return instanceId;
     }
 
-    public TransactionLog transactionLog() {
+    /** For tests in this module (through their test-support class): the log itself. */
+    TransactionLog transactionLog() {
         return transactionLog;
     }
 
@@ -358,14 +319,9 @@ public final class TccRuntime implements AutoCloseable {
         return decisionSource;
     }
 
-    /** Resilience4j registries of phase two, for metrics. */
-    public PhaseTwoCalls phaseTwoCalls() {
+    /** The states of phase two's circuit breakers, one per participant, for metrics. */
+    public CircuitBreakerStates circuitBreakers() {
         return calls;
-    }
-
-    /** The participant databases, one per local transaction runner name. */
-    public Collection<ParticipantDatabase> participantDatabases() {
-        return List.copyOf(databases.values());
     }
 
     /**
@@ -413,39 +369,23 @@ public final class TccRuntime implements AutoCloseable {
         }
     }
 
-    private static ExecutorService newPhaseTwoExecutor(int threads) {
-        AtomicInteger counter = new AtomicInteger();
-        // Rejects once shut down, so the caller's handler sees it and hands the transaction to recovery,
-        // visibly (CallerRunsPolicy would silently drop it then); while running, a full queue makes the
-        // caller run phase two itself (back-pressure).
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
-            Thread t = new Thread(r, "tcc-phase-two-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, (task, executor) -> {
-            if (executor.isShutdown()) {
-                throw new RejectedExecutionException("phase two is shut down");
-            }
-            task.run();
-        });
-    }
-
     /** Builds a runtime; only the transaction log's database is required. */
     public static final class Builder {
-        private TccSettings settings = TccSettings.defaults();
-        private Clock clock = Clock.systemUTC();
-        private RandomGenerator random = new SecureRandom();
-        private Ticker ticker = Ticker.SYSTEM;
-        private Sleeper sleeper = Sleeper.SYSTEM;
-        private JsonCodec codec = new JsonCodec();
-        private boolean initializeSchema;
-        private String instanceId;
-        private LocalTransactionRunner logDatabase;
-        private java.util.concurrent.Executor phaseTwoExecutor;
-        private int phaseTwoThreads = 4;
-        private ScheduledExecutorService scheduler;
-        private DecisionSource decisionSource;
-        private final List<TccEventListener> listeners = new ArrayList<>();
+        // read by RuntimeAssembly
+        TccSettings settings = TccSettings.defaults();
+        Clock clock = Clock.systemUTC();
+        RandomGenerator random = new SecureRandom();
+        Ticker ticker = Ticker.SYSTEM;
+        Sleeper sleeper = Sleeper.SYSTEM;
+        JsonCodec codec = new JsonCodec();
+        boolean initializeSchema;
+        String instanceId;
+        LocalTransactionRunner logDatabase;
+        java.util.concurrent.Executor phaseTwoExecutor;
+        int phaseTwoThreads = 4;
+        ScheduledExecutorService scheduler;
+        DecisionSource decisionSource;
+        final List<TccEventListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -549,7 +489,7 @@ public final class TccRuntime implements AutoCloseable {
             if (instanceId == null) {
                 instanceId = "tcc-" + HexFormat.of().toHexDigits(random.nextInt());
             }
-            return new TccRuntime(this);
+            return new TccRuntime(new RuntimeAssembly(this));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.api.TccContextHolder;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.TccEvent;

@@ -4,8 +4,12 @@ import dev.tcc.runtime.model.TccSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tcc.api.TccException;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.support.Durations;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class SettingsAndStatesTests {
@@ -47,6 +51,28 @@ class SettingsAndStatesTests {
         assertThat(TransactionState.CANCELLING.canBecome(TransactionState.CONFIRMED)).isFalse();
         assertThat(TransactionState.FAILED.canBecome(TransactionState.CONFIRMING)).isTrue();
         assertThat(TransactionState.CONFIRMED.isFinal()).isTrue();
-        assertThat(TransactionState.ofCode("HEURISTIC")).isEqualTo(TransactionState.HEURISTIC);
+        assertThat(TransactionState.fromCode("HEURISTIC")).isEqualTo(TransactionState.HEURISTIC);
+        // an operator's force-finish moves a FAILED transaction only to a final state the table lists
+        assertThat(TransactionState.FAILED.successors()).contains(TransactionState.CONFIRMED, TransactionState.CANCELLED,
+                TransactionState.HEURISTIC);
+    }
+
+    @Test
+    void statesAreStoredByLiteralCodesThatUnknownCodesDoNotParse() {
+        // the stored codes are data: these literals never change when a constant is renamed
+        assertThat(Arrays.stream(TransactionState.values()).map(TransactionState::code))
+                .containsExactly("TRYING", "CONFIRMING", "CONFIRMED", "CANCELLING", "CANCELLED", "FAILED", "HEURISTIC");
+        assertThat(Arrays.stream(BranchState.values()).map(BranchState::code))
+                .containsExactly("TRIED", "CONFIRMED", "CANCELLED", "REFUSED");
+        for (TransactionState state : TransactionState.values()) {
+            assertThat(TransactionState.fromCode(state.code())).isSameAs(state);
+        }
+        for (BranchState state : BranchState.values()) {
+            assertThat(BranchState.fromCode(state.code())).isSameAs(state);
+        }
+        assertThatThrownBy(() -> TransactionState.fromCode("DONE")).isInstanceOf(TccException.class)
+                .hasMessageContaining("Unknown transaction state code [DONE]");
+        assertThatThrownBy(() -> BranchState.fromCode("tried")).isInstanceOf(TccException.class)
+                .hasMessageContaining("Unknown branch state code [tried]");
     }
 }

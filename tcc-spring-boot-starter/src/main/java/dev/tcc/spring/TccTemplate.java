@@ -1,7 +1,7 @@
 package dev.tcc.spring;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
 import java.util.Objects;

@@ -25,9 +25,9 @@ import dev.tcc.sample.hold.HoldRow;
 import dev.tcc.sample.hold.HoldState;
 import dev.tcc.sample.hold.InventoryItem;
 import dev.tcc.sample.hold.Participant;
+import dev.tcc.spring.autoconfigure.TccProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.core.annotation.Order;
@@ -46,11 +46,11 @@ public class RoomService implements Participant {
     private final JdbcClient jdbc;
     private final HoldLedger holds;
     private final FailureInjection failures;
-    private final ObjectProvider<TccRuntime> tcc;
+    private final TccProperties tcc;
     private final SampleProperties properties;
 
     public RoomService(@Qualifier("hotelsDataSource") DataSource hotels, Clock clock, FailureInjection failures,
-                       ObjectProvider<TccRuntime> tcc, SampleProperties properties) {
+                       TccProperties tcc, SampleProperties properties) {
         this.jdbc = JdbcClient.create(hotels);
         this.holds = new HoldLedger(hotels, "room_hold", clock);
         this.failures = failures;
@@ -64,7 +64,7 @@ public class RoomService implements Participant {
         failures.checkUp(service());
         if (failures.scenario() == Scenario.HOTEL_SLOW) {
             Duration delay = slowDelay();
-            log.info("Scenario HOTEL_SLOW: the hotel answers in {} (the flight's hold lasts {})", delay, settings().hold().defaultDuration());
+            log.info("Scenario HOTEL_SLOW: the hotel answers in {} (the flight's hold lasts {})", delay, tcc.getHold().getDefaultDuration());
             try {
                 Thread.sleep(delay.toMillis()); // the simulated slowness itself, not a synchronisation
             } catch (InterruptedException e) {
@@ -103,12 +103,9 @@ public class RoomService implements Participant {
         if (configured != null) {
             return configured;
         }
-        TccSettings s = settings();
-        return s.hold().defaultDuration().plus(s.hold().expiryGrace()).plus(s.recovery().interval().multipliedBy(2)).plusSeconds(1);
-    }
-
-    private TccSettings settings() {
-        return tcc.getObject().settings();
+        TccProperties.Hold hold = tcc.getHold();
+        return hold.getDefaultDuration().plus(hold.getExpiryGrace()).plus(tcc.getRecovery().getInterval().multipliedBy(2))
+                .plusSeconds(1);
     }
 
     public Optional<Hotel> find(String code) {

@@ -8,17 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.model.TccSettings;
-import dev.tcc.runtime.TransactionState;
-import dev.tcc.runtime.log.BranchRecord;
-import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.sample.booking.BookingRepository;
 import dev.tcc.sample.booking.BookingStatus;
 import dev.tcc.sample.failure.FailureInjection;
 import dev.tcc.sample.hold.HoldRow;
 import dev.tcc.sample.hold.InventoryItem;
 import dev.tcc.sample.hold.Participant;
+import dev.tcc.spring.autoconfigure.TccProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,16 +42,19 @@ import org.springframework.web.bind.annotation.RestController;
 public class DashboardController {
 
     private final List<Participant> participants;
-    private final TccRuntime tcc;
+    private final TccOperations tcc;
+    private final TccProperties tccProperties;
     private final BookingRepository bookings;
     private final FailureInjection failures;
     private final ObjectProvider<MeterRegistry> meters;
     private final Clock clock;
 
-    public DashboardController(List<Participant> participants, TccRuntime tcc, BookingRepository bookings,
-                               FailureInjection failures, ObjectProvider<MeterRegistry> meters, Clock clock) {
+    public DashboardController(List<Participant> participants, TccOperations tcc, TccProperties tccProperties,
+                               BookingRepository bookings, FailureInjection failures, ObjectProvider<MeterRegistry> meters,
+                               Clock clock) {
         this.participants = participants;
         this.tcc = tcc;
+        this.tccProperties = tccProperties;
         this.bookings = bookings;
         this.failures = failures;
         this.meters = meters;
@@ -71,12 +76,11 @@ public class DashboardController {
                 .map(p -> new ServiceInventory(p.service(), p.unit(), failures.downUntil(p.service()), p.inventory(),
                         p.pendingHolds(), xid == null ? p.recentHolds(limit) : p.holdsOf(xid)))
                 .toList();
-        TccSettings s = tcc.settings();
         Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("holdMillis", s.hold().defaultDuration().toMillis());
-        settings.put("safetyMarginMillis", s.hold().safetyMargin().toMillis());
-        settings.put("expiryGraceMillis", s.hold().expiryGrace().toMillis());
-        settings.put("recoveryIntervalMillis", s.recovery().interval().toMillis());
+        settings.put("holdMillis", tccProperties.getHold().getDefaultDuration().toMillis());
+        settings.put("safetyMarginMillis", tccProperties.getHold().getSafetyMargin().toMillis());
+        settings.put("expiryGraceMillis", tccProperties.getHold().getExpiryGrace().toMillis());
+        settings.put("recoveryIntervalMillis", tccProperties.getRecovery().getInterval().toMillis());
         return new Inventory(clock.millis(), settings, bookings.countByStatus(), services);
     }
 

@@ -1,7 +1,7 @@
 package dev.tcc.runtime.action;
 
 import dev.tcc.api.Phase;
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.barrier.BarrierRow;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.jdbc.Jdbc;

@@ -5,7 +5,7 @@ import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.api.Phase;
 import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.TryRefusedException;
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.barrier.BarrierRow;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.barrier.BranchBarrier.TryAdmission;

@@ -1,6 +1,6 @@
 package dev.tcc.runtime.barrier;
 
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,6 @@
 package dev.tcc.runtime.barrier;
 
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.jdbc.Statements;
@@ -115,7 +115,7 @@ public final class BranchBarrier {
                 if (!rs.next()) {
                     return null;
                 }
-                return new BarrierRow(rs.getString(1), BranchState.ofCode(rs.getString(2)), Jdbc.getInstant(rs, 3),
+                return new BarrierRow(rs.getString(1), BranchState.fromCode(rs.getString(2)), Jdbc.getInstant(rs, 3),
                         rs.getString(4), rs.getString(5));
             }
         }
@@ -167,7 +167,7 @@ public final class BranchBarrier {
                     while (rs.next()) {
                         String key = key(rs.getString(1), rs.getInt(2));
                         if (wanted.contains(key)) {
-                            rows.put(key, new BarrierRow(rs.getString(3), BranchState.ofCode(rs.getString(4)), Jdbc.getInstant(rs, 5),
+                            rows.put(key, new BarrierRow(rs.getString(3), BranchState.fromCode(rs.getString(4)), Jdbc.getInstant(rs, 5),
                                     rs.getString(6), rs.getString(7)));
                         }
                     }
@@ -207,7 +207,7 @@ public final class BranchBarrier {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         moved.put(key(rs.getString(1), rs.getInt(2)), new BarrierRow(rs.getString(3),
-                                BranchState.ofCode(rs.getString(4)), Jdbc.getInstant(rs, 5), rs.getString(6), rs.getString(7)));
+                                BranchState.fromCode(rs.getString(4)), Jdbc.getInstant(rs, 5), rs.getString(6), rs.getString(7)));
                     }
                 }
             }

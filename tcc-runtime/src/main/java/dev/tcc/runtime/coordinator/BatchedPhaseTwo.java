@@ -1,6 +1,6 @@
 package dev.tcc.runtime.coordinator;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.action.LocalBatch;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;

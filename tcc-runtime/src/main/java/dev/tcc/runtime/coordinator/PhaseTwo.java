@@ -1,12 +1,14 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
-import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.log.BranchOutcome;
-import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.api.TccDefinitionException;
+import dev.tcc.api.operations.BranchRecord;
 import dev.tcc.runtime.log.Lease;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Ticker;
@@ -213,7 +215,8 @@ public final class PhaseTwo {
         BranchParticipant participant = participants.find(branch.participant());
         if (participant == null) {
             attempts.incrementAndGet();
-            throw new IllegalStateException("no participant '" + branch.participant() + "' is registered in this instance");
+            throw new TccDefinitionException("No participant '" + branch.participant() + "' is registered in this instance:"
+                    + " register it on every instance that runs recovery");
         }
         calls.call(branch.participant(), attempt -> {
             BranchReference delivery = branch.withAttempt(attempt);

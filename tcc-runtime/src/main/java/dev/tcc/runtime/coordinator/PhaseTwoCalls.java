@@ -1,6 +1,7 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.ConfirmRefusedException;
+import dev.tcc.runtime.model.CircuitBreakerStates;
 import dev.tcc.runtime.model.TccSettings;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -12,6 +13,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -20,7 +22,7 @@ import java.util.random.RandomGenerator;
  * per participant, so a dead participant is skipped until it recovers. A refused confirm is an
  * answer, not a failure: it is neither retried nor counted against the circuit.
  */
-public final class PhaseTwoCalls {
+public final class PhaseTwoCalls implements CircuitBreakerStates {
 
     private final RetryRegistry retries;
     private final CircuitBreakerRegistry circuitBreakers;
@@ -78,9 +80,25 @@ public final class PhaseTwoCalls {
         return attempts.get();
     }
 
-    /** The circuit breakers, one per participant, for metrics and health. */
+    /** The circuit breakers, one per participant, for phase two. */
     public CircuitBreakerRegistry circuitBreakers() {
         return circuitBreakers;
+    }
+
+    @Override
+    public State state(String participant) {
+        return switch (circuitBreakers.circuitBreaker(participant).getState()) {
+            case CLOSED -> State.CLOSED;
+            case OPEN -> State.OPEN;
+            case HALF_OPEN -> State.HALF_OPEN;
+            default -> State.OTHER;
+        };
+    }
+
+    @Override
+    public void forEachParticipant(Consumer<String> listener) {
+        circuitBreakers.getAllCircuitBreakers().forEach(breaker -> listener.accept(breaker.getName()));
+        circuitBreakers.getEventPublisher().onEntryAdded(event -> listener.accept(event.getAddedEntry().getName()));
     }
 
     /** The retries, one per participant, for metrics. */

@@ -1,6 +1,6 @@
 package dev.tcc.runtime.coordinator;
 
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 
 /**
  * Binds the global transaction in progress to the initiator's thread, together with the options

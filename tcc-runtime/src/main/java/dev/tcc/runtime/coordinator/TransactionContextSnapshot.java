@@ -1,7 +1,7 @@
 package dev.tcc.runtime.coordinator;
 
 import dev.tcc.api.TccContextHolder;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import java.util.function.Supplier;
 import org.slf4j.MDC;
 

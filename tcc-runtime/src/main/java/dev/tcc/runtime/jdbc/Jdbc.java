@@ -1,7 +1,5 @@
 package dev.tcc.runtime.jdbc;
 
-import dev.tcc.spi.LocalTransactionRunner.ConnectionWork;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -94,25 +92,6 @@ public final class Jdbc {
 
     /** SQLState class of connection exceptions (SQL standard). */
     private static final String CONNECTION_EXCEPTION_CLASS = "08";
-
-    /**
-     * Runs {@code work} on a connection without auto-commit and commits it; on any failure rolls
-     * back and rethrows the original failure (a rollback failure travels with it as suppressed).
-     */
-    public static <T> T commitOrRollback(Connection connection, ConnectionWork<T> work) throws Exception {
-        try {
-            T result = work.run(connection);
-            connection.commit();
-            return result;
-        } catch (Throwable failure) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollbackFailure) {
-                failure.addSuppressed(rollbackFailure);
-            }
-            throw failure;
-        }
-    }
 
     /** Text cut to {@code max} characters, for error columns. */
     public static String truncate(String text, int max) {

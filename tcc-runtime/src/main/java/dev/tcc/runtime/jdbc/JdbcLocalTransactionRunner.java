@@ -50,7 +50,7 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
             connection.setAutoCommit(false);
             current.set(connection);
             try {
-                return Jdbc.commitOrRollback(connection, work);
+                return LocalTransactionRunner.commitOrRollback(connection, work);
             } finally {
                 restoreAutoCommit(connection, autoCommit);
             }
@@ -67,7 +67,7 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
     public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             // a pool that hands out connections without auto-commit: commit the statement ourselves
-            return connection.getAutoCommit() ? work.run(connection) : Jdbc.commitOrRollback(connection, work);
+            return connection.getAutoCommit() ? work.run(connection) : LocalTransactionRunner.commitOrRollback(connection, work);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 
 /**
  * What one phase-two round did to a branch.

@@ -1,6 +1,6 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.spi.Decision;

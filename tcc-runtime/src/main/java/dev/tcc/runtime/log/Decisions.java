@@ -1,6 +1,6 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.BranchState;
+import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.jdbc.Statements;

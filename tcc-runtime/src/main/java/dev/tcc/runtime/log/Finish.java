@@ -1,6 +1,6 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 
 /**
  * One transaction's end for {@link PhaseTwoStates#finishAll}: phase two did every branch in its first

@@ -1,6 +1,7 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.Statements;
 import java.sql.PreparedStatement;
@@ -64,7 +65,7 @@ public final class LogQueries {
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_COUNT_BY_STATE);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    counts.put(TransactionState.ofCode(rs.getString(1)), rs.getLong(2));
+                    counts.put(TransactionState.fromCode(rs.getString(1)), rs.getLong(2));
                 }
             }
             return counts;

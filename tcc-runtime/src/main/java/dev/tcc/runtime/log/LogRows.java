@@ -1,7 +1,9 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.Statements;
 import dev.tcc.spi.Decision;
@@ -34,7 +36,7 @@ final class LogRows {
     /** The transaction row at the result set's cursor, without branches. */
     static TransactionRecord transaction(ResultSet rs) throws SQLException {
         String decision = rs.getString("decision");
-        return new TransactionRecord(rs.getString("xid"), rs.getString("name"), TransactionState.ofCode(rs.getString("state")),
+        return new TransactionRecord(rs.getString("xid"), rs.getString("name"), TransactionState.fromCode(rs.getString("state")),
                 decision == null ? Decision.UNDECIDED : Decision.valueOf(decision), rs.getString("cause"),
                 Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "timeout_at"), Jdbc.getInstant(rs, "decided_at"),
                 Jdbc.getInstant(rs, "finished_at"), rs.getInt("rounds"), Jdbc.getInstant(rs, "next_attempt_at"),
@@ -72,7 +74,7 @@ final class LogRows {
             ps.setString(1, xid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    BranchState state = BranchState.ofCode(rs.getString(5));
+                    BranchState state = BranchState.fromCode(rs.getString(5));
                     int attempts = rs.getInt(6);
                     if (state == BranchState.TRIED && finalState != null) {
                         state = finalState;

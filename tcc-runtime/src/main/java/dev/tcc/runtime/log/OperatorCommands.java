@@ -1,6 +1,6 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.Statements;
 import dev.tcc.spi.Decision;
@@ -31,8 +31,10 @@ public final class OperatorCommands {
 
     /** An operator's statement that a FAILED transaction was finished by hand. */
     public boolean forceFinish(String xid, TransactionState to, String note, Instant now) {
-        if (!to.isFinal() || to == TransactionState.FAILED) {
-            throw new IllegalArgumentException("A FAILED transaction can only be forced to CONFIRMED, CANCELLED or HEURISTIC, not [" + to + "]");
+        // only the final states the transition table lets a FAILED transaction become
+        if (!to.isFinal() || !TransactionState.FAILED.canBecome(to)) {
+            throw new IllegalArgumentException("A FAILED transaction can only be forced to one of the final states "
+                    + TransactionState.FAILED.successors().stream().filter(TransactionState::isFinal).toList() + ", not [" + to + "]");
         }
         return database.run("force-finish [" + xid + "]", c -> {
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_FORCE_FINISH)) {

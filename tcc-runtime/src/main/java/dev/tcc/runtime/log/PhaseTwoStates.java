@@ -1,6 +1,7 @@
 package dev.tcc.runtime.log;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.IllegalTransactionStateException;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.Statements;
 import java.sql.Connection;
@@ -162,7 +163,8 @@ public final class PhaseTwoStates {
 
     static void requireLegal(TransactionState from, TransactionState to) {
         if (!from.canBecome(to)) {
-            throw new IllegalStateException("Illegal transaction state change " + from + " -> " + to);
+            throw new IllegalTransactionStateException("Illegal transaction state change [" + from + "] -> [" + to + "]: legal from ["
+                    + from + "] are " + from.successors());
         }
     }
 

@@ -1,5 +1,12 @@
 package dev.tcc.runtime.log;
 
+import dev.tcc.api.IllegalTransactionStateException;
+import dev.tcc.api.TransactionLogException;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.spi.Decision;
 import dev.tcc.spi.LocalTransactionRunner;

@@ -1,24 +1,23 @@
 package dev.tcc.runtime.plain;
 
-import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 
 /**
  * A registered action of the plain-Java API: call {@link #tryAction} inside
- * {@link TccRuntime#execute} to add a branch.
+ * {@code TccRuntime.execute} to add a branch.
  *
  * @param <A> the argument type, stored as JSON with the branch
  * @param <R> the try's result type, stored as JSON and readable in confirm and cancel
  */
 public final class TccAction<A, R> {
 
-    private final TccRuntime runtime;
+    private final ActionRegistration runtime;
     private final String name;
     private final JdbcLocalTransactionRunner database;
     private final TccActionBuilder.TryFunction<A, R> onTry;
     private final Class<R> resultType;
 
-    TccAction(TccRuntime runtime, String name, JdbcLocalTransactionRunner database, TccActionBuilder.TryFunction<A, R> onTry,
+    TccAction(ActionRegistration runtime, String name, JdbcLocalTransactionRunner database, TccActionBuilder.TryFunction<A, R> onTry,
               Class<R> resultType) {
         this.runtime = runtime;
         this.name = name;

@@ -2,7 +2,6 @@ package dev.tcc.runtime.plain;
 
 import dev.tcc.api.TccContext;
 import dev.tcc.api.TccDefinitionException;
-import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.action.ActionDefinition;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.action.PhaseInvoker;
@@ -32,7 +31,7 @@ public final class TccActionBuilder<A, R> {
         void apply(Connection connection, A argument, TccContext context) throws Exception;
     }
 
-    private final TccRuntime runtime;
+    private final ActionRegistration runtime;
     private final String name;
     private final Class<A> argumentType;
     private final Class<R> resultType;
@@ -43,7 +42,7 @@ public final class TccActionBuilder<A, R> {
     private PhaseFunction<A> onConfirm;
     private PhaseFunction<A> onCancel;
 
-    public TccActionBuilder(TccRuntime runtime, String name, Class<A> argumentType, Class<R> resultType) {
+    public TccActionBuilder(ActionRegistration runtime, String name, Class<A> argumentType, Class<R> resultType) {
         this.runtime = runtime;
         this.name = Objects.requireNonNull(name, "name");
         this.argumentType = Objects.requireNonNull(argumentType, "argumentType");
@@ -95,7 +94,7 @@ public final class TccActionBuilder<A, R> {
         require(onCancel, "onCancel(...)");
         JdbcLocalTransactionRunner db = sharedRunner(database);
         ActionDefinition definition = new ActionDefinition(name, "action '" + name + "'",
-                hold == null ? runtime.settings().hold().defaultDuration() : hold, externalEffects,
+                hold == null ? runtime.defaultHold() : hold, externalEffects,
                 new Type[] {argumentType}, new String[] {"argument"}, resultType, db,
                 invoker(db, onConfirm), invoker(db, onCancel));
         runtime.register(definition);
@@ -108,7 +107,7 @@ public final class TccActionBuilder<A, R> {
      * of that runner (each runner binds its own connection to the thread).
      */
     private JdbcLocalTransactionRunner sharedRunner(JdbcLocalTransactionRunner runner) {
-        for (ParticipantDatabase registered : runtime.participantDatabases()) {
+        for (ParticipantDatabase registered : runtime.databases()) {
             if (registered.runner().name().equals(runner.name())) {
                 if (registered.runner() instanceof JdbcLocalTransactionRunner jdbc && jdbc.dataSource() == runner.dataSource()) {
                     return jdbc;

@@ -1,6 +1,7 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionLog;

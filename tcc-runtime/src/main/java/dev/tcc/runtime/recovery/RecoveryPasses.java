@@ -1,8 +1,12 @@
 package dev.tcc.runtime.recovery;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -27,6 +31,23 @@ public final class RecoveryPasses {
         passes.put(RecoveryPass.RETENTION, retention::runOnce);
         for (RecoveryPass pass : RecoveryPass.values()) {
             failures.put(pass, new AtomicLong());
+        }
+    }
+
+    /**
+     * Runs every pass every {@code interval} on {@code scheduler}, the first time after one interval;
+     * cancel the returned task to stop.
+     */
+    public ScheduledFuture<?> schedule(ScheduledExecutorService scheduler, Duration interval) {
+        long millis = interval.toMillis();
+        return scheduler.scheduleWithFixedDelay(this::runQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void runQuietly() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            log.warn("TCC recovery pass failed; the next pass retries: {}", e.toString());
         }
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.tcc.api.TccContextHolder;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;

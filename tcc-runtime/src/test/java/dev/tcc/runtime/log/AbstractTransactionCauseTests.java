@@ -1,10 +1,13 @@
 package dev.tcc.runtime.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tcc.runtime.BranchState;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.TccException;
+import dev.tcc.api.operations.BranchState;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
@@ -81,5 +84,16 @@ abstract class AbstractTransactionCauseTests {
                 List.of(new BranchOutcome(1, BranchState.CANCELLED, 1, null)), LEASE)).isTrue();
 
         assertThat(log.queries().find("x-cancel").orElseThrow().cause()).isEqualTo("the initiator threw PaymentDeclined");
+    }
+
+    @Test
+    void aStateChangeTheTableDoesNotListIsRefusedAsATccExceptionAndWritesNothing() {
+        decide("x-illegal", Decision.CANCEL, "the initiator threw PaymentDeclined");
+
+        assertThatThrownBy(() -> log.phaseTwo().finish("x-illegal", TransactionState.CANCELLING, TransactionState.CONFIRMED, null,
+                NOW.plusSeconds(2), List.of(new BranchOutcome(1, BranchState.CONFIRMED, 1, null)), LEASE))
+                .isInstanceOf(TccException.class)
+                .hasMessageContaining("[CANCELLING] -> [CONFIRMED]");
+        assertThat(log.queries().find("x-illegal").orElseThrow().state()).isEqualTo(TransactionState.CANCELLING);
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionOptions;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.TccEvent;
 import java.sql.PreparedStatement;
@@ -305,7 +305,7 @@ abstract class AbstractBatchedPhaseTwoTests {
         assertThat(runtime.countByState().get(TransactionState.CONFIRMED)).isEqualTo(confirmed.size());
         for (String xid : confirmed.subList(0, 20)) {
             assertThat(runtime.find(xid).orElseThrow().branches()).hasSize(3).allSatisfy(b -> {
-                assertThat(b.state()).isEqualTo(dev.tcc.runtime.BranchState.CONFIRMED);
+                assertThat(b.state()).isEqualTo(dev.tcc.api.operations.BranchState.CONFIRMED);
                 assertThat(b.attempts()).isEqualTo(1);
             });
         }

@@ -9,11 +9,11 @@ import dev.tcc.api.NoTccTransactionException;
 import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionOptions;
-import dev.tcc.runtime.TransactionState;
-import dev.tcc.runtime.log.BranchRecord;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.HookedDataSource;
 import dev.tcc.runtime.testing.MutableClock;
@@ -172,7 +172,7 @@ abstract class AbstractProtocolTests {
         String xid = book(2);
 
         assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
-        assertThat(record(xid).branches()).extracting(BranchRecord::state).containsOnly(dev.tcc.runtime.BranchState.CONFIRMED);
+        assertThat(record(xid).branches()).extracting(BranchRecord::state).containsOnly(dev.tcc.api.operations.BranchState.CONFIRMED);
         for (var entry : List.of(List.of(seats, "holdSeats"), List.of(rooms, "holdRooms"), List.of(payments, "authorize"))) {
             Ledger ledger = (Ledger) entry.get(0);
             String action = (String) entry.get(1);
@@ -273,7 +273,7 @@ abstract class AbstractProtocolTests {
 
         assertThat(seats.holdState(xid, "holdSeats")).isEqualTo("RELEASED");
         assertThat(cutOff.find(xid).orElseThrow().state()).isEqualTo(TransactionState.HEURISTIC);
-        assertThat(cutOff.find(xid).orElseThrow().branches().get(0).state()).isEqualTo(dev.tcc.runtime.BranchState.REFUSED);
+        assertThat(cutOff.find(xid).orElseThrow().branches().get(0).state()).isEqualTo(dev.tcc.api.operations.BranchState.REFUSED);
         assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isZero();
         cutOff.close();
     }

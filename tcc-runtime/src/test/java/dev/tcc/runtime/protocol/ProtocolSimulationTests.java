@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionOptions;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.runtime.TccRuntimeInternals;
 import dev.tcc.runtime.coordinator.TransactionContextHolder;
-import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;
@@ -211,7 +212,7 @@ class ProtocolSimulationTests {
     private static void checkInvariants(TccRuntime runtime, Map<String, Ledger> ledgers, Map<String, Boolean> returned) {
         for (var entry : returned.entrySet()) {
             String xid = entry.getKey();
-            Decision decision = runtime.transactionLog().readDecision(xid);
+            Decision decision = TccRuntimeInternals.transactionLog(runtime).readDecision(xid);
             long confirms = 0;
             long cancels = 0;
             for (var ledger : ledgers.entrySet()) {

@@ -1,9 +1,9 @@
 package dev.tcc.spring.actuate;
 
-import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
-import dev.tcc.runtime.log.BranchRecord;
-import dev.tcc.runtime.log.TransactionRecord;
+import dev.tcc.api.operations.BranchRecord;
+import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -29,10 +29,10 @@ public class TccEndpoint {
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
 
-    private final TccRuntime runtime;
+    private final TccOperations operations;
 
-    public TccEndpoint(TccRuntime runtime) {
-        this.runtime = runtime;
+    public TccEndpoint(TccOperations operations) {
+        this.operations = operations;
     }
 
     @ReadOperation
@@ -42,25 +42,25 @@ public class TccEndpoint {
             throw invalid("Parameter 'limit' must be between 1 and " + MAX_LIMIT + ", was [" + limit + "]");
         }
         int max = limit == null ? DEFAULT_LIMIT : limit;
-        List<TransactionSummary> transactions = runtime.list(filter, max).stream().map(TransactionSummary::of).toList();
-        return new TransactionsDescriptor(runtime.countByState(), transactions);
+        List<TransactionSummary> transactions = operations.list(filter, max).stream().map(TransactionSummary::of).toList();
+        return new TransactionsDescriptor(operations.countByState(), transactions);
     }
 
     @ReadOperation
     public @Nullable TransactionDescriptor transaction(@Selector String xid) {
-        return runtime.find(xid).map(TransactionDescriptor::of).orElse(null);
+        return operations.find(xid).map(TransactionDescriptor::of).orElse(null);
     }
 
     @WriteOperation
     public RetryDescriptor retry(@Selector String xid) {
-        TransactionState before = runtime.find(xid).map(TransactionRecord::state).orElse(null);
+        TransactionState before = operations.find(xid).map(TransactionRecord::state).orElse(null);
         if (before == null) {
             throw invalid("No TCC transaction [" + xid + "]");
         }
         if (before != TransactionState.FAILED) {
             return new RetryDescriptor(xid, false, before, "Only FAILED transactions can be retried; this one is " + before);
         }
-        TransactionState after = runtime.retryFailed(xid).orElse(before);
+        TransactionState after = operations.retry(xid).orElse(before);
         return new RetryDescriptor(xid, true, after, "Phase two ran again; the transaction is now " + after);
     }
 

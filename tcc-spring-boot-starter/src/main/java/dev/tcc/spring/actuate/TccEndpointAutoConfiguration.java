@@ -1,6 +1,6 @@
 package dev.tcc.spring.actuate;
 
-import dev.tcc.runtime.TccRuntime;
+import dev.tcc.api.operations.TccOperations;
 import dev.tcc.spring.autoconfigure.TccAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -18,14 +18,14 @@ public final class TccEndpointAutoConfiguration {
 
     // nested: its conditions are only read once the actuator classes are known to be present
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBean(TccRuntime.class)
+    @ConditionalOnBean(TccOperations.class)
     @ConditionalOnAvailableEndpoint(TccEndpoint.class)
     static class TccEndpointConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        TccEndpoint tccEndpoint(TccRuntime runtime) {
-            return new TccEndpoint(runtime);
+        TccEndpoint tccEndpoint(TccOperations operations) {
+            return new TccEndpoint(operations);
         }
 
         @Bean

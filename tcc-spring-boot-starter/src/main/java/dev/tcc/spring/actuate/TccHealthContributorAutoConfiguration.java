@@ -1,6 +1,6 @@
 package dev.tcc.spring.actuate;
 
-import dev.tcc.runtime.TccRuntime;
+import dev.tcc.api.operations.TccOperations;
 import dev.tcc.spring.autoconfigure.TccAutoConfiguration;
 import dev.tcc.spring.autoconfigure.TccProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,14 +19,14 @@ public final class TccHealthContributorAutoConfiguration {
 
     // nested: its conditions are only read once the health classes are known to be present
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBean(TccRuntime.class)
+    @ConditionalOnBean(TccOperations.class)
     @ConditionalOnEnabledHealthIndicator("tcc")
     static class TccHealthIndicatorConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "tccHealthIndicator")
-        TccHealthIndicator tccHealthIndicator(TccRuntime runtime, TccProperties properties) {
-            return new TccHealthIndicator(runtime, properties.getHealth().getStuckAfter(),
+        TccHealthIndicator tccHealthIndicator(TccOperations operations, TccProperties properties) {
+            return new TccHealthIndicator(operations, properties.getHealth().getStuckAfter(),
                     properties.getHealth().isFailOnDeadLetters());
         }
     }

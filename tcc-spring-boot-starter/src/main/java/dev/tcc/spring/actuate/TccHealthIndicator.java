@@ -1,7 +1,7 @@
 package dev.tcc.spring.actuate;
 
-import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,29 +24,29 @@ public class TccHealthIndicator extends AbstractHealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(TccHealthIndicator.class);
 
-    private final TccRuntime runtime;
+    private final TccOperations operations;
     private final Duration stuckAfter;
     private final boolean failOnDeadLetters;
     private final AtomicLong lastDeadLetters = new AtomicLong();
 
-    public TccHealthIndicator(TccRuntime runtime, Duration stuckAfter) {
-        this(runtime, stuckAfter, false);
+    public TccHealthIndicator(TccOperations operations, Duration stuckAfter) {
+        this(operations, stuckAfter, false);
     }
 
-    public TccHealthIndicator(TccRuntime runtime, Duration stuckAfter, boolean failOnDeadLetters) {
+    public TccHealthIndicator(TccOperations operations, Duration stuckAfter, boolean failOnDeadLetters) {
         super("TCC health check failed");
-        this.runtime = runtime;
+        this.operations = operations;
         this.stuckAfter = stuckAfter;
         this.failOnDeadLetters = failOnDeadLetters;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        Map<TransactionState, Long> counts = runtime.countByState();
+        Map<TransactionState, Long> counts = operations.countByState();
         long failed = counts.getOrDefault(TransactionState.FAILED, 0L);
         long heuristic = counts.getOrDefault(TransactionState.HEURISTIC, 0L);
         long deadLetters = failed + heuristic;
-        long stuck = runtime.countStuck(runtime.clock().instant().minus(stuckAfter));
+        long stuck = operations.countStuck(stuckAfter);
         long inDoubt = counts.getOrDefault(TransactionState.CONFIRMING, 0L) + counts.getOrDefault(TransactionState.CANCELLING, 0L);
         reportChange(deadLetters, failed, heuristic);
         builder.status(stuck > 0 || (failOnDeadLetters && deadLetters > 0) ? Status.OUT_OF_SERVICE : Status.UP)

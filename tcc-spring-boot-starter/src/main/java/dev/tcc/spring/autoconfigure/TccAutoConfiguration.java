@@ -1,5 +1,6 @@
 package dev.tcc.spring.autoconfigure;
 
+import dev.tcc.api.operations.TccOperations;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.spi.TccEventListener;
@@ -96,6 +97,13 @@ public final class TccAutoConfiguration {
             case NEVER -> false;
             case EMBEDDED -> EmbeddedDatabaseConnection.isEmbedded(dataSource);
         };
+    }
+
+    /** List, find, count, retry and force-finish: what the endpoint, health, metrics and applications use. */
+    @Bean
+    @ConditionalOnMissingBean
+    TccOperations tccOperations(TccRuntime runtime) {
+        return runtime.operations();
     }
 
     @Bean

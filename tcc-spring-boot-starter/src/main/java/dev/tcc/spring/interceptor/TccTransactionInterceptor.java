@@ -1,7 +1,7 @@
 package dev.tcc.spring.interceptor;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import java.util.function.Supplier;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;

@@ -1,7 +1,7 @@
 package dev.tcc.spring.interceptor;
 
 import dev.tcc.api.TccTransactional;
-import dev.tcc.runtime.TransactionOptions;
+import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.support.Durations;
 import dev.tcc.spring.InvalidTccDefinitionException;
 import java.lang.reflect.Method;

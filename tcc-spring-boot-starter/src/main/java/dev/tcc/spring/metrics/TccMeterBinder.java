@@ -1,9 +1,10 @@
 package dev.tcc.spring.metrics;
 
+import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.runtime.model.CircuitBreakerStates;
 import dev.tcc.runtime.recovery.RecoveryPass;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,15 +22,17 @@ import java.util.Map;
  */
 public class TccMeterBinder implements MeterBinder {
 
+    private final TccOperations operations;
     private final TccRuntime runtime;
 
-    public TccMeterBinder(TccRuntime runtime) {
+    public TccMeterBinder(TccOperations operations, TccRuntime runtime) {
+        this.operations = operations;
         this.runtime = runtime;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("tcc.transactions.in.doubt", runtime, TccMeterBinder::inDoubt)
+        Gauge.builder("tcc.transactions.in.doubt", operations, TccMeterBinder::inDoubt)
                 .description("Transactions decided but still in phase two").register(registry);
         for (RecoveryPass pass : RecoveryPass.values()) {
             FunctionCounter.builder("tcc.recovery.failures", runtime, r -> r.recoveryFailures(pass))
@@ -37,29 +40,21 @@ public class TccMeterBinder implements MeterBinder {
                     .tag("pass", pass.code()).register(registry);
         }
         for (TransactionState state : new TransactionState[] {TransactionState.FAILED, TransactionState.HEURISTIC}) {
-            Gauge.builder("tcc.transactions.dead.letters", runtime, r -> r.countByState().getOrDefault(state, 0L))
+            Gauge.builder("tcc.transactions.dead.letters", operations, o -> o.countByState().getOrDefault(state, 0L))
                     .description("Transactions waiting for an operator (FAILED, HEURISTIC)").tag("state", state.name())
                     .register(registry);
         }
         FunctionCounter.builder("tcc.phase.two.left.to.recovery", runtime, TccRuntime::phaseTwoLeftToRecovery)
                 .description("Decided transactions whose phase two this instance left to recovery").register(registry);
-        var circuitBreakers = runtime.phaseTwoCalls().circuitBreakers();
-        circuitBreakers.getAllCircuitBreakers().forEach(breaker -> bind(registry, breaker));
-        circuitBreakers.getEventPublisher().onEntryAdded(event -> bind(registry, event.getAddedEntry()));
+        CircuitBreakerStates circuitBreakers = runtime.circuitBreakers();
+        circuitBreakers.forEachParticipant(participant -> Gauge.builder("tcc.circuit.breaker.state", circuitBreakers,
+                        states -> states.state(participant).gaugeValue())
+                .description("State of a participant's circuit breaker: 0 closed, 1 open, 2 half-open, 3 other")
+                .tag("participant", participant).register(registry));
     }
 
-    private static double inDoubt(TccRuntime runtime) {
-        Map<TransactionState, Long> counts = runtime.countByState();
+    private static double inDoubt(TccOperations operations) {
+        Map<TransactionState, Long> counts = operations.countByState();
         return counts.getOrDefault(TransactionState.CONFIRMING, 0L) + counts.getOrDefault(TransactionState.CANCELLING, 0L);
-    }
-
-    private static void bind(MeterRegistry registry, CircuitBreaker breaker) {
-        Gauge.builder("tcc.circuit.breaker.state", breaker, b -> switch (b.getState()) {
-                    case CLOSED -> 0;
-                    case OPEN -> 1;
-                    case HALF_OPEN -> 2;
-                    default -> 3;
-                }).description("State of a participant's circuit breaker: 0 closed, 1 open, 2 half-open, 3 other")
-                .tag("participant", breaker.getName()).register(registry);
     }
 }

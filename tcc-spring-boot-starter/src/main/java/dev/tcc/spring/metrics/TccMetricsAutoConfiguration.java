@@ -1,5 +1,6 @@
 package dev.tcc.spring.metrics;
 
+import dev.tcc.api.operations.TccOperations;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.spring.autoconfigure.TccAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +31,7 @@ public final class TccMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TccMeterBinder tccMeterBinder(TccRuntime runtime) {
-        return new TccMeterBinder(runtime);
+    TccMeterBinder tccMeterBinder(TccOperations operations, TccRuntime runtime) {
+        return new TccMeterBinder(operations, runtime);
     }
 }

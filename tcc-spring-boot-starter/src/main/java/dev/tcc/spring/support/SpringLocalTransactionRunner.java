@@ -1,6 +1,5 @@
 package dev.tcc.spring.support;
 
-import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.spi.LocalTransactionRunner;
 import java.sql.Connection;
 import java.util.Objects;
@@ -57,7 +56,7 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
     /** The statement runs outside any transaction on the thread, in auto-commit mode (committed here when the pool turned it off). */
     @Override
     public <T> T inSingleStatement(ConnectionWork<T> work) throws Exception {
-        return onConnection(outsideTransaction, c -> c.getAutoCommit() ? work.run(c) : Jdbc.commitOrRollback(c, work));
+        return onConnection(outsideTransaction, c -> c.getAutoCommit() ? work.run(c) : LocalTransactionRunner.commitOrRollback(c, work));
     }
 
     /** Runs {@code work} on the connection Spring binds to the thread within {@code scope}. */

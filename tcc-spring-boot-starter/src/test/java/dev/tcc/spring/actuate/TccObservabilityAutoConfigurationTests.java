@@ -2,12 +2,19 @@ package dev.tcc.spring.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionRecord;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.spring.autoconfigure.TccAutoConfiguration;
 import dev.tcc.spring.metrics.TccMeterBinder;
 import dev.tcc.spring.metrics.TccMetricsAutoConfiguration;
 import dev.tcc.spring.metrics.TccMetricsListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -62,5 +69,56 @@ class TccObservabilityAutoConfigurationTests {
                     assertThat(context).doesNotHaveBean(TccEndpoint.class).doesNotHaveBean(TccHealthIndicator.class)
                             .doesNotHaveBean(TccMetricsListener.class);
                 });
+    }
+
+    @Test
+    void theEndpointHealthAndGaugesReadTheOperationsBeanWhichAUserMayReplace() {
+        contextRunner.withPropertyValues("management.endpoints.web.exposure.include=tcc")
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean(TccOperations.class, () -> new TwoFailed()).run(context -> {
+                    assertThat(context).hasSingleBean(TccOperations.class);
+                    assertThat(context.getBean(TccEndpoint.class).transactions(null, null).counts())
+                            .containsEntry(TransactionState.FAILED, 2L);
+                    assertThat(context.getBean(TccHealthIndicator.class).health(true).getDetails()).containsEntry("failed", 2L);
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    context.getBean(TccMeterBinder.class).bindTo(registry);
+                    assertThat(registry.get("tcc.transactions.dead.letters").tag("state", "FAILED").gauge().value()).isEqualTo(2);
+                });
+        contextRunner.run(context -> assertThat(context.getBean(TccOperations.class))
+                .isSameAs(context.getBean(dev.tcc.runtime.TccRuntime.class).operations()));
+    }
+
+    /** An operations view that reports two FAILED transactions and nothing else. */
+    static final class TwoFailed implements TccOperations {
+
+        @Override
+        public List<TransactionRecord> list(TransactionState state, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<TransactionRecord> find(String xid) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Map<TransactionState, Long> countByState() {
+            return Map.of(TransactionState.FAILED, 2L);
+        }
+
+        @Override
+        public long countStuck(Duration olderThan) {
+            return 0;
+        }
+
+        @Override
+        public Optional<TransactionState> retry(String xid) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean forceFinish(String xid, TransactionState state, String note) {
+            return false;
+        }
     }
 }

@@ -11,7 +11,7 @@ import dev.tcc.api.TccContext;
 import dev.tcc.api.TccTransactional;
 import dev.tcc.api.Try;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.spring.TccTemplate;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.util.List;

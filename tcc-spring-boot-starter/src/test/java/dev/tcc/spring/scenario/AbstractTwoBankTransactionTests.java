@@ -10,7 +10,7 @@ import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.TccTransactional;
 import dev.tcc.api.Try;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.util.ArrayList;
 import java.util.List;

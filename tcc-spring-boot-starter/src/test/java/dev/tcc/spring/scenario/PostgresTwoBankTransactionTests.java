@@ -3,7 +3,7 @@ package dev.tcc.spring.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-import dev.tcc.runtime.TransactionState;
+import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,8 +3,8 @@ package dev.tcc.spring.threads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.TransactionState;
-import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.api.operations.TransactionState;
+import dev.tcc.api.operations.BranchRecord;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spring.TccContextTaskDecorator;
 import dev.tcc.spring.threads.TccContextPropagationTests.AsyncSeats;

@@ -1,4 +1,4 @@
-package dev.tcc.runtime;
+package dev.tcc.runtime.model;
 
 import java.time.Duration;
 import java.util.List;

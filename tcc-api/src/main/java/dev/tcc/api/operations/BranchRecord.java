@@ -1,6 +1,5 @@
-package dev.tcc.runtime.log;
+package dev.tcc.api.operations;
 
-import dev.tcc.runtime.BranchState;
 import dev.tcc.spi.BranchReference;
 import java.time.Instant;
 

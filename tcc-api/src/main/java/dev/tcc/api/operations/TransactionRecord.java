@@ -1,12 +1,11 @@
-package dev.tcc.runtime.log;
+package dev.tcc.api.operations;
 
-import dev.tcc.runtime.TransactionState;
 import dev.tcc.spi.Decision;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * A global transaction as the coordinator's log stores it. {@code branches} is empty when the
+ * A global transaction as the coordinator's log stores it, as operators and dashboards read it. {@code branches} is empty when the
  * record was listed without them.
  */
 public record TransactionRecord(String xid, String name, TransactionState state, Decision decision, String cause,
@@ -17,7 +16,8 @@ public record TransactionRecord(String xid, String name, TransactionState state,
         branches = List.copyOf(branches);
     }
 
-    TransactionRecord withBranches(List<BranchRecord> all) {
+    /** This record with {@code all} as its branches. */
+    public TransactionRecord withBranches(List<BranchRecord> all) {
         return new TransactionRecord(xid, name, state, decision, cause, createdAt, timeoutAt, decidedAt, finishedAt, rounds,
                 nextAttemptAt, leaseOwner, leaseUntil, all);
     }
