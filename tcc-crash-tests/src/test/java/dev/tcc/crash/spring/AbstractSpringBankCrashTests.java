@@ -27,6 +27,7 @@ abstract class AbstractSpringBankCrashTests {
 
         System.out.println("spring crash run " + kind() + " (seed " + seed + "): " + result);
         assertThat(result.kills()).as("children really killed by SIGKILL while transferring").isEqualTo(KILLS);
+        assertThat(result.killsThatLeftWork()).as("kills that left work for recovery: " + result).isPositive();
         assertThat(result.report().violations()).as("invariants after " + KILLS + " kill -9 and a settle run on " + kind()
                 + " (seed " + seed + "); child output in " + result.dir()).isEmpty();
         assertThat(result.converged()).as("the settle run finished everything: " + result.settleVerdict()).isTrue();

@@ -17,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs the Spring Boot crash case with real processes: fresh databases for the two banks (H2
@@ -31,12 +33,23 @@ import java.util.concurrent.TimeUnit;
  */
 final class SpringBankCrash {
 
-    /** What happened: how many children were really killed, the settle run's verdict, the invariants. */
-    record Result(int kills, boolean converged, String settleVerdict, SpringBankInvariants.Report report, Path dir) {
+    /**
+     * What happened: how many children were really killed, what each kill left for recovery (nothing: empty),
+     * the settle run's verdict, the invariants.
+     */
+    record Result(int kills, List<Optional<String>> leftByKills, boolean converged, String settleVerdict,
+                  SpringBankInvariants.Report report, Path dir) {
+
+        /** Kills after which recovery had work to do: the kills hit the protocol, not an idle process. */
+        long killsThatLeftWork() {
+            return leftByKills.stream().filter(Optional::isPresent).count();
+        }
 
         @Override
         public String toString() {
-            return "kills=" + kills + "; " + settleVerdict + "; " + report + "; child output in " + dir;
+            return "kills=" + kills + ", left by each for recovery: [" + leftByKills.stream().map(l -> l.orElse("nothing"))
+                    .collect(Collectors.joining(" | ")) + "]; "
+                    + settleVerdict + "; " + report + "; child output in " + dir;
         }
     }
 
@@ -58,6 +71,7 @@ final class SpringBankCrash {
         }
         Random random = new Random(seed);
         int killed = 0;
+        List<Optional<String>> leftByKills = new ArrayList<>();
         for (int run = 1; run <= kills; run++) {
             Path output = dir.resolve(run + "-transfers.log");
             Process child = start(urls, "transfers", seed + run, output);
@@ -68,6 +82,9 @@ final class SpringBankCrash {
             }
             if (child.exitValue() == SIGKILL_EXIT) {
                 killed++;
+            }
+            try (HikariDataSource bankA = pool(urls.get("a")); HikariDataSource bankB = pool(urls.get("b"))) {
+                leftByKills.add(BankSchema.leftover(bankA, bankB));
             }
         }
         Path output = dir.resolve((kills + 1) + "-settle.log");
@@ -85,7 +102,7 @@ final class SpringBankCrash {
         if (converged && report.holds() && kind == TestDatabases.Kind.POSTGRESQL) {
             dropSchemas(urls);
         }
-        return new Result(killed, converged, verdict, report, dir);
+        return new Result(killed, leftByKills, converged, verdict, report, dir);
     }
 
     private static Map<String, String> h2Urls(Path dir) {
