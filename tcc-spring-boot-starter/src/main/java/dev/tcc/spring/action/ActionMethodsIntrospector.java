@@ -15,6 +15,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,9 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Finds the {@link Try}, {@link Confirm} and {@link Cancel} methods of a bean class and checks
- * that they pair up; also checks that every TCC-annotated method can be proxied. Every problem is
- * an {@link InvalidTccDefinitionException} naming the class, the method and the fix.
+ * that they pair up; also checks that every TCC-annotated method can be proxied and that a try
+ * declares no {@link TccContext}. Every problem is an {@link InvalidTccDefinitionException} naming
+ * the class, the method and the fix; all of a class's problems are reported, not only the first.
  */
 public final class ActionMethodsIntrospector {
 
@@ -42,39 +44,76 @@ public final class ActionMethodsIntrospector {
         return AnnotationUtils.isCandidateClass(type, ANNOTATIONS);
     }
 
-    /** The actions {@code beanClass} declares, in declaration order; empty when it declares none. */
+    /**
+     * The actions {@code beanClass} declares, in declaration order; empty when it declares none.
+     *
+     * @throws InvalidTccDefinitionException listing every problem of the class
+     */
     public static List<ActionMethods> introspect(String beanName, Class<?> beanClass) {
+        DefinitionProblems problems = new DefinitionProblems();
+        List<ActionMethods> actions = introspect(beanName, beanClass, problems);
+        problems.throwIfAny();
+        return actions;
+    }
+
+    /** The actions of {@code beanClass} that are valid; the problems of the others go to {@code problems}. */
+    static List<ActionMethods> introspect(String beanName, Class<?> beanClass, DefinitionProblems problems) {
         Map<String, Method> tries = new LinkedHashMap<>();
         Map<String, Method> confirms = new LinkedHashMap<>();
         Map<String, Method> cancels = new LinkedHashMap<>();
+        Set<String> invalid = new HashSet<>();
         ReflectionUtils.doWithMethods(beanClass, method -> {
-            checkProxyable(beanClass, method);
+            problems.check(() -> checkProxyable(beanClass, method));
             Try tryAnnotation = AnnotatedElementUtils.findMergedAnnotation(method, Try.class);
             if (tryAnnotation != null) {
-                put(beanClass, tries, TryAttributeSource.actionName(tryAnnotation, method), method, "@Try",
-                        "Give one of them another name with @Try(name = \"...\").");
+                String name = TryAttributeSource.actionName(tryAnnotation, method);
+                boolean unique = problems.check(() -> put(beanClass, tries, name, method, "@Try",
+                        "Give one of them another name with @Try(name = \"...\")."));
+                boolean withoutContext = problems.check(() -> checkNoContext(beanClass, method));
+                if (!unique || !withoutContext) {
+                    invalid.add(name);
+                }
             }
             Confirm confirm = AnnotatedElementUtils.findMergedAnnotation(method, Confirm.class);
             if (confirm != null) {
-                put(beanClass, confirms, confirm.value(), method, "@Confirm", "Keep one @Confirm per action.");
+                problems.check(() -> put(beanClass, confirms, confirm.value(), method, "@Confirm", "Keep one @Confirm per action."));
             }
             Cancel cancel = AnnotatedElementUtils.findMergedAnnotation(method, Cancel.class);
             if (cancel != null) {
-                put(beanClass, cancels, cancel.value(), method, "@Cancel", "Keep one @Cancel per action.");
+                problems.check(() -> put(beanClass, cancels, cancel.value(), method, "@Cancel", "Keep one @Cancel per action."));
             }
         }, method -> !method.isBridge() && !method.isSynthetic() && hasAnyAnnotation(method));
-        checkNoOrphans(beanClass, confirms, tries, "@Confirm");
-        checkNoOrphans(beanClass, cancels, tries, "@Cancel");
+        checkNoOrphans(beanClass, confirms, tries, "@Confirm", problems);
+        checkNoOrphans(beanClass, cancels, tries, "@Cancel", problems);
         List<ActionMethods> result = new ArrayList<>();
         tries.forEach((name, tryMethod) -> {
-            Method confirm = required(beanClass, confirms.get(name), name, tryMethod, "@Confirm", "confirm");
-            Method cancel = required(beanClass, cancels.get(name), name, tryMethod, "@Cancel", "cancel");
-            result.add(new ActionMethods(beanName, beanClass, name, tryMethod,
-                    AnnotatedElementUtils.findMergedAnnotation(tryMethod, Try.class),
-                    new PhaseMethod(confirm, shape(beanClass, name, tryMethod, confirm, "@Confirm")),
-                    new PhaseMethod(cancel, shape(beanClass, name, tryMethod, cancel, "@Cancel"))));
+            Method confirm = confirms.get(name);
+            Method cancel = cancels.get(name);
+            boolean hasConfirm = problems.check(() -> required(beanClass, confirm, name, tryMethod, "@Confirm", "confirm"));
+            boolean hasCancel = problems.check(() -> required(beanClass, cancel, name, tryMethod, "@Cancel", "cancel"));
+            if (!hasConfirm || !hasCancel || invalid.contains(name)) {
+                return;
+            }
+            ParameterShape[] shapes = new ParameterShape[2];
+            boolean confirmMatches = problems.check(() -> shapes[0] = shape(beanClass, name, tryMethod, confirm, "@Confirm"));
+            boolean cancelMatches = problems.check(() -> shapes[1] = shape(beanClass, name, tryMethod, cancel, "@Cancel"));
+            if (confirmMatches && cancelMatches) {
+                result.add(new ActionMethods(beanName, beanClass, name, tryMethod,
+                        AnnotatedElementUtils.findMergedAnnotation(tryMethod, Try.class),
+                        new PhaseMethod(confirm, shapes[0]), new PhaseMethod(cancel, shapes[1])));
+            }
         });
         return result;
+    }
+
+    /** A try cannot be handed its context: the caller has none to pass, and it would replay as null into the confirm. */
+    private static void checkNoContext(Class<?> beanClass, Method method) {
+        if (Arrays.asList(method.getParameterTypes()).contains(TccContext.class)) {
+            throw new InvalidTccDefinitionException("@Try method '" + signature(beanClass, method) + "' declares a TccContext"
+                    + " parameter, which its caller cannot supply (it could only pass null, and the confirm and cancel would"
+                    + " then be replayed with that null)", "Remove the TccContext parameter: a try reads its branch through"
+                    + " TccContextHolder.currentBranch(); confirm and cancel may declare TccContext.");
+        }
     }
 
     private static boolean hasAnyAnnotation(Method method) {
@@ -108,13 +147,14 @@ public final class ActionMethodsIntrospector {
         }
     }
 
-    private static void checkNoOrphans(Class<?> beanClass, Map<String, Method> phases, Map<String, Method> tries, String annotation) {
+    private static void checkNoOrphans(Class<?> beanClass, Map<String, Method> phases, Map<String, Method> tries, String annotation,
+                                       DefinitionProblems problems) {
         phases.forEach((name, method) -> {
             if (!tries.containsKey(name)) {
-                throw new InvalidTccDefinitionException(annotation + "(\"" + name + "\") on '" + signature(beanClass, method)
+                problems.add(new InvalidTccDefinitionException(annotation + "(\"" + name + "\") on '" + signature(beanClass, method)
                         + "' names no @Try action of that name in the same bean; its @Try actions are " + tries.keySet(),
                         "Use the action name of a @Try method of " + beanClass.getSimpleName()
-                                + " (the method name, or @Try(name = ...)), and keep try, confirm and cancel in one bean.");
+                                + " (the method name, or @Try(name = ...)), and keep try, confirm and cancel in one bean."));
             }
         });
     }

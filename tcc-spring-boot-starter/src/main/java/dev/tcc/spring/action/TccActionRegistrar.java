@@ -2,6 +2,7 @@ package dev.tcc.spring.action;
 
 import dev.tcc.api.TccTransactional;
 import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.action.ActionDefinition;
 import dev.tcc.runtime.support.Durations;
 import dev.tcc.spi.LocalTransactionRunner;
@@ -11,7 +12,8 @@ import dev.tcc.spring.support.TransactionManagerRunners;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.aop.scope.ScopedProxyUtils;
@@ -19,18 +21,25 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.transaction.annotation.AnnotationTransactionAttributeSource;
+import org.springframework.transaction.interceptor.TransactionAttributeSource;
+import org.springframework.transaction.interceptor.TransactionInterceptor;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
  * Once every singleton exists, discovers the beans with {@link dev.tcc.api.Try},
  * {@link dev.tcc.api.Confirm} and {@link dev.tcc.api.Cancel} methods, checks that they pair up
- * (and that {@link TccTransactional} methods can be proxied and have valid timeouts), and
- * registers each action with the {@link TccRuntime}. A problem stops the context with an
- * {@link InvalidTccDefinitionException}.
+ * (and that {@link TccTransactional} methods can be proxied and have valid timeouts), decides
+ * each barrier's transaction manager ({@link BarrierTransactionRule}), and registers each action
+ * with the {@link TccRuntime}. Problems stop the context with one
+ * {@link InvalidTccDefinitionException} that lists every problem of the application.
  */
 public final class TccActionRegistrar implements SmartInitializingSingleton {
+
+    private static final String PLACEHOLDER_FIX = "Define the property it names, or give the placeholder a default: ${name:15m}.";
 
     private final ConfigurableListableBeanFactory beanFactory;
     private final ObjectProvider<TccRuntime> runtime;
@@ -45,30 +54,52 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
-        Map<String, ActionMethods> byName = new HashMap<>();
+        DefinitionProblems problems = new DefinitionProblems();
+        Map<String, ActionMethods> byName = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
             Class<?> beanClass = beanClass(beanName);
             if (beanClass == null || !ActionMethodsIntrospector.isCandidate(beanClass)) {
                 continue;
             }
-            List<ActionMethods> actions = ActionMethodsIntrospector.introspect(beanName, beanClass);
-            checkTransactionalTimeouts(beanClass);
+            List<ActionMethods> actions = ActionMethodsIntrospector.introspect(beanName, beanClass, problems);
+            checkTransactionalTimeouts(beanClass, problems);
             for (ActionMethods action : actions) {
                 ActionMethods previous = byName.putIfAbsent(action.name(), action);
                 if (previous != null) {
-                    throw new InvalidTccDefinitionException("Two @Try methods are for action '" + action.name() + "': '"
+                    problems.add(new InvalidTccDefinitionException("Two @Try methods are for action '" + action.name() + "': '"
                             + ActionMethodsIntrospector.signature(previous.beanClass(), previous.tryMethod()) + "' (bean '"
                             + previous.beanName() + "') and '" + ActionMethodsIntrospector.signature(beanClass, action.tryMethod())
                             + "' (bean '" + beanName + "')", "Action names are global: give one of them another name with"
-                            + " @Try(name = \"...\") and point its @Confirm/@Cancel at it.");
+                            + " @Try(name = \"...\") and point its @Confirm/@Cancel at it."));
                 }
             }
         }
         if (byName.isEmpty()) {
+            problems.throwIfAny();
             return;
         }
         TccRuntime tcc = runtime.getObject();
-        byName.values().forEach(action -> tcc.register(definition(tcc, action)));
+        BarrierTransactionRule transactions = new BarrierTransactionRule(transactionAttributes(), runners);
+        List<ActionDefinition> definitions = new ArrayList<>();
+        for (ActionMethods action : byName.values()) {
+            ActionDefinition definition = definition(tcc.settings(), transactions, action, problems);
+            if (definition != null) {
+                definitions.add(definition);
+            }
+        }
+        problems.throwIfAny();
+        definitions.forEach(tcc::register);
+    }
+
+    /** The attribute source Spring's own transaction interceptor reads {@code @Transactional} with, or one like it. */
+    private TransactionAttributeSource transactionAttributes() {
+        TransactionInterceptor interceptor = beanFactory.getBeanProvider(TransactionInterceptor.class).getIfUnique();
+        if (interceptor != null && interceptor.getTransactionAttributeSource() != null) {
+            return interceptor.getTransactionAttributeSource();
+        }
+        AnnotationTransactionAttributeSource source = new AnnotationTransactionAttributeSource(false);
+        source.setEmbeddedValueResolver(new EmbeddedValueResolver(beanFactory));
+        return source;
     }
 
     private Class<?> beanClass(String beanName) {
@@ -83,39 +114,83 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         return type == null ? null : ClassUtils.getUserClass(type);
     }
 
-    private static void checkTransactionalTimeouts(Class<?> beanClass) {
+    private static void checkTransactionalTimeouts(Class<?> beanClass, DefinitionProblems problems) {
         ReflectionUtils.doWithMethods(beanClass, method -> {
             TccTransactional annotation = AnnotatedElementUtils.findMergedAnnotation(method, TccTransactional.class);
             if (annotation != null) {
-                TccTransactionalAttributeSource.validate(annotation, beanClass, method);
+                problems.check(() -> TccTransactionalAttributeSource.validate(annotation, beanClass, method));
             }
         }, method -> !method.isBridge() && AnnotatedElementUtils.hasAnnotation(method, TccTransactional.class));
         TccTransactional onClass = AnnotatedElementUtils.findMergedAnnotation(beanClass, TccTransactional.class);
         if (onClass != null) {
             Method any = beanClass.getMethods().length > 0 ? beanClass.getMethods()[0] : null;
             if (any != null) {
-                TccTransactionalAttributeSource.validate(onClass, beanClass, any);
+                problems.check(() -> TccTransactionalAttributeSource.validate(onClass, beanClass, any));
             }
         }
     }
 
-    private ActionDefinition definition(TccRuntime tcc, ActionMethods action) {
+    /** The definition of {@code action}, or null when it is invalid (its problems went to {@code problems}). */
+    private ActionDefinition definition(TccSettings settings, BarrierTransactionRule transactions, ActionMethods action,
+                                        DefinitionProblems problems) {
         String where = "@Try '" + action.name() + "' on '" + ActionMethodsIntrospector.signature(action.beanClass(), action.tryMethod()) + "'";
-        Duration hold;
-        try {
-            // "${sample.hold.seats:30s}" placeholders resolve against the environment, like @Scheduled
-            String text = beanFactory.resolveEmbeddedValue(action.tryAnnotation().hold());
-            hold = Durations.parse(text, tcc.settings().defaultHold(), where + " hold");
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTccDefinitionException(e.getMessage(),
-                    "Write the hold as a number with a unit (500ms, 30s, 15m, 2h) or as ISO-8601 (PT15M).");
+        Duration hold = hold(settings, action, where, problems);
+        String manager = transactions.barrierManager(action, problems);
+        if (manager == null) {
+            return null;
         }
-        LocalTransactionRunner runner = runners.forTransactionManager(action.tryAnnotation().transactionManager(), where);
+        LocalTransactionRunner runner;
+        try {
+            boolean fromTransactional = action.tryAnnotation().transactionManager().isEmpty() && !manager.isEmpty();
+            runner = runners.forTransactionManager(manager, fromTransactional ? where + " (through its @Transactional)" : where);
+        } catch (InvalidTccDefinitionException e) {
+            problems.add(e);
+            return null;
+        }
+        if (hold == null) {
+            return null;
+        }
         Method tryMethod = action.tryMethod();
         return new ActionDefinition(action.name(), action.owner(), hold, action.tryAnnotation().externalEffects(),
                 tryMethod.getGenericParameterTypes(), parameterNames(tryMethod), tryMethod.getGenericReturnType(), runner,
                 new BeanPhaseInvoker(beanFactory, action.beanName(), action.confirm()),
                 new BeanPhaseInvoker(beanFactory, action.beanName(), action.cancel()));
+    }
+
+    /** The hold of {@code action}, placeholders resolved like {@code @Scheduled}'s; null when invalid. */
+    private Duration hold(TccSettings settings, ActionMethods action, String where, DefinitionProblems problems) {
+        String declared = action.tryAnnotation().hold();
+        String text;
+        try {
+            text = beanFactory.resolveEmbeddedValue(declared);
+        } catch (IllegalArgumentException e) { // a strict placeholder configurer, as in every Spring Boot application
+            problems.add(new InvalidTccDefinitionException(where + " has hold [" + declared + "], which cannot be resolved: "
+                    + e.getMessage(), PLACEHOLDER_FIX));
+            return null;
+        }
+        if (text != null && text.contains("${")) { // the context's lenient default resolver left it as it was
+            problems.add(new InvalidTccDefinitionException(where + " has hold [" + declared + "], whose placeholder names no"
+                    + " property of the environment" + (text.equals(declared) ? "" : " (resolved as far as [" + text + "])"),
+                    PLACEHOLDER_FIX));
+            return null;
+        }
+        Duration hold;
+        try {
+            hold = Durations.parse(text, settings.defaultHold(), where + " hold");
+        } catch (IllegalArgumentException e) {
+            problems.add(new InvalidTccDefinitionException(e.getMessage(),
+                    "Write the hold as a number with a unit (500ms, 30s, 15m, 2h) or as ISO-8601 (PT15M)."));
+            return null;
+        }
+        if (hold.compareTo(settings.safetyMargin()) <= 0) {
+            problems.add(new InvalidTccDefinitionException(where + " holds for [" + hold + "], which is not longer than"
+                    + " tcc.hold.safety-margin [" + settings.safetyMargin() + "]: the coordinator refuses to confirm a hold that"
+                    + " expires within the margin, so every transaction with this try would be cancelled",
+                    "Make the hold longer than [" + settings.safetyMargin() + "] (minutes for a human-paced flow), or lower"
+                            + " tcc.hold.safety-margin."));
+            return null;
+        }
+        return hold;
     }
 
     private static String[] parameterNames(Method method) {

@@ -115,6 +115,11 @@ public final class TccAutoConfiguration {
     }
 
     @Bean
+    TccAdvisorOrderCheck tccAdvisorOrderCheck(ConfigurableListableBeanFactory beanFactory) {
+        return new TccAdvisorOrderCheck(beanFactory);
+    }
+
+    @Bean
     @ConditionalOnMissingBean
     TccTemplate tccTemplate(TccRuntime runtime) {
         return new TccTemplate(runtime);

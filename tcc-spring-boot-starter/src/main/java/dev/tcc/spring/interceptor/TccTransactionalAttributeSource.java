@@ -33,7 +33,21 @@ public final class TccTransactionalAttributeSource {
                 .orElse(null);
     }
 
+    /**
+     * Whether {@code method}, called on {@code targetClass}, is covered by {@link TccTransactional};
+     * its values are not read, so an invalid one is reported by start-up validation (with all other
+     * problems) rather than while the bean is being proxied.
+     */
+    public boolean isTransactional(Method method, Class<?> targetClass) {
+        return method.getDeclaringClass() != Object.class && find(method, targetClass) != null;
+    }
+
     private TransactionOptions compute(Method method, Class<?> targetClass) {
+        Found found = find(method, targetClass);
+        return found == null ? null : toOptions(found.annotation(), found.userClass(), found.method());
+    }
+
+    private static Found find(Method method, Class<?> targetClass) {
         Class<?> userClass = targetClass == null ? method.getDeclaringClass() : ClassUtils.getUserClass(targetClass);
         Method specific = AopUtils.getMostSpecificMethod(method, userClass);
         TccTransactional annotation = AnnotatedElementUtils.findMergedAnnotation(specific, TccTransactional.class);
@@ -46,10 +60,10 @@ public final class TccTransactionalAttributeSource {
                 return null; // like @Transactional: a class-level annotation covers public methods only
             }
         }
-        if (annotation == null) {
-            return null;
-        }
-        return toOptions(annotation, userClass, specific);
+        return annotation == null ? null : new Found(annotation, userClass, specific);
+    }
+
+    private record Found(TccTransactional annotation, Class<?> userClass, Method method) {
     }
 
     /**

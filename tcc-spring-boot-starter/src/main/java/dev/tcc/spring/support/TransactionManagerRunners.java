@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -17,7 +18,7 @@ import org.springframework.transaction.support.ResourceTransactionManager;
 /**
  * Resolves the {@link LocalTransactionRunner} of a participant from the name of its
  * {@link PlatformTransactionManager} bean (empty: the primary or only one), one runner per
- * transaction manager. The runner's database is the manager's {@link DataSource}.
+ * transaction manager; also resolves {@code @Transactional} qualifiers to bean names. The runner's database is the manager's {@link DataSource}.
  */
 public final class TransactionManagerRunners {
 
@@ -46,8 +47,8 @@ public final class TransactionManagerRunners {
         } catch (NoSuchBeanDefinitionException e) {
             throw new InvalidTccDefinitionException(requiredBy + " names transaction manager '" + name
                     + "' but there is no PlatformTransactionManager bean of that name",
-                    "Set @Try(transactionManager = ...) to one of " + List.of(beanFactory.getBeanNamesForType(PlatformTransactionManager.class))
-                            + ", or leave it empty for the primary one.");
+                    "Name one of " + List.of(beanFactory.getBeanNamesForType(PlatformTransactionManager.class))
+                            + " in @Try(transactionManager = ...) or @Transactional(...), or name none for the primary one.");
         }
         DataSource dataSource = dataSourceOf(manager);
         if (dataSource == null) {
@@ -58,7 +59,22 @@ public final class TransactionManagerRunners {
         return new SpringLocalTransactionRunner(name, manager, dataSource);
     }
 
-    private String primaryName(String requiredBy) {
+    /**
+     * The bean name of the transaction manager a {@code @Transactional} qualifier selects (a bean
+     * name, an alias or a {@code @Qualifier} value, as Spring matches them), or the qualifier itself
+     * when none matches (the runner then reports it as unknown).
+     */
+    public String beanNameFor(String qualifier) {
+        for (String name : beanFactory.getBeanNamesForType(PlatformTransactionManager.class)) {
+            if (BeanFactoryAnnotationUtils.isQualifierMatch(qualifier::equals, name, beanFactory)) {
+                return name;
+            }
+        }
+        return qualifier;
+    }
+
+    /** The primary or only transaction manager's bean name, or null when there is none or no single primary one. */
+    public String defaultName() {
         String[] names = beanFactory.getBeanNamesForType(PlatformTransactionManager.class);
         if (names.length == 1) {
             return names[0];
@@ -69,9 +85,15 @@ public final class TransactionManagerRunners {
                 primary.add(name);
             }
         }
-        if (primary.size() == 1) {
-            return primary.get(0);
+        return primary.size() == 1 ? primary.get(0) : null;
+    }
+
+    private String primaryName(String requiredBy) {
+        String name = defaultName();
+        if (name != null) {
+            return name;
         }
+        String[] names = beanFactory.getBeanNamesForType(PlatformTransactionManager.class);
         throw new InvalidTccDefinitionException(requiredBy + " names no transaction manager and there is no single primary one among "
                 + List.of(names), names.length == 0
                 ? "Define a PlatformTransactionManager bean (spring-boot-starter-jdbc does it for a single DataSource)."

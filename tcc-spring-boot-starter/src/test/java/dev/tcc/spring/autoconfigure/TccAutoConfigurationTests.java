@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.spring.TccTemplate;
+import dev.tcc.spring.interceptor.TccAdvisorOrder;
 import dev.tcc.spring.interceptor.TccTransactionalAdvisor;
 import dev.tcc.spring.interceptor.TryAdvisor;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jdbc.DataSourceBuilder;
@@ -19,11 +21,17 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.interceptor.BeanFactoryTransactionAttributeSourceAdvisor;
 
+@ExtendWith(OutputCaptureExtension.class)
 class TccAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -45,6 +53,31 @@ class TccAutoConfigurationTests {
             assertThat(settings.recoveryInterval()).isEqualTo(defaults.recoveryInterval());
             assertThat(settings.retentionBatchSize()).isEqualTo(defaults.retentionBatchSize());
         });
+    }
+
+    @Test
+    void theTccAdvisorsRunOutsideSpringsTransactionAdvisor() {
+        contextRunner.withConfiguration(AutoConfigurations.of(TransactionAutoConfiguration.class)).run(context -> {
+            int transactionAdvisor = context.getBean(BeanFactoryTransactionAttributeSourceAdvisor.class).getOrder();
+            assertThat(context.getBean(TccTransactionalAdvisor.class).getOrder()).isEqualTo(TccAdvisorOrder.TCC_TRANSACTIONAL)
+                    .isLessThan(context.getBean(TryAdvisor.class).getOrder());
+            assertThat(context.getBean(TryAdvisor.class).getOrder()).isEqualTo(TccAdvisorOrder.TRY).isLessThan(transactionAdvisor);
+        });
+    }
+
+    @Test
+    void aTransactionAdvisorOrderedOutsideTheTccAdvisorsIsReportedAtStartUp(CapturedOutput output) {
+        contextRunner.withUserConfiguration(EarlyTransactionAdvisor.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).contains("has order [0], which runs outside the TCC advisors")
+                    .contains("a failed local commit no longer cancels");
+        });
+    }
+
+    @Test
+    void withSpringBootsTransactionAdvisorNoOrderWarningIsLogged(CapturedOutput output) {
+        contextRunner.withConfiguration(AutoConfigurations.of(TransactionAutoConfiguration.class))
+                .run(context -> assertThat(output).doesNotContain("runs outside the TCC advisors"));
     }
 
     @Test
@@ -210,5 +243,10 @@ class TccAutoConfigurationTests {
         DataSource dataSource() {
             return DataSourceBuilder.create().url("jdbc:h2:mem:plain").username("sa").build();
         }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableTransactionManagement(order = 0)
+    static class EarlyTransactionAdvisor {
     }
 }
