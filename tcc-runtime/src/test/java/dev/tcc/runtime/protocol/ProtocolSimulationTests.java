@@ -62,12 +62,9 @@ class ProtocolSimulationTests {
 
     static final int DEFAULT_SEEDS = 16;
     private static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
-    private static final int STEPS = 150;
+    private static final int STEPS = 120;
     private static final Faults RUN = new Faults();
     private static final List<Integer> SEEDS_RUN = new ArrayList<>();
-
-    /** Faults the schedule enables: each must have happened somewhere in a run of the default seeds. */
-    private static final Set<Fault> ENABLED = EnumSet.allOf(Fault.class);
 
     record Request(long amount) {
     }
@@ -119,13 +116,16 @@ class ProtocolSimulationTests {
         }
         // the faults asked for really happened in this seed
         Faults f = simulation.faults;
+        Set<Fault> without = disabledFaults();
         assertThat(f.count(Fault.DECISION_UNREACHABLE) + f.count(Fault.DECISION_LOCK_TIMEOUT)
                 + f.count(Fault.DECISION_SERIALIZATION_FAILURE) + f.count(Fault.DECISION_DEADLOCK)
                 + f.count(Fault.DECISION_POOL_TIMEOUT) + f.count(Fault.DECISION_RUNTIME_EXCEPTION))
                 .as("decision-source failures in seed %s", seed).isPositive();
-        assertThat(f.count(Fault.RETENTION_PURGED)).as("rows purged in seed %s", seed).isPositive();
-        assertThat(f.count(Fault.HOLD_EXPIRED)).as("holds expired in seed %s", seed).isPositive();
-        assertThat(f.count(Fault.STALL_BEFORE_DECISION)).as("stalls before the decision in seed %s", seed).isPositive();
+        for (Fault each : List.of(Fault.RETENTION_PURGED, Fault.HOLD_EXPIRED, Fault.STALL_BEFORE_DECISION)) {
+            if (!without.contains(each)) {
+                assertThat(f.count(each)).as("%s in seed %s", each, seed).isPositive();
+            }
+        }
         assertThat(f.count(Fault.ROUND_LOST) + f.count(Fault.FINISH_LOST)).as("lost work in seed %s", seed).isPositive();
     }
 
@@ -133,7 +133,10 @@ class ProtocolSimulationTests {
     static void everyEnabledFaultHappened() {
         System.out.println("tcc-sim summary: seeds=" + SEEDS_RUN.size() + " " + RUN);
         if (SEEDS_RUN.size() >= DEFAULT_SEEDS) {
-            for (Fault fault : ENABLED) {
+            Set<Fault> expected = EnumSet.allOf(Fault.class);
+            expected.removeAll(disabledFaults());
+            expected.remove(Fault.LATE_DELIVERY_REFUSED); // an outcome (a purged row, a cancelled hold), not an injected fault
+            for (Fault fault : expected) {
                 assertThat(RUN.count(fault)).as("%s over %s seeds", fault, SEEDS_RUN.size()).isPositive();
             }
         }
@@ -257,7 +260,7 @@ class ProtocolSimulationTests {
             inFlight.clear();
             coordinatorDown = false;
             participantsDown.clear();
-            for (int pass = 0; pass < 40; pass++) {
+            for (int pass = 0; pass < 30; pass++) {
                 clock.advance(Duration.ofSeconds(3));
                 for (TccRuntime instance : List.of(runtime, skewed)) {
                     coordinatorRecovery(instance);
