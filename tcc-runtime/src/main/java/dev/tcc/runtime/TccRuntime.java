@@ -10,6 +10,7 @@ import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.codec.JsonCodec;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
+import dev.tcc.runtime.coordinator.LeftToRecovery;
 import dev.tcc.runtime.coordinator.LocalDecisionSource;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
 import dev.tcc.runtime.coordinator.PhaseTwo;
@@ -45,6 +46,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -102,6 +104,7 @@ public final class TccRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
+    private final LeftToRecovery leftToRecovery = new LeftToRecovery();
     private volatile ScheduledFuture<?> recoveryTask;
 
     private TccRuntime(Builder b) {
@@ -112,7 +115,7 @@ public final class TccRuntime implements AutoCloseable {
         this.instanceId = b.instanceId;
         this.logDatabase = b.logDatabase;
         SqlDialect dialect = prepareDatabase(logDatabase);
-        this.transactionLog = new TransactionLog(logDatabase, dialect);
+        this.transactionLog = new TransactionLog(logDatabase, dialect, clock);
         this.calls = new PhaseTwoCalls(settings, b.random);
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
@@ -120,14 +123,15 @@ public final class TccRuntime implements AutoCloseable {
         // that drops or reorders phase-two rounds) keeps one task per transaction
         this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
                 ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
-                        settings.phaseTwoFinishLinger())
+                        settings.phaseTwoFinishLinger(), leftToRecovery)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
-                b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher);
+                b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
+                leftToRecovery);
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
-        this.retention = new Retention(transactionLog, databases.values(), settings, clock);
+        this.retention = new Retention(transactionLog, databases.values(), this::participantsOn, settings, clock);
         this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
         this.scheduler = b.scheduler;
         b.listeners.forEach(events::add);
@@ -281,11 +285,8 @@ public final class TccRuntime implements AutoCloseable {
         if (!transactionLog.retryFailed(xid)) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        if (transactionLog.claim(xid, instanceId, now.plus(settings.recoveryLease()), now)) {
-            return Optional.ofNullable(coordinatorRecovery.drive(xid));
-        }
-        return transactionLog.find(xid).map(TransactionRecord::state);
+        Optional<TransactionState> driven = coordinatorRecovery.claimAndDrive(xid);
+        return driven.isPresent() ? driven : transactionLog.find(xid).map(TransactionRecord::state);
     }
 
     /** An operator's statement that a FAILED transaction was finished by hand. */
@@ -332,17 +333,42 @@ public final class TccRuntime implements AutoCloseable {
         return List.copyOf(databases.values());
     }
 
-    /** Stops recovery and waits up to 10 s for phase-two rounds in flight; what is left, recovery finishes later. */
+    /**
+     * Decided transactions whose phase two this runtime left to recovery (at shutdown, or when it
+     * could not be scheduled); each stays in the log with its decision until recovery drives it.
+     */
+    public long phaseTwoLeftToRecovery() {
+        return leftToRecovery.count();
+    }
+
+    /**
+     * Shuts down within {@link TccSettings#phaseTwoShutdownTimeout()}: stops recovery, stops
+     * accepting phase-two work (a transaction decided from now on is left to recovery), lets the
+     * queued phase two run until the timeout, then leaves what is still queued, decided in the log,
+     * to recovery: logged with the count, and counted ({@link #phaseTwoLeftToRecovery()}). Rounds in
+     * flight at the timeout are not interrupted; whatever they do not finish, recovery finishes.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         ScheduledFuture<?> task = recoveryTask;
         if (task != null) {
             task.cancel(false);
         }
+        long deadline = System.nanoTime() + settings.phaseTwoShutdownTimeout().toNanos();
+        if (phaseTwoBatcher != null) {
+            phaseTwoBatcher.shutdown(deadline);
+        }
         if (ownedPhaseTwoExecutor != null) {
             ownedPhaseTwoExecutor.shutdown();
             try {
-                ownedPhaseTwoExecutor.awaitTermination(10, TimeUnit.SECONDS);
+                if (!ownedPhaseTwoExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    List<Runnable> notStarted = new ArrayList<>();
+                    ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getQueue().drainTo(notStarted);
+                    leftToRecovery.add(notStarted.size(), "phase two had not started when the shutdown timeout of "
+                            + settings.phaseTwoShutdownTimeout() + " ran out");
+                    log.warn("TCC phase two still runs on {} thread(s) at shutdown; what they do not finish, recovery does",
+                            ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getActiveCount());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -354,11 +380,19 @@ public final class TccRuntime implements AutoCloseable {
 
     private static ExecutorService newPhaseTwoExecutor(int threads) {
         AtomicInteger counter = new AtomicInteger();
+        // Rejects once shut down, so the caller's handler sees it and hands the transaction to recovery,
+        // visibly (CallerRunsPolicy would silently drop it then); while running, a full queue makes the
+        // caller run phase two itself (back-pressure).
         return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, "tcc-phase-two-" + counter.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, (task, executor) -> {
+            if (executor.isShutdown()) {
+                throw new RejectedExecutionException("phase two is shut down");
+            }
+            task.run();
+        });
     }
 
     /** Builds a runtime; only the transaction log's database is required. */

@@ -35,6 +35,7 @@ public final class TccSettings {
     private final int retentionBatchSize;
     private final int phaseTwoBatchSize;
     private final Duration phaseTwoFinishLinger;
+    private final Duration phaseTwoShutdownTimeout;
 
     private TccSettings(Builder b) {
         this.defaultTimeout = b.defaultTimeout;
@@ -62,6 +63,7 @@ public final class TccSettings {
         this.retentionBatchSize = b.retentionBatchSize;
         this.phaseTwoBatchSize = b.phaseTwoBatchSize;
         this.phaseTwoFinishLinger = b.phaseTwoFinishLinger;
+        this.phaseTwoShutdownTimeout = b.phaseTwoShutdownTimeout;
     }
 
     /** Settings with every default. */
@@ -101,6 +103,7 @@ public final class TccSettings {
         b.retentionBatchSize = retentionBatchSize;
         b.phaseTwoBatchSize = phaseTwoBatchSize;
         b.phaseTwoFinishLinger = phaseTwoFinishLinger;
+        b.phaseTwoShutdownTimeout = phaseTwoShutdownTimeout;
         return b;
     }
 
@@ -166,6 +169,12 @@ public final class TccSettings {
      */
     public Duration phaseTwoFinishLinger() { return phaseTwoFinishLinger; }
 
+    /**
+     * Longest {@code close()} lets queued phase two run before it returns; what is still queued then
+     * stays decided in the log for recovery (logged with the count, and counted).
+     */
+    public Duration phaseTwoShutdownTimeout() { return phaseTwoShutdownTimeout; }
+
     /** Validating builder; each setter refuses a bad value at once. */
     public static final class Builder {
         private Duration defaultTimeout = Duration.ofSeconds(30);
@@ -193,6 +202,7 @@ public final class TccSettings {
         private int retentionBatchSize = 500;
         private int phaseTwoBatchSize = 256;
         private Duration phaseTwoFinishLinger = Duration.ofMillis(20);
+        private Duration phaseTwoShutdownTimeout = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -237,6 +247,7 @@ public final class TccSettings {
         public Builder retentionBatchSize(int v) { retentionBatchSize = atLeast("retention.batch-size", v, 1); return this; }
         public Builder phaseTwoBatchSize(int v) { phaseTwoBatchSize = atLeast("phase-two.batch-size", v, 1); return this; }
         public Builder phaseTwoFinishLinger(Duration v) { phaseTwoFinishLinger = notNegative("phase-two.finish-linger", v); return this; }
+        public Builder phaseTwoShutdownTimeout(Duration v) { phaseTwoShutdownTimeout = notNegative("phase-two.shutdown-timeout", v); return this; }
 
         /** Builds the settings, checking the rules that involve two values. */
         public TccSettings build() {

@@ -4,11 +4,18 @@ import dev.tcc.api.Phase;
 import dev.tcc.runtime.BranchState;
 import dev.tcc.runtime.barrier.BarrierRow;
 import dev.tcc.runtime.barrier.BranchBarrier;
+import dev.tcc.runtime.jdbc.Statements;
 import dev.tcc.spi.BranchReference;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Phase two of many branches on one participant database in ONE local transaction: the barrier
@@ -20,10 +27,17 @@ import java.util.Map;
  * <p>Only the plain cases are done here: a row that is {@code TRIED} (moved now) or already in the
  * target state (done before). Everything else (no row, the opposite state, a lost race) is
  * reported back so the caller delivers that branch alone, through the one-by-one path with its
- * empty-cancel, refusal and retry handling. When anything fails the whole local transaction rolls
- * back and the exception propagates: nothing of the batch happened on this database.
+ * empty-cancel, refusal and retry handling.
+ *
+ * <p>Each item's body runs behind a savepoint of the batch's local transaction: a body that throws
+ * is rolled back to its savepoint and its row returned to {@code TRIED}, so only that item is
+ * reported not done (and delivered again alone) while every other body of the batch ran exactly
+ * once and commits. When the batch itself fails (a barrier statement, the commit) the whole local
+ * transaction rolls back and the exception propagates: nothing of the batch happened on this database.
  */
 public final class LocalBatch {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalBatch.class);
 
     /** A branch of a local participant. */
     public record Item(LocalParticipant participant, BranchReference branch) {
@@ -60,9 +74,18 @@ public final class LocalBatch {
                     continue;
                 }
                 LocalParticipant participant = items.get(i).participant();
-                participant.runPhase(phase, confirming ? participant.action().confirm() : participant.action().cancel(), row,
-                        items.get(i).branch());
-                done[i] = true;
+                Savepoint beforeBody = c.setSavepoint();
+                try {
+                    participant.runPhase(phase, confirming ? participant.action().confirm() : participant.action().cancel(), row,
+                            items.get(i).branch());
+                    done[i] = true;
+                } catch (Exception bodyFailure) {
+                    // only this item is undone; the caller delivers it again alone, with its retries
+                    c.rollback(beforeBody);
+                    returnToTried(c, xids.get(i), ids.get(i), target);
+                    log.debug("TCC [{}] {} body of branch {} failed inside a batch; it goes alone: {}", xids.get(i),
+                            phase, ids.get(i), bodyFailure.toString());
+                }
             }
             if (!otherXids.isEmpty()) {
                 // not TRIED: already in the target state (a duplicate delivery, nothing runs) or for the one-by-one path
@@ -74,5 +97,15 @@ public final class LocalBatch {
             }
             return done;
         });
+    }
+
+    /** Undoes this batch's move of one row: its body failed and was rolled back to its savepoint. */
+    private static void returnToTried(Connection c, String xid, int branchId, BranchState movedTo) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_RETURN_TO_TRIED)) {
+            ps.setString(1, xid);
+            ps.setInt(2, branchId);
+            ps.setString(3, movedTo.code());
+            ps.executeUpdate();
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.tcc.runtime.TransactionOptions;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.TryBody;
+import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
@@ -48,20 +49,24 @@ public final class Coordinator {
     private final String instanceId;
     private final Events events;
     private final PhaseTwoBatcher batcher;
+    private final LeftToRecovery leftToRecovery;
 
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
-        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null);
+        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null,
+                new LeftToRecovery());
     }
 
     /**
      * @param batcher where asynchronous phase two of logged decisions goes, batched across
      *                transactions; null runs one task per transaction on {@code phaseTwoExecutor}
+     * @param leftToRecovery counts the decided transactions whose phase two could not be scheduled
      */
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events,
-                       PhaseTwoBatcher batcher) {
+                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery) {
         this.batcher = batcher;
+        this.leftToRecovery = leftToRecovery;
         this.transactionLog = transactionLog;
         this.phaseTwo = phaseTwo;
         this.settings = settings;
@@ -195,16 +200,28 @@ public final class Coordinator {
             events.publish(TccEvent.Type.TRANSACTION_FINISHED, tx.xid(), tx.name(), TransactionState.CONFIRMED.code(), elapsed(tx));
             return;
         }
-        // The decision is one conditional write: it wins only while no other decision exists
-        // (a participant asking about an expiring hold records a cancel first).
+        // The decision is one conditional write: it wins only while no other decision exists (a
+        // participant asking about an expiring hold records a cancel first) and only while it is in
+        // time at the write itself, so a stall after the check above cannot confirm late.
+        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
         if (!transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CONFIRM, null, tx.createdAt(), tx.timeoutAt(), now,
-                instanceId, now.plus(settings.recoveryLease()), branches)) {
-            dispatch(tx, Decision.CANCEL, branches, false);
+                lease, branches, confirmBefore(tx))) {
+            dispatch(tx, Decision.CANCEL, branches, false, null);
             throw new TransactionCancelledException("Transaction '" + tx.name() + "' [" + tx.xid() + "] was cancelled before it"
                     + " could confirm: a participant's hold expired or the transaction timed out while it ran");
         }
         events.publish(TccEvent.Type.DECIDED, tx.xid(), tx.name(), Decision.CONFIRM.name(), elapsed(tx));
-        dispatch(tx, Decision.CONFIRM, branches, true);
+        dispatch(tx, Decision.CONFIRM, branches, true, lease);
+    }
+
+    /** The latest time a confirm decision may be written: before the timeout, with the safety margin left on every hold. */
+    private Instant confirmBefore(GlobalTransaction tx) {
+        Instant earliest = tx.earliestHoldDeadline();
+        if (earliest == null) {
+            return tx.timeoutAt();
+        }
+        Instant marginLeft = earliest.minus(settings.safetyMargin());
+        return marginLeft.isBefore(tx.timeoutAt()) ? marginLeft : tx.timeoutAt();
     }
 
     /** Why the transaction may not confirm at {@code now}, or null when it may. */
@@ -230,12 +247,13 @@ public final class Coordinator {
             return;
         }
         Instant now = clock.instant();
+        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
         boolean logged = transactionLog.writeDecision(tx.xid(), tx.name(), Decision.CANCEL, cause, tx.createdAt(),
-                tx.timeoutAt(), now, instanceId, now.plus(settings.recoveryLease()), branches);
+                tx.timeoutAt(), now, lease, branches, null);
         if (logged) {
             events.publish(TccEvent.Type.DECIDED, tx.xid(), tx.name(), Decision.CANCEL.name(), elapsed(tx));
         }
-        dispatch(tx, Decision.CANCEL, branches, logged);
+        dispatch(tx, Decision.CANCEL, branches, logged, lease);
     }
 
     /**
@@ -243,23 +261,29 @@ public final class Coordinator {
      * decider's cancel won: the branches are still cancelled here (idempotently) because only
      * this initiator knows them, but nothing is written to the log.
      */
-    private void dispatch(GlobalTransaction tx, Decision decision, List<BranchReference> branches, boolean logged) {
+    private void dispatch(GlobalTransaction tx, Decision decision, List<BranchReference> branches, boolean logged,
+                          Lease lease) {
         Runnable round = logged
-                ? () -> phaseTwo.drive(tx.xid(), tx.name(), decision, branches, 0, tx.createdAt())
+                ? () -> phaseTwo.drive(tx.xid(), tx.name(), decision, branches, 0, tx.createdAt(), lease)
                 : () -> phaseTwo.cancelUnlogged(tx.xid(), branches);
         if (!settings.asynchronousPhaseTwo()) {
             round.run();
             return;
         }
         if (logged && batcher != null) {
-            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt()));
+            batcher.submit(new PhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease));
             return;
         }
         try {
             phaseTwoExecutor.execute(round);
         } catch (RejectedExecutionException e) {
             // executor shut down: recovery takes the transaction over when the lease ends
-            log.warn("TCC [{}] phase two could not be scheduled ({}); recovery will drive it", tx.xid(), e.getMessage());
+            if (logged) {
+                leftToRecovery.add(1, "phase two of [" + tx.xid() + "] could not be scheduled (" + e.getMessage() + ")");
+            } else {
+                log.warn("TCC [{}] cancel of its branches could not be scheduled ({}); its participants release them at"
+                        + " hold expiry", tx.xid(), e.getMessage());
+            }
         }
     }
 

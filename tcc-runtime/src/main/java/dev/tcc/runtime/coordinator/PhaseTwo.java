@@ -5,6 +5,9 @@ import dev.tcc.runtime.BranchState;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.log.BranchOutcome;
+import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.runtime.log.Lease;
+import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.spi.BranchParticipant;
 import dev.tcc.spi.BranchReference;
@@ -24,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -66,10 +71,35 @@ public final class PhaseTwo {
      *
      * @param round     rounds already spent on this transaction
      * @param createdAt when the transaction began, for its duration
+     * @param lease     the lease the caller holds; the round's log write happens only while the transaction carries it
      */
     public TransactionState drive(String xid, String name, Decision decision, List<BranchReference> branches, int round,
-                                  Instant createdAt) {
-        return drive(xid, name, decision, branches, round, createdAt, Set.of(), false);
+                                  Instant createdAt, Lease lease) {
+        return drive(xid, name, decision, branches, round, createdAt, Set.of(), false, lease);
+    }
+
+    /**
+     * Runs one round of a claimed transaction as the log records it: continues its stored round
+     * count, and skips the branches that earlier rounds recorded as done. Returns the state
+     * afterwards, or null when the log has no such transaction.
+     */
+    public TransactionState driveRecorded(String xid, Lease lease) {
+        Optional<TransactionRecord> found = transactionLog.find(xid);
+        if (found.isEmpty()) {
+            return null;
+        }
+        TransactionRecord tx = found.get();
+        if (tx.state() != TransactionState.CONFIRMING && tx.state() != TransactionState.CANCELLING) {
+            return tx.state();
+        }
+        List<BranchReference> branches = tx.branches().stream().map(b -> b.reference(xid)).toList();
+        BranchState done = tx.decision() == Decision.CONFIRM ? BranchState.CONFIRMED : BranchState.CANCELLED;
+        Set<Integer> alreadyDone = tx.branches().stream()
+                .filter(b -> b.state() == done || b.state() == BranchState.REFUSED)
+                .map(BranchRecord::branchId)
+                .collect(Collectors.toSet());
+        boolean refusedBefore = tx.branches().stream().anyMatch(b -> b.state() == BranchState.REFUSED);
+        return drive(xid, tx.name(), tx.decision(), branches, tx.rounds(), tx.createdAt(), alreadyDone, refusedBefore, lease);
     }
 
     /**
@@ -78,12 +108,12 @@ public final class PhaseTwo {
      * saw a confirm refused (the transaction then ends HEURISTIC).
      */
     public TransactionState drive(String xid, String name, Decision decision, List<BranchReference> branches, int round,
-                                  Instant createdAt, Set<Integer> alreadyDone, boolean refusedBefore) {
+                                  Instant createdAt, Set<Integer> alreadyDone, boolean refusedBefore, Lease lease) {
         String previousXid = MDC.get("tcc.xid");
         MDC.put("tcc.xid", xid);
         long start = System.nanoTime();
         try {
-            return runRound(xid, name, decision, branches, round, createdAt, start, alreadyDone, refusedBefore);
+            return runRound(xid, name, decision, branches, round, createdAt, start, alreadyDone, refusedBefore, lease);
         } finally {
             if (previousXid == null) {
                 MDC.remove("tcc.xid");
@@ -94,7 +124,8 @@ public final class PhaseTwo {
     }
 
     private TransactionState runRound(String xid, String name, Decision decision, List<BranchReference> branches, int round,
-                                      Instant createdAt, long start, Set<Integer> alreadyDone, boolean refusedBefore) {
+                                      Instant createdAt, long start, Set<Integer> alreadyDone, boolean refusedBefore,
+                                      Lease lease) {
         boolean confirming = decision == Decision.CONFIRM;
         TransactionState from = confirming ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
         List<BranchReference> ordered = ordered(branches, confirming);
@@ -125,11 +156,11 @@ public final class PhaseTwo {
         Instant now = clock.instant();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         if (failure != null) {
-            return reschedule(xid, name, from, round, failure, outcomes, now);
+            return reschedule(xid, name, from, round, failure, outcomes, now, lease);
         }
         TransactionState to = !confirming ? TransactionState.CANCELLED : refused ? TransactionState.HEURISTIC : TransactionState.CONFIRMED;
         String cause = to == TransactionState.HEURISTIC ? "a participant refused its confirm: its hold had expired" : null;
-        if (transactionLog.finish(xid, from, to, cause, now, outcomes)) {
+        if (transactionLog.finish(xid, from, to, cause, now, outcomes, lease)) {
             if (to == TransactionState.HEURISTIC) {
                 log.error("TCC [{}] '{}' ended HEURISTIC: {}", xid, name, cause);
             }
@@ -141,8 +172,9 @@ public final class PhaseTwo {
         return from;
     }
 
-    /** A decided transaction waiting for phase two. */
-    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt) {
+    /** A decided transaction waiting for phase two, with the lease its decision gave the initiator. */
+    public record Decided(String xid, String name, Decision decision, List<BranchReference> branches, Instant createdAt,
+                          Lease lease) {
     }
 
     /**
@@ -173,11 +205,26 @@ public final class PhaseTwo {
         }
         for (Decided d : oneByOne) {
             try {
-                drive(d.xid(), d.name(), d.decision(), d.branches(), 0, d.createdAt());
+                driveAlone(d);
             } catch (RuntimeException e) {
                 log.warn("TCC [{}] phase two failed; recovery retries it when the lease ends: {}", d.xid(), e.toString());
             }
         }
+    }
+
+    /**
+     * The one-by-one round of a transaction the batch could not finish, driven like recovery
+     * drives: it first renews the decision's lease (or takes an ended one), and skips the
+     * transaction when another driver holds it; then continues the round count the log stores.
+     */
+    private void driveAlone(Decided d) {
+        Instant now = clock.instant();
+        Lease renewed = new Lease(d.lease().owner(), now.plus(settings.recoveryLease()));
+        if (!transactionLog.claim(d.xid(), renewed, now, d.lease())) {
+            log.debug("TCC [{}] is driven by another driver (its lease moved on); this one leaves it", d.xid());
+            return;
+        }
+        driveRecorded(d.xid(), renewed);
     }
 
     /**
@@ -244,7 +291,7 @@ public final class PhaseTwo {
                 oneByOne.add(d);
                 continue;
             }
-            finished.accept(new TransactionLog.Finish(d.xid(), from, to), d);
+            finished.accept(new TransactionLog.Finish(d.xid(), from, to, d.lease()), d);
         }
     }
 
@@ -322,12 +369,12 @@ public final class PhaseTwo {
     }
 
     private TransactionState reschedule(String xid, String name, TransactionState from, int round, String failure,
-                                        List<BranchOutcome> outcomes, Instant now) {
+                                        List<BranchOutcome> outcomes, Instant now, Lease lease) {
         int roundsDone = round + 1;
         boolean exhausted = roundsDone >= settings.recoveryMaxRounds();
         TransactionState to = exhausted ? TransactionState.FAILED : from;
         Instant next = now.plus(backoff(roundsDone));
-        if (transactionLog.reschedule(xid, from, to, next, failure, outcomes)) {
+        if (transactionLog.reschedule(xid, from, to, next, failure, outcomes, lease)) {
             if (exhausted) {
                 log.error("TCC [{}] '{}' FAILED after {} rounds of phase two; last failure: {}. It needs an operator:"
                         + " retry it (actuator POST /actuator/tcc/{}) once the participant is back", xid, name, roundsDone, failure, xid);

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * commit. That write is bookkeeping, not a decision: every branch is already final in its
  * participant's barrier, so losing it in a crash costs one idempotent re-drive by recovery.
  *
+ * <p>Shutdown ({@link #shutdown}) stops accepting at once (a transaction decided afterwards is left
+ * to recovery), lets the drainer work through the queue until a deadline, then stops it taking new
+ * batches and hands what is still queued to recovery: counted and logged by {@link LeftToRecovery}.
+ *
  * <p>Used only with the runtime's own executor. An injected executor (tests that drop, delay or
  * reorder phase-two rounds) keeps getting one task per transaction.
  */
@@ -49,13 +53,20 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private List<PhaseTwo.Decided> pendingDecided = new ArrayList<>();
     private long oldestPendingNanos;
     private final Thread finisher;
+    private final LeftToRecovery leftToRecovery;
+    private final Object idle = new Object();
     private volatile boolean closed;
+    private volatile boolean accepting = true;
+    private volatile boolean stopTaking;
 
-    public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger) {
-        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED);
+    public PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
+                           LeftToRecovery leftToRecovery) {
+        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery);
     }
 
-    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued) {
+    PhaseTwoBatcher(PhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
+                    LeftToRecovery leftToRecovery) {
+        this.leftToRecovery = leftToRecovery;
         this.maxQueued = maxQueued;
         this.phaseTwo = phaseTwo;
         this.executor = executor;
@@ -79,12 +90,59 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * two instead of running it themselves, one transaction at a time, which costs more.
      */
     public void submit(PhaseTwo.Decided decided) {
+        if (!accepting) {
+            leftToRecovery.add(1, "[" + decided.xid() + "] was decided while phase two shuts down");
+            return;
+        }
         if (queued.get() >= maxQueued) {
             awaitRoom();
         }
         queued.incrementAndGet();
         queue.add(decided);
+        if (stopTaking && queue.remove(decided)) { // raced with the end of shutdown
+            queued.decrementAndGet();
+            leftToRecovery.add(1, "[" + decided.xid() + "] was decided while phase two shut down");
+            return;
+        }
         startDrainerIfNeeded();
+    }
+
+    /**
+     * Stops accepting, lets the drainer work through the queue until {@code deadlineNanos}
+     * ({@link System#nanoTime()}), then stops it taking new batches and hands what is still queued
+     * to recovery. A batch in flight at the deadline is not interrupted. Returns how many were
+     * handed over.
+     */
+    public int shutdown(long deadlineNanos) {
+        accepting = false;
+        synchronized (idle) {
+            long left;
+            while ((!queue.isEmpty() || activeDrainers.get() > 0) && (left = deadlineNanos - System.nanoTime()) > 0) {
+                try {
+                    idle.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        stopTaking = true;
+        synchronized (room) {
+            room.notifyAll();
+        }
+        int handedOver = 0;
+        while (queue.poll() != null) {
+            handedOver++;
+        }
+        queued.addAndGet(-handedOver);
+        leftToRecovery.add(handedOver, "still queued for phase two when the shutdown timeout ran out");
+        return handedOver;
+    }
+
+    private void signalIdle() {
+        synchronized (idle) {
+            idle.notifyAll();
+        }
     }
 
     private void awaitRoom() {
@@ -93,7 +151,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
             waiting++;
             try {
                 long left;
-                while (queued.get() >= maxQueued && !closed && (left = deadline - System.nanoTime()) > 0) {
+                while (queued.get() >= maxQueued && !closed && !stopTaking && (left = deadline - System.nanoTime()) > 0) {
                     room.wait(left / 1_000_000, (int) (left % 1_000_000));
                 }
             } catch (InterruptedException e) {
@@ -114,7 +172,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     }
 
     private void startDrainerIfNeeded() {
-        while (!queue.isEmpty()) {
+        while (!queue.isEmpty() && !stopTaking) {
             int active = activeDrainers.get();
             if (active >= drainers) {
                 return;
@@ -133,7 +191,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     private void drain() {
         try {
-            while (true) {
+            while (!stopTaking) {
                 List<PhaseTwo.Decided> batch = new ArrayList<>();
                 PhaseTwo.Decided next;
                 while (batch.size() < batchSize && (next = queue.poll()) != null) {
@@ -153,6 +211,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         } finally {
             activeDrainers.decrementAndGet();
             startDrainerIfNeeded(); // something may have arrived after the last poll
+            signalIdle();
         }
     }
 

@@ -15,17 +15,14 @@ public enum SqlDialect {
             // insert-if-absent: a plain insert whose duplicate key (SQLState 23505) means "present"
             "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-            // a plain insert; on a duplicate key the caller decides with the conditional update of a TRYING row
-            "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
-                    + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"),
+            // a plain conditional insert; on a duplicate key the caller decides with the conditional update of a TRYING row
+            Statements.TRANSACTION_DECIDE_IF_IN_TIME),
 
     /** PostgreSQL 12 or later. A failed statement aborts the transaction, so conflicts are avoided, not caught. */
     POSTGRESQL("META-INF/tcc/schema-postgresql.sql",
             "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (xid, branch_id) DO NOTHING",
-            "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
-                    + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
-                    + " ON CONFLICT (xid) DO UPDATE SET state = EXCLUDED.state, decision = EXCLUDED.decision, cause = EXCLUDED.cause,"
+            Statements.TRANSACTION_DECIDE_IF_IN_TIME + " ON CONFLICT (xid) DO UPDATE SET state = EXCLUDED.state, decision = EXCLUDED.decision, cause = EXCLUDED.cause,"
                     + " decided_at = EXCLUDED.decided_at, finished_at = EXCLUDED.finished_at, lease_owner = EXCLUDED.lease_owner,"
                     + " lease_until = EXCLUDED.lease_until WHERE tcc_transaction.state = 'TRYING'");
 
@@ -54,8 +51,9 @@ public enum SqlDialect {
 
     /**
      * Writes a decision: inserts the transaction row, or updates it only while it is still
-     * {@code TRYING}. Updates 1 row when the decision won. Parameters: xid, name, state, decision,
-     * cause, created_at, timeout_at, decided_at, finished_at, lease_owner, lease_until. Where a
+     * {@code TRYING}, and either only while the write is in time. Updates 1 row when the decision
+     * won. Parameters: xid, name, state, decision, cause, created_at, timeout_at, decided_at,
+     * finished_at, lease_owner, lease_until, then decide_before, now, decide_before. Where a
      * failed statement leaves the transaction usable (H2) it is a plain insert, and a duplicate key
      * is followed by {@link Statements#TRANSACTION_DECIDE_IF_TRYING}.
      */
@@ -66,7 +64,7 @@ public enum SqlDialect {
     /**
      * The whole decision of a transaction with {@code branches} branches as ONE statement, or null
      * when this database cannot do that (then the row and the branches are written one after the
-     * other in one local transaction). Parameters: those of {@link #writeDecision()}, then per
+     * other in one local transaction). Parameters: those of {@link #writeDecision()} (14), then per
      * branch: branch_id, participant, action, hold_deadline. Updates {@code branches} rows when the
      * decision won, none when another decision got there first.
      */
@@ -108,15 +106,18 @@ public enum SqlDialect {
 
     /**
      * Ends many transactions in ONE statement, or null where a batch of single updates is cheaper
-     * (H2): those of {@code xids} xids still in the given state move to the final one; returns the
-     * xids that moved. Parameters: to, finished_at, from, then the xids.
+     * (H2): those of {@code xids} xids still in the given state and under the given lease move to the
+     * final one; returns the xids that moved. Parameters: to, finished_at, from, then per xid: xid,
+     * lease owner, lease end.
      */
     public String finishReturning(int xids) {
         if (this != POSTGRESQL) {
             return null;
         }
+        String lease = "(?, ?, CAST(? AS TIMESTAMP WITH TIME ZONE))";
         return "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
-                + " WHERE state = ? AND xid IN (" + "?, ".repeat(xids - 1) + "?) RETURNING xid";
+                + " WHERE state = ? AND (xid, lease_owner, lease_until) IN (" + (lease + ", ").repeat(xids - 1) + lease
+                + ") RETURNING xid";
     }
 
     /** Whether a failed statement leaves the surrounding transaction usable. */

@@ -41,14 +41,44 @@ public final class Statements {
     public static final String BARRIER_PURGEABLE =
             // "<> 'TRIED'" rather than "IN ('CONFIRMED', 'CANCELLED')": H2 then walks the deadline index, not every finished row
             "SELECT xid, branch_id FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED' LIMIT ?";
+    /**
+     * Finished barrier rows old enough to purge, in key order after a cursor (so rows that must
+     * stay do not hide the others): parameters before, then the cursor's hold_deadline twice, xid
+     * twice and branch_id, then the limit.
+     */
+    public static final String BARRIER_FINISHED_AFTER =
+            "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED'"
+                    + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
+                    + " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+    /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
+    public static final String BARRIER_RETURN_TO_TRIED =
+            "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";
+    public static final String BARRIER_DELETE_FINISHED =
+            "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ? AND state <> 'TRIED'";
     public static final String BARRIER_DELETE =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
 
     // ---- transaction log (coordinator side) ----
+    /**
+     * The transaction row of a decision, inserted only while the decision is still in time: the
+     * last three parameters are the latest time the decision may be written (null: any time), the
+     * time of the write, and that latest time again. The margin check is part of this one write,
+     * never a check followed by a write.
+     */
+    public static final String TRANSACTION_DECIDE_IF_IN_TIME =
+            "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
+                    + " lease_owner, lease_until, rounds) SELECT CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(200)),"
+                    + " CAST(? AS VARCHAR(16)), CAST(? AS VARCHAR(8)), CAST(? AS VARCHAR(1000)), CAST(? AS TIMESTAMP WITH TIME ZONE),"
+                    + " CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE),"
+                    + " CAST(? AS VARCHAR(64)), CAST(? AS TIMESTAMP WITH TIME ZONE), 0"
+                    + " WHERE CAST(? AS TIMESTAMP WITH TIME ZONE) IS NULL"
+                    + " OR CAST(? AS TIMESTAMP WITH TIME ZONE) < CAST(? AS TIMESTAMP WITH TIME ZONE)";
+
     /** The decision over a row that exists, only while it is {@code TRYING} (after {@link SqlDialect#writeDecision()} met a duplicate key). */
     public static final String TRANSACTION_DECIDE_IF_TRYING =
             "UPDATE tcc_transaction SET state = ?, decision = ?, cause = ?, decided_at = ?, finished_at = ?, lease_owner = ?,"
-                    + " lease_until = ? WHERE xid = ? AND state = 'TRYING'";
+                    + " lease_until = ? WHERE xid = ? AND state = 'TRYING'"
+                    + " AND (CAST(? AS TIMESTAMP WITH TIME ZONE) IS NULL OR CAST(? AS TIMESTAMP WITH TIME ZONE) < CAST(? AS TIMESTAMP WITH TIME ZONE))";
     public static final String BRANCH_INSERT =
             "INSERT INTO tcc_branch (xid, branch_id, participant, action, hold_deadline, state, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)";
     public static final String BRANCHES_OF =
@@ -61,19 +91,23 @@ public final class Statements {
                     + " lease_owner, lease_until FROM tcc_transaction WHERE xid = ?";
     public static final String TRANSACTION_FINISH =
             "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, cause = COALESCE(?, cause)"
-                    + " WHERE xid = ? AND state = ?";
+                    + " WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
     public static final String TRANSACTION_RESCHEDULE =
             "UPDATE tcc_transaction SET state = ?, rounds = rounds + 1, next_attempt_at = ?, cause = ?, lease_owner = NULL,"
-                    + " lease_until = NULL WHERE xid = ? AND state = ?";
+                    + " lease_until = NULL WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
+    /** Takes an ended lease, or renews the one given last (owner and end): parameters owner, until, xid, now, held owner, held until. */
     public static final String TRANSACTION_CLAIM =
             "UPDATE tcc_transaction SET lease_owner = ?, lease_until = ? WHERE xid = ? AND state IN ('CONFIRMING', 'CANCELLING')"
-                    + " AND (lease_until IS NULL OR lease_until < ?)";
+                    + " AND (lease_until IS NULL OR lease_until < ? OR (lease_owner = ? AND lease_until = ?))";
     public static final String TRANSACTION_DUE =
             "SELECT xid FROM tcc_transaction WHERE state IN ('CONFIRMING', 'CANCELLING')"
                     + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)"
                     + " ORDER BY decided_at LIMIT ?";
     public static final String TRANSACTION_FORCE_FINISH =
             "UPDATE tcc_transaction SET state = ?, finished_at = ?, cause = ? WHERE xid = ? AND state = 'FAILED'";
+    /** Followed by the parenthesised list of xids: those still in the log and not final, whose barrier rows must stay. */
+    public static final String TRANSACTION_UNFINISHED_AMONG =
+            "SELECT xid FROM tcc_transaction WHERE state IN ('TRYING', 'CONFIRMING', 'CANCELLING', 'FAILED') AND xid IN ";
     public static final String TRANSACTION_PURGE =
             "DELETE FROM tcc_transaction WHERE xid = ?";
     public static final String BRANCH_PURGE =

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -33,20 +34,35 @@ public final class TransactionLog {
 
     private final LocalTransactionRunner database;
     private final SqlDialect dialect;
+    private final Clock clock;
 
     public TransactionLog(LocalTransactionRunner database, SqlDialect dialect) {
+        this(database, dialect, Clock.systemUTC());
+    }
+
+    /** @param clock read on the open connection right before a decision is written, for its time limit */
+    public TransactionLog(LocalTransactionRunner database, SqlDialect dialect, Clock clock) {
         this.database = database;
         this.dialect = dialect;
+        this.clock = clock;
     }
 
     /**
      * Makes a decision durable in one commit: the transaction row (inserted, or updated only
      * while still {@code TRYING}) and its branches. Returns false, writing nothing, when another
-     * decision got there first. On PostgreSQL this is one statement in one round trip.
+     * decision got there first, or when the time read on the open connection right before the
+     * statement is not before {@code decideBefore}: the time limit (a confirm must leave every
+     * hold its safety margin and come before the timeout) is part of the one conditional write, so
+     * an initiator stalled between its own check and this write cannot decide late, whatever was
+     * purged meanwhile. On PostgreSQL this is one statement in one round trip.
+     *
+     * @param decideBefore latest time this decision may be written; null for none (a cancel)
      */
     public boolean writeDecision(String xid, String name, Decision decision, String cause, Instant createdAt,
-                                 Instant timeoutAt, Instant now, String leaseOwner, Instant leaseUntil,
-                                 List<BranchReference> branches) {
+                                 Instant timeoutAt, Instant now, Lease lease, List<BranchReference> branches,
+                                 Instant decideBefore) {
+        String leaseOwner = lease.owner();
+        Instant leaseUntil = lease.until();
         TransactionState state = decision == Decision.CONFIRM ? TransactionState.CONFIRMING : TransactionState.CANCELLING;
         String what = "write the decision of [" + xid + "]";
         String oneStatement = branches.isEmpty() ? null : dialect.writeDecisionWithBranches(branches.size());
@@ -54,7 +70,7 @@ public final class TransactionLog {
             return runSingleStatement(what, c -> {
                 try (PreparedStatement ps = c.prepareStatement(oneStatement)) {
                     int i = setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner,
-                            leaseUntil);
+                            leaseUntil, decideBefore, clock.instant());
                     for (BranchReference b : branches) {
                         ps.setInt(i++, b.branchId());
                         ps.setString(i++, b.participant());
@@ -66,7 +82,8 @@ public final class TransactionLog {
             });
         }
         return run(what, c -> {
-            if (!upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil)) {
+            if (!upsertDecision(c, xid, name, state, decision, cause, createdAt, timeoutAt, now, null, leaseOwner, leaseUntil,
+                    decideBefore)) {
                 return false;
             }
             if (!branches.isEmpty()) {
@@ -90,7 +107,8 @@ public final class TransactionLog {
     /** Sets the parameters of {@link SqlDialect#writeDecision()}; returns the next parameter index. */
     private static int setDecision(PreparedStatement ps, String xid, String name, TransactionState state, Decision decision,
                                    String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
-                                   String leaseOwner, Instant leaseUntil) throws SQLException {
+                                   String leaseOwner, Instant leaseUntil, Instant decideBefore, Instant writtenAt)
+            throws SQLException {
         ps.setString(1, xid);
         ps.setString(2, Jdbc.truncate(name, 200));
         ps.setString(3, state.code());
@@ -102,7 +120,10 @@ public final class TransactionLog {
         Jdbc.setInstant(ps, 9, finishedAt);
         ps.setString(10, leaseOwner);
         Jdbc.setInstant(ps, 11, leaseUntil);
-        return 12;
+        Jdbc.setInstant(ps, 12, decideBefore);
+        Jdbc.setInstant(ps, 13, writtenAt);
+        Jdbc.setInstant(ps, 14, decideBefore);
+        return 15;
     }
 
     /**
@@ -112,9 +133,11 @@ public final class TransactionLog {
      */
     private boolean upsertDecision(Connection c, String xid, String name, TransactionState state, Decision decision,
                                    String cause, Instant createdAt, Instant timeoutAt, Instant now, Instant finishedAt,
-                                   String leaseOwner, Instant leaseUntil) throws SQLException {
+                                   String leaseOwner, Instant leaseUntil, Instant decideBefore) throws SQLException {
+        Instant writtenAt = clock.instant(); // read on the open connection, right before the write
         try (PreparedStatement ps = c.prepareStatement(dialect.writeDecision())) {
-            setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, finishedAt, leaseOwner, leaseUntil);
+            setDecision(ps, xid, name, state, decision, cause, createdAt, timeoutAt, now, finishedAt, leaseOwner, leaseUntil,
+                    decideBefore, writtenAt);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             if (!Jdbc.isDuplicateKey(e)) {
@@ -133,6 +156,9 @@ public final class TransactionLog {
             ps.setString(6, leaseOwner);
             Jdbc.setInstant(ps, 7, leaseUntil);
             ps.setString(8, xid);
+            Jdbc.setInstant(ps, 9, decideBefore);
+            Jdbc.setInstant(ps, 10, writtenAt);
+            Jdbc.setInstant(ps, 11, decideBefore);
             return ps.executeUpdate() == 1;
         }
     }
@@ -153,7 +179,7 @@ public final class TransactionLog {
                 return recorded;
             }
             upsertDecision(c, xid, "(expired hold)", TransactionState.CANCELLED, Decision.CANCEL, cause, now, now, now, now,
-                    null, null);
+                    null, null, null);
             return decisionOf(c, xid);
         });
     }
@@ -241,22 +267,36 @@ public final class TransactionLog {
         });
     }
 
-    /** Takes the lease of a transaction to drive it; true for exactly one of several instances. */
-    public boolean claim(String xid, String owner, Instant leaseUntil, Instant now) {
+    /** Takes the lease of a transaction whose lease ended (or has none) to drive it; true for exactly one of several drivers. */
+    public boolean claim(String xid, Lease lease, Instant now) {
+        return claim(xid, lease, now, null);
+    }
+
+    /**
+     * Takes the lease of a transaction to drive it: one that ended, or the lease {@code held}
+     * (given with the decision, or by an earlier claim) when the transaction still carries it.
+     * True for exactly one of several drivers.
+     */
+    public boolean claim(String xid, Lease lease, Instant now, Lease held) {
         return run("claim [" + xid + "]", c -> {
             try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_CLAIM)) {
-                ps.setString(1, owner);
-                Jdbc.setInstant(ps, 2, leaseUntil);
+                ps.setString(1, lease.owner());
+                Jdbc.setInstant(ps, 2, lease.until());
                 ps.setString(3, xid);
                 Jdbc.setInstant(ps, 4, now);
+                ps.setString(5, held == null ? null : held.owner());
+                Jdbc.setInstant(ps, 6, held == null ? null : held.until());
                 return ps.executeUpdate() == 1;
             }
         });
     }
 
-    /** Ends a round that finished every branch: moves {@code from} to the final {@code to}. */
+    /**
+     * Ends a round that finished every branch: moves {@code from} to the final {@code to}, only
+     * while the transaction still carries {@code lease} (a driver that lost it writes nothing).
+     */
     public boolean finish(String xid, TransactionState from, TransactionState to, String cause, Instant now,
-                          List<BranchOutcome> outcomes) {
+                          List<BranchOutcome> outcomes, Lease lease) {
         requireLegal(from, to);
         return run("finish [" + xid + "]", c -> {
             boolean changed;
@@ -266,6 +306,8 @@ public final class TransactionLog {
                 ps.setString(3, Jdbc.truncate(cause, 1000));
                 ps.setString(4, xid);
                 ps.setString(5, from.code());
+                ps.setString(6, lease.owner());
+                Jdbc.setInstant(ps, 7, lease.until());
                 changed = ps.executeUpdate() == 1;
             }
             if (changed) {
@@ -279,7 +321,7 @@ public final class TransactionLog {
      * One transaction's end for {@link #finishAll}: phase two did every branch in its first attempt,
      * so the branch rows keep the state the decision wrote and read as the final state.
      */
-    public record Finish(String xid, TransactionState from, TransactionState to) {
+    public record Finish(String xid, TransactionState from, TransactionState to, Lease lease) {
         public Finish {
             requireLegal(from, to);
         }
@@ -303,23 +345,27 @@ public final class TransactionLog {
     /** One statement per move (from, to) and {@value #IN_LIST_CHUNK} transactions, returning the xids that moved. */
     private boolean[] finishByMove(Connection c, List<Finish> finishes, Instant now) throws SQLException {
         Map<String, Integer> positions = new HashMap<>();
-        Map<List<TransactionState>, List<String>> byMove = new LinkedHashMap<>();
+        Map<List<TransactionState>, List<Integer>> byMove = new LinkedHashMap<>();
         for (int i = 0; i < finishes.size(); i++) {
             Finish f = finishes.get(i);
             positions.put(f.xid(), i);
-            byMove.computeIfAbsent(List.of(f.from(), f.to()), k -> new ArrayList<>()).add(f.xid());
+            byMove.computeIfAbsent(List.of(f.from(), f.to()), k -> new ArrayList<>()).add(i);
         }
         boolean[] changed = new boolean[finishes.size()];
-        for (Map.Entry<List<TransactionState>, List<String>> move : byMove.entrySet()) {
-            List<String> xids = move.getValue();
-            for (int from = 0; from < xids.size(); from += IN_LIST_CHUNK) {
-                List<String> chunk = xids.subList(from, Math.min(xids.size(), from + IN_LIST_CHUNK));
+        for (Map.Entry<List<TransactionState>, List<Integer>> move : byMove.entrySet()) {
+            List<Integer> members = move.getValue();
+            for (int from = 0; from < members.size(); from += IN_LIST_CHUNK) {
+                List<Integer> chunk = members.subList(from, Math.min(members.size(), from + IN_LIST_CHUNK));
                 try (PreparedStatement ps = c.prepareStatement(dialect.finishReturning(chunk.size()))) {
                     ps.setString(1, move.getKey().get(1).code());
                     Jdbc.setInstant(ps, 2, now);
                     ps.setString(3, move.getKey().get(0).code());
-                    for (int k = 0; k < chunk.size(); k++) {
-                        ps.setString(4 + k, chunk.get(k));
+                    int p = 4;
+                    for (int member : chunk) {
+                        Finish f = finishes.get(member);
+                        ps.setString(p++, f.xid());
+                        ps.setString(p++, f.lease().owner());
+                        Jdbc.setInstant(ps, p++, f.lease().until());
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -344,6 +390,8 @@ public final class TransactionLog {
                 ps.setString(3, null);
                 ps.setString(4, f.xid());
                 ps.setString(5, f.from().code());
+                ps.setString(6, f.lease().owner());
+                Jdbc.setInstant(ps, 7, f.lease().until());
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -354,9 +402,13 @@ public final class TransactionLog {
         return changed;
     }
 
-    /** Ends a round that left work: counts it and schedules the next, or moves to {@code to} (FAILED). */
+    /**
+     * Ends a round that left work: counts it and schedules the next, or moves to {@code to}
+     * (FAILED); only while the transaction still carries {@code lease}, so a driver that lost its
+     * lease neither counts a round nor clears the lease of the driver that took it over.
+     */
     public boolean reschedule(String xid, TransactionState from, TransactionState to, Instant nextAttemptAt, String cause,
-                              List<BranchOutcome> outcomes) {
+                              List<BranchOutcome> outcomes, Lease lease) {
         if (from != to) {
             requireLegal(from, to);
         }
@@ -368,6 +420,8 @@ public final class TransactionLog {
                 ps.setString(3, Jdbc.truncate(cause, 1000));
                 ps.setString(4, xid);
                 ps.setString(5, from.code());
+                ps.setString(6, lease.owner());
+                Jdbc.setInstant(ps, 7, lease.until());
                 changed = ps.executeUpdate() == 1;
             }
             if (changed) {
@@ -474,6 +528,36 @@ public final class TransactionLog {
                     return rs.getLong(1);
                 }
             }
+        });
+    }
+
+    /**
+     * Those of {@code xids} whose transaction the log holds in a state that is not final
+     * ({@code TRYING}, {@code CONFIRMING}, {@code CANCELLING} or {@code FAILED}): phase two may
+     * still deliver to their branches. An xid the log does not hold (any more) is not among them.
+     */
+    public java.util.Set<String> unfinishedAmong(java.util.Collection<String> xids) {
+        List<String> distinct = xids.stream().distinct().toList();
+        if (distinct.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return run("find unfinished transactions", c -> {
+            java.util.Set<String> unfinished = new java.util.HashSet<>();
+            for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
+                List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
+                String sql = Statements.TRANSACTION_UNFINISHED_AMONG + "(" + "?, ".repeat(chunk.size() - 1) + "?)";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            unfinished.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return unfinished;
         });
     }
 

@@ -1,20 +1,13 @@
 package dev.tcc.runtime.recovery;
 
-import dev.tcc.runtime.BranchState;
 import dev.tcc.runtime.TccSettings;
 import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.coordinator.PhaseTwo;
-import dev.tcc.runtime.log.BranchRecord;
+import dev.tcc.runtime.log.Lease;
 import dev.tcc.runtime.log.TransactionLog;
-import dev.tcc.runtime.log.TransactionRecord;
-import dev.tcc.spi.BranchReference;
-import dev.tcc.spi.Decision;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Coordinator-side recovery: re-drives transactions left in {@code CONFIRMING} or
@@ -44,34 +37,25 @@ public final class CoordinatorRecovery {
         Instant now = clock.instant();
         int driven = 0;
         for (String xid : transactionLog.due(now, settings.recoveryBatchSize())) {
-            if (transactionLog.claim(xid, instanceId, now.plus(settings.recoveryLease()), now)) {
-                drive(xid);
+            Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
+            if (transactionLog.claim(xid, lease, now)) {
+                phaseTwo.driveRecorded(xid, lease);
                 driven++;
             }
         }
         return driven;
     }
 
-    /** Drives one claimed transaction through a round of phase two. */
-    public TransactionState drive(String xid) {
-        Optional<TransactionRecord> found = transactionLog.find(xid);
-        if (found.isEmpty()) {
-            return null;
+    /**
+     * Claims a transaction whose lease ended (or that has none) and drives one round of it, as the
+     * log records it. Empty when another driver holds it or it is not in phase two.
+     */
+    public Optional<TransactionState> claimAndDrive(String xid) {
+        Instant now = clock.instant();
+        Lease lease = new Lease(instanceId, now.plus(settings.recoveryLease()));
+        if (!transactionLog.claim(xid, lease, now)) {
+            return Optional.empty();
         }
-        TransactionRecord tx = found.get();
-        if (tx.state() != TransactionState.CONFIRMING && tx.state() != TransactionState.CANCELLING) {
-            return tx.state();
-        }
-        List<BranchReference> branches = tx.branches().stream()
-                .map(b -> b.reference(xid))
-                .toList();
-        BranchState done = tx.decision() == Decision.CONFIRM ? BranchState.CONFIRMED : BranchState.CANCELLED;
-        Set<Integer> alreadyDone = tx.branches().stream()
-                .filter(b -> b.state() == done || b.state() == BranchState.REFUSED)
-                .map(BranchRecord::branchId)
-                .collect(Collectors.toSet());
-        boolean refusedBefore = tx.branches().stream().anyMatch(b -> b.state() == BranchState.REFUSED);
-        return phaseTwo.drive(xid, tx.name(), tx.decision(), branches, tx.rounds(), tx.createdAt(), alreadyDone, refusedBefore);
+        return Optional.ofNullable(phaseTwo.driveRecorded(xid, lease));
     }
-
 }

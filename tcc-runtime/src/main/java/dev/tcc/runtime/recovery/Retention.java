@@ -1,24 +1,44 @@
 package dev.tcc.runtime.recovery;
 
 import dev.tcc.runtime.TccSettings;
+import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
+import dev.tcc.runtime.barrier.BarrierPurge;
 import dev.tcc.runtime.log.TransactionLog;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Purges finished work in bounded batches so the tables stay small under constant load:
  * CONFIRMED and CANCELLED transactions (with their branches) once they finished longer ago than
- * the retention, and CONFIRMED or CANCELLED barrier rows once their hold deadline is older than
- * the barrier retention. A barrier row must outlive any late delivery of its branch; a late try
- * is only possible before its hold deadline and a late confirm or cancel only while its
- * transaction is not finished, so a retention past the hold deadline is safe. FAILED and
- * HEURISTIC transactions are never purged: they wait for an operator.
+ * {@code tcc.retention.finished}, and barrier rows by the rule below. FAILED and HEURISTIC
+ * transactions are never purged: they wait for an operator.
+ *
+ * <p><b>The barrier rule.</b> A barrier row is deleted only when all of these hold: it left
+ * {@code TRIED}; its hold deadline is older than {@code tcc.retention.barrier}; its action is one
+ * of this instance's; and the coordinator's log does not hold its transaction in a state that
+ * is not final ({@code TRYING}, {@code CONFIRMING}, {@code CANCELLING}, {@code FAILED}). The
+ * check does not rest on any lease, backoff or operator delay: every delivery to a branch comes
+ * from a driver of a transaction that the log holds unfinished (the initiator, a recovery round,
+ * the batch's one-by-one fallback, an operator's retry of a FAILED one), and a transaction never
+ * leaves a final state ({@code CONFIRMED}, {@code CANCELLED}, {@code HEURISTIC}), so once the log
+ * holds it final, or no longer holds it (it purges only final ones), no re-drive can reach the
+ * row again. A branch whose outcome the log never learned (a batched finish lost in the linger
+ * window, a confirm done by hold expiry, a round cut off by a crash) keeps its row for as long as
+ * its transaction is unfinished, however long that is. The only decision that can still come for
+ * an xid the log does not hold is a late cancel (an empty cancel then, which changes nothing) or a
+ * confirm, which the decision write itself refuses once a hold is within its safety margin of its
+ * deadline, before any hold of it can be expired. A late try is refused by the coordinator after
+ * the timeout, and a try that still arrives carries a hold deadline already past, so hold expiry
+ * releases it on its next pass.
  */
 public final class Retention {
 
@@ -26,13 +46,16 @@ public final class Retention {
 
     private final TransactionLog transactionLog;
     private final Collection<ParticipantDatabase> databases;
+    private final Function<String, Collection<LocalParticipant>> participantsOfDatabase;
     private final TccSettings settings;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    public Retention(TransactionLog transactionLog, Collection<ParticipantDatabase> databases, TccSettings settings, Clock clock) {
+    public Retention(TransactionLog transactionLog, Collection<ParticipantDatabase> databases,
+                     Function<String, Collection<LocalParticipant>> participantsOfDatabase, TccSettings settings, Clock clock) {
         this.transactionLog = transactionLog;
         this.databases = databases;
+        this.participantsOfDatabase = participantsOfDatabase;
         this.settings = settings;
         this.clock = clock;
     }
@@ -72,16 +95,37 @@ public final class Retention {
         }
         for (ParticipantDatabase database : List.copyOf(databases)) {
             try {
-                for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
-                    int n = database.runner().inNewTransaction(c ->
-                            database.barrier().purge(c, now.minus(settings.retentionBarrier()), batch));
-                    deleted += n;
-                    if (n < batch) {
-                        break;
-                    }
-                }
+                deleted += purgeBarrier(database, now.minus(settings.retentionBarrier()), batch);
             } catch (Exception e) {
                 log.warn("TCC could not purge the barrier of '{}': {}", database.runner().name(), e.toString());
+            }
+        }
+        return deleted;
+    }
+
+    /** The barrier rule, page by page in key order, so rows that must stay never hide the ones behind them. */
+    private int purgeBarrier(ParticipantDatabase database, Instant before, int batch) throws Exception {
+        Set<String> actions = new HashSet<>();
+        for (LocalParticipant p : participantsOfDatabase.apply(database.runner().name())) {
+            actions.add(p.action().name());
+        }
+        int deleted = 0;
+        BarrierPurge.FinishedRow cursor = BarrierPurge.START;
+        for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
+            BarrierPurge.FinishedRow after = cursor;
+            List<BarrierPurge.FinishedRow> page = database.runner().inNewTransaction(c ->
+                    BarrierPurge.finishedAfter(c, before, after, batch));
+            if (page.isEmpty()) {
+                break;
+            }
+            cursor = page.get(page.size() - 1);
+            Set<String> unfinished = transactionLog.unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
+            List<BarrierPurge.FinishedRow> purgeable = page.stream()
+                    .filter(row -> actions.contains(row.action()) && !unfinished.contains(row.xid()))
+                    .toList();
+            deleted += database.runner().inNewTransaction(c -> BarrierPurge.delete(c, purgeable));
+            if (page.size() < batch) {
+                break;
             }
         }
         return deleted;

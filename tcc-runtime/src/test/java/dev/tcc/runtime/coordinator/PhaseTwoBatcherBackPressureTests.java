@@ -43,7 +43,7 @@ class PhaseTwoBatcherBackPressureTests {
         TccSettings settings = TccSettings.defaults();
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, new ParticipantRegistry(), new PhaseTwoCalls(settings, new Random(1)),
                 settings, Clock.systemUTC(), new Random(1), new Events());
-        batcher = new PhaseTwoBatcher(phaseTwo, heldDrainers::add, 1, 16, Duration.ZERO, 3);
+        batcher = new PhaseTwoBatcher(phaseTwo, heldDrainers::add, 1, 16, Duration.ZERO, 3, new LeftToRecovery());
     }
 
     @AfterEach
@@ -77,7 +77,8 @@ class PhaseTwoBatcherBackPressureTests {
     }
 
     private static PhaseTwo.Decided decided(String xid) {
-        return new PhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now());
+        return new PhaseTwo.Decided(xid, "book", Decision.CONFIRM, List.of(), Instant.now(),
+                new dev.tcc.runtime.log.Lease("test", Instant.now()));
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

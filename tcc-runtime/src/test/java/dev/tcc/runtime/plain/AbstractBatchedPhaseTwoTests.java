@@ -37,6 +37,10 @@ abstract class AbstractBatchedPhaseTwoTests {
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final AtomicInteger confirmFailuresLeft = new AtomicInteger();
     private final AtomicInteger finished = new AtomicInteger();
+    /** Body invocations per xid, action and phase, counted when the body starts (whether it then commits or not). */
+    private final Map<String, AtomicInteger> invocations = new ConcurrentHashMap<>();
+    private final CountDownLatch gateEntered = new CountDownLatch(1);
+    private final CountDownLatch gateOpen = new CountDownLatch(1);
     private TccRuntime runtime;
     private final List<TccAction<String, String>> actions = new ArrayList<>();
 
@@ -44,7 +48,8 @@ abstract class AbstractBatchedPhaseTwoTests {
     void setUp() {
         HikariDataSource log = database("log");
         runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true)
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5)).build())
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .listener(e -> {
                     if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {
                         finished.incrementAndGet();
@@ -54,7 +59,17 @@ abstract class AbstractBatchedPhaseTwoTests {
         for (String name : List.of("seats", "rooms", "payments")) {
             HikariDataSource db = database(name);
             TestDatabases.execute(db, "CREATE TABLE body_run (xid VARCHAR(64), phase VARCHAR(16), at BIGINT)");
-            actions.add(runtime.action(name, String.class, String.class)
+        }
+        register(runtime, actions);
+    }
+
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
+
+    /** The three actions, with the bodies of this test, on {@code tcc}. */
+    private void register(TccRuntime tcc, List<TccAction<String, String>> into) {
+        for (String name : List.of("seats", "rooms", "payments")) {
+            HikariDataSource db = dataSources.get(1 + List.of("seats", "rooms", "payments").indexOf(name));
+            into.add(tcc.action(name, String.class, String.class)
                     .database(name, db)
                     .onTry((c, arg, ctx) -> {
                         if (arg.equals("decline")) {
@@ -63,6 +78,14 @@ abstract class AbstractBatchedPhaseTwoTests {
                         return ran(c, ctx.xid(), name, "TRY");
                     })
                     .onConfirm((c, arg, ctx) -> {
+                        int invocation = invoked(ctx.xid(), name, "CONFIRM");
+                        if (arg.equals("gate")) {
+                            gateEntered.countDown();
+                            assertThat(gateOpen.await(30, TimeUnit.SECONDS)).isTrue();
+                        }
+                        if (arg.equals("broken") || arg.equals("flaky") && invocation == 1) {
+                            throw new IllegalStateException(name + " unavailable");
+                        }
                         if (name.equals("rooms") && confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                             throw new IllegalStateException("rooms unavailable");
                         }
@@ -77,6 +100,15 @@ abstract class AbstractBatchedPhaseTwoTests {
         HikariDataSource ds = TestDatabases.create(kind(), name);
         dataSources.add(ds);
         return ds;
+    }
+
+    private int invoked(String xid, String action, String phase) {
+        return invocations.computeIfAbsent(xid + " " + action + " " + phase, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private int invocations(String xid, String action, String phase) {
+        AtomicInteger n = invocations.get(xid + " " + action + " " + phase);
+        return n == null ? 0 : n.get();
     }
 
     private String ran(java.sql.Connection c, String xid, String action, String phase) throws Exception {
@@ -94,6 +126,127 @@ abstract class AbstractBatchedPhaseTwoTests {
     void tearDown() {
         runtime.close();
         dataSources.forEach(HikariDataSource::close);
+    }
+
+    private String book(String seats, String rooms, String payments) throws Exception {
+        return runtime.execute(TransactionOptions.named("book"), () -> {
+            actions.get(0).tryAction(seats);
+            actions.get(1).tryAction(rooms);
+            actions.get(2).tryAction(payments);
+            return dev.tcc.runtime.coordinator.TransactionContextHolder.current().xid();
+        });
+    }
+
+    /** Holds the drainer inside the seats confirm of a first transaction, so what is decided meanwhile forms the next batch. */
+    private String holdTheDrainer() throws Exception {
+        String xid = book("gate", "ok", "ok");
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        return xid;
+    }
+
+    @Test
+    void closeReturnsWithinTheShutdownTimeoutAndLeavesWhatIsStillQueuedDecidedInTheLogForRecovery() throws Exception {
+        String inFlight = holdTheDrainer();
+        List<String> queued = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            queued.add(book("ok", "ok", "ok"));
+        }
+
+        long start = System.nanoTime();
+        runtime.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String afterClose = book("ok", "ok", "ok"); // decided after close: its phase two is left to recovery too
+        gateOpen.countDown();
+
+        assertThat(took).isGreaterThanOrEqualTo(SHUTDOWN_TIMEOUT).isLessThan(SHUTDOWN_TIMEOUT.plusSeconds(2));
+        assertThat(runtime.phaseTwoLeftToRecovery()).isEqualTo(21);
+        for (String xid : queued) {
+            assertThat(runtime.find(xid).orElseThrow().state()).as("decided, waiting for recovery").isEqualTo(TransactionState.CONFIRMING);
+        }
+        await(() -> invocations(inFlight, "payments", "CONFIRM") == 1); // the round in flight was not interrupted
+
+        // another instance, once the leases ended, drives what was left: every body once, nothing lost
+        List<TccAction<String, String>> recovered = new ArrayList<>();
+        try (TccRuntime recovering = TccRuntime.builder().transactionLog(dataSources.get(0))
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(1)))
+                .settings(TccSettings.builder().asynchronousPhaseTwo(false).build()).build()) {
+            register(recovering, recovered);
+            recovering.coordinatorRecovery().runOnce();
+        }
+        List<String> all = new ArrayList<>(queued);
+        all.add(inFlight);
+        all.add(afterClose);
+        for (String xid : all) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+            for (String action : List.of("seats", "rooms", "payments")) {
+                assertThat(invocations(xid, action, "CONFIRM")).as(action + " of " + xid).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void theBatchsOneByOneFallbackContinuesTheStoredRoundCount() throws Exception {
+        holdTheDrainer();
+        String xid = book("ok", "broken", "ok");
+        // while it waited in the queue, its lease ended and recovery spent 9 of its 10 rounds on it
+        TestDatabases.execute(dataSources.get(0), "UPDATE tcc_transaction SET rounds = 9, lease_owner = NULL, lease_until = NULL"
+                + " WHERE xid = '" + xid + "'");
+
+        gateOpen.countDown();
+
+        await(() -> runtime.find(xid).orElseThrow().state() != TransactionState.CONFIRMING
+                || runtime.find(xid).orElseThrow().rounds() > 9);
+        var tx = runtime.find(xid).orElseThrow();
+        assertThat(tx.rounds()).isEqualTo(10);
+        assertThat(tx.state()).as("its budget of rounds is spent").isEqualTo(TransactionState.FAILED);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached in 30 s").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void aBodyFailingInsideABatchIsTheOnlyOneRunAgainEveryOtherBodyRunsExactlyOnce() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "flaky" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        for (String xid : xids) {
+            int roomsExpected = xid.equals(xids.get(4)) ? 2 : 1; // the failing body, and only it, runs again
+            assertThat(invocations(xid, "seats", "CONFIRM")).as("seats of " + xid).isEqualTo(1);
+            assertThat(invocations(xid, "rooms", "CONFIRM")).as("rooms of " + xid).isEqualTo(roomsExpected);
+            assertThat(invocations(xid, "payments", "CONFIRM")).as("payments of " + xid).isEqualTo(1);
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+        }
+        assertThat(count("rooms CONFIRM")).isEqualTo(11);
+    }
+
+    @Test
+    void theBatchsOneByOneFallbackLeavesATransactionThatAnotherDriverTookOver() throws Exception {
+        holdTheDrainer();
+        String xid = book("ok", "broken", "ok");
+        String later = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).plusHours(1));
+        TestDatabases.execute(dataSources.get(0), "UPDATE tcc_transaction SET lease_owner = 'other-driver', lease_until = "
+                + "TIMESTAMP WITH TIME ZONE '" + later + "+00' WHERE xid = '" + xid + "'");
+
+        gateOpen.countDown();
+        await(() -> invocations(xid, "rooms", "CONFIRM") >= 1); // the batch tried it; its fallback comes next
+        runtime.close(); // lets the drainer finish what it has
+
+        var tx = runtime.find(xid).orElseThrow();
+        assertThat(tx.state()).isEqualTo(TransactionState.CONFIRMING);
+        assertThat(tx.leaseOwner()).isEqualTo("other-driver");
+        assertThat(tx.rounds()).isZero();
+        assertThat(invocations(xid, "rooms", "CONFIRM")).as("only the batch's attempt, no round of its own").isEqualTo(1);
     }
 
     private String book(boolean decline) throws Exception {

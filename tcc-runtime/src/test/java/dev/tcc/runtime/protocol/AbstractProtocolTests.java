@@ -15,6 +15,7 @@ import dev.tcc.runtime.TransactionState;
 import dev.tcc.runtime.log.BranchRecord;
 import dev.tcc.runtime.log.TransactionRecord;
 import dev.tcc.runtime.plain.TccAction;
+import dev.tcc.runtime.testing.HookedDataSource;
 import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.BranchReference;
@@ -579,5 +580,105 @@ abstract class AbstractProtocolTests {
         assertThat(record(failed).branches()).hasSize(3);
         assertThat(seats.barrierState(failed, 1)).isEqualTo("TRIED");
         assertThat(seats.barrierState(confirmed, 1)).isNull();
+    }
+
+    // ---------------------------------------------------------------- retention, late decisions, leases (issue 10: b, e, h)
+
+    @Test
+    void aReDriveAfterEveryRetentionStillFindsTheBranchHoldExpiryConfirmed() throws Exception {
+        // the initiator decides confirm and dies before phase two; recovery does not get to it for days
+        TccRuntime deadInitiator = TccRuntime.builder().transactionLog(logDb).settings(settings().asynchronousPhaseTwo(true).build())
+                .clock(clock).phaseTwoExecutor(task -> { }).instanceId("dead").build();
+        TccAction<Request, Receipt> seatsOnDead = action(deadInitiator, "holdSeats", seats, Duration.ofMinutes(15));
+        String xid = deadInitiator.execute(TransactionOptions.named("book"), () -> {
+            seatsOnDead.tryAction(new Request(1));
+            return currentXid();
+        });
+        clock.advance(Duration.ofMinutes(16));
+        runtime.holdExpiry().runOnce(); // asks, hears confirm, confirms its branch; the log does not learn it
+        assertThat(seats.holdState(xid, "holdSeats")).isEqualTo("CONFIRMED");
+
+        clock.advance(Duration.ofDays(3)); // longer than every lease, backoff and retention
+        runtime.retention().runOnce();
+        runtime.coordinatorRecovery().runOnce();
+
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isEqualTo(1);
+        clock.advance(Duration.ofDays(3));
+        runtime.retention().runOnce();
+        assertThat(runtime.find(xid)).isEmpty();
+        assertThat(seats.barrierState(xid, 1)).as("purged once its transaction is final").isNull();
+        deadInitiator.close();
+    }
+
+    @Test
+    void anOperatorRetryingAFailedTransactionAfterEveryRetentionConfirmsItInsteadOfEndingHeuristic() throws Exception {
+        confirmFailuresLeft.set(Integer.MAX_VALUE);
+        String xid = book(1);
+        driveUntilFailed(xid);
+        confirmFailuresLeft.set(0);
+        clock.advance(Duration.ofMinutes(16));
+        runtime.holdExpiry().runOnce(); // the participants come back and confirm their own holds at expiry
+
+        clock.advance(Duration.ofDays(30)); // the operator looks a month later
+        runtime.retention().runOnce();
+
+        assertThat(runtime.retryFailed(xid)).contains(TransactionState.CONFIRMED);
+        assertThat(seats.runs(xid, "holdSeats", "CONFIRM")).isEqualTo(1);
+        assertThat(rooms.runs(xid, "holdRooms", "CONFIRM")).isEqualTo(1);
+        assertThat(payments.runs(xid, "authorize", "CONFIRM")).isEqualTo(1);
+    }
+
+    @Test
+    void anInitiatorStalledBetweenItsMarginCheckAndItsDecisionPastThePurgeOfTheCancelTombstoneCannotConfirm() throws Exception {
+        HookedDataSource hookedLog = new HookedDataSource(logDb);
+        TccRuntime stalling = TccRuntime.builder().transactionLog(hookedLog).settings(settings().build()).clock(clock)
+                .random(new Random(7)).instanceId("stalling").build();
+        TccAction<Request, Receipt> seatsOnStalling = action(stalling, "holdSeats", seats, Duration.ofMinutes(15));
+        AtomicReference<String> xid = new AtomicReference<>();
+
+        assertThatThrownBy(() -> stalling.execute(TransactionOptions.named("book").withTimeout(Duration.ofHours(1)), () -> {
+            xid.set(currentXid());
+            seatsOnStalling.tryAction(new Request(1));
+            // the margin check passes now; the decision then stalls before it reaches the log, and meanwhile the hold
+            // expires (the question leaves a cancel tombstone) and retention purges the tombstone
+            hookedLog.beforeNextConnection(() -> {
+                clock.advance(Duration.ofMinutes(16));
+                stalling.holdExpiry().runOnce();
+                clock.advance(Duration.ofDays(3));
+                stalling.retention().runOnce();
+            });
+            return null;
+        })).isInstanceOf(TransactionCancelledException.class);
+
+        assertThat(stalling.find(xid.get()).map(TransactionRecord::state)).isNotEqualTo(java.util.Optional.of(TransactionState.HEURISTIC));
+        assertThat(stalling.find(xid.get()).map(TransactionRecord::decision)).isNotEqualTo(java.util.Optional.of(dev.tcc.spi.Decision.CONFIRM));
+        assertThat(seats.runs(xid.get(), "holdSeats", "CONFIRM")).isZero();
+        assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
+        stalling.close();
+    }
+
+    @Test
+    void aDriverThatLostItsLeaseNeitherCountsARoundNorClearsTheLeaseOfTheDriverThatTookItOver() throws Exception {
+        List<Runnable> late = new ArrayList<>();
+        TccRuntime slow = TccRuntime.builder().transactionLog(logDb).settings(settings().asynchronousPhaseTwo(true).build())
+                .clock(clock).phaseTwoExecutor(late::add).instanceId("slow").build();
+        TccAction<Request, Receipt> seatsOnSlow = action(slow, "holdSeats", seats, Duration.ofMinutes(15));
+        downParticipant.set("holdSeats");
+        String xid = slow.execute(TransactionOptions.named("book"), () -> {
+            seatsOnSlow.tryAction(new Request(1));
+            return currentXid();
+        });
+        clock.advance(Duration.ofSeconds(31)); // the initiator's lease ends and another driver takes the transaction
+        TestDatabases.execute(logDb, "UPDATE tcc_transaction SET lease_owner = 'other-driver', lease_until = "
+                + "TIMESTAMP WITH TIME ZONE '2026-01-01 11:00:00+00' WHERE xid = '" + xid + "'");
+
+        late.forEach(Runnable::run); // the initiator's phase two runs now, late; its confirm fails again
+
+        TransactionRecord tx = record(xid);
+        assertThat(tx.state()).isEqualTo(TransactionState.CONFIRMING);
+        assertThat(tx.rounds()).as("the late driver counted no round").isZero();
+        assertThat(tx.leaseOwner()).isEqualTo("other-driver");
+        slow.close();
     }
 }

@@ -157,6 +157,12 @@ public class TccProperties {
         /** Longest wait before the final state of finished transactions is written, so one commit records many. */
         private Duration finishLinger = Duration.ofMillis(20);
 
+        /**
+         * Longest wait at shutdown for queued phase two to run; what is still queued then is left,
+         * decided in the log, to recovery (logged with the count, and counted).
+         */
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+
         public boolean isAsynchronous() {
             return asynchronous;
         }
@@ -187,6 +193,14 @@ public class TccProperties {
 
         public void setFinishLinger(Duration finishLinger) {
             this.finishLinger = finishLinger;
+        }
+
+        public Duration getShutdownTimeout() {
+            return shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
         }
     }
 

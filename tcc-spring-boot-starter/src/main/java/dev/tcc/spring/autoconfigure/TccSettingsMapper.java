@@ -23,6 +23,7 @@ final class TccSettingsMapper {
         set("tcc.phase-two.asynchronous", p.getPhaseTwo().isAsynchronous(), b::asynchronousPhaseTwo);
         set("tcc.phase-two.batch-size", p.getPhaseTwo().getBatchSize(), b::phaseTwoBatchSize);
         set("tcc.phase-two.finish-linger", p.getPhaseTwo().getFinishLinger(), b::phaseTwoFinishLinger);
+        set("tcc.phase-two.shutdown-timeout", p.getPhaseTwo().getShutdownTimeout(), b::phaseTwoShutdownTimeout);
         if (p.getPhaseTwo().getThreads() < 1) {
             throw new InvalidConfigurationPropertyValueException("tcc.phase-two.threads", p.getPhaseTwo().getThreads(),
                     "tcc.phase-two.threads must be at least 1 but was [" + p.getPhaseTwo().getThreads() + "]");

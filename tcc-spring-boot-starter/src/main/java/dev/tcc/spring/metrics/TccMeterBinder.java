@@ -12,9 +12,11 @@ import java.util.Map;
 
 /**
  * Gauges read from the runtime when scraped: {@code tcc.transactions.in.doubt} (decided, still in
- * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read) and
- * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other), and
- * {@code tcc.recovery.failures} per {@code pass} (a counter of recovery passes that failed).
+ * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read),
+ * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other),
+ * {@code tcc.recovery.failures} per {@code pass} (a counter of recovery passes that failed), and the
+ * counter {@code tcc.phase.two.left.to.recovery} (decided transactions whose phase two this instance
+ * left to recovery, at shutdown or when it could not be scheduled).
  */
 public class TccMeterBinder implements MeterBinder {
 
@@ -33,6 +35,8 @@ public class TccMeterBinder implements MeterBinder {
                     .description("Recovery passes that failed (the other passes of the run still ran)")
                     .tag("pass", pass.code()).register(registry);
         }
+        FunctionCounter.builder("tcc.phase.two.left.to.recovery", runtime, TccRuntime::phaseTwoLeftToRecovery)
+                .description("Decided transactions whose phase two this instance left to recovery").register(registry);
         var circuitBreakers = runtime.phaseTwoCalls().circuitBreakers();
         circuitBreakers.getAllCircuitBreakers().forEach(breaker -> bind(registry, breaker));
         circuitBreakers.getEventPublisher().onEntryAdded(event -> bind(registry, event.getAddedEntry()));

@@ -50,6 +50,7 @@ class TccObservabilityAutoConfigurationTests {
             context.getBean(TccMeterBinder.class).bindTo(registry);
             assertThat(registry.get("tcc.transactions.in.doubt").gauge().value()).isZero();
             assertThat(registry.get("tcc.recovery.failures").tag("pass", "hold-expiry").functionCounter().count()).isZero();
+            assertThat(registry.get("tcc.phase.two.left.to.recovery").functionCounter().count()).isZero();
         });
     }
 

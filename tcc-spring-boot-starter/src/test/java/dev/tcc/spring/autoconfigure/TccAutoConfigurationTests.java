@@ -62,8 +62,8 @@ class TccAutoConfigurationTests {
                 "tcc.circuit-breaker.minimum-calls=4", "tcc.circuit-breaker.sliding-window-size=8",
                 "tcc.circuit-breaker.open-duration=10s", "tcc.recovery.interval=2s", "tcc.recovery.lease=20s",
                 "tcc.recovery.max-rounds=3", "tcc.recovery.initial-backoff=500ms", "tcc.recovery.max-backoff=1m",
-                "tcc.phase-two.batch-size=32", "tcc.phase-two.finish-linger=5ms", "tcc.recovery.batch-size=50",
-                "tcc.recovery.coordinator-unreachable-after=90s", "tcc.retention.finished=2h",
+                "tcc.phase-two.batch-size=32", "tcc.phase-two.finish-linger=5ms", "tcc.phase-two.shutdown-timeout=2s",
+                "tcc.recovery.batch-size=50", "tcc.recovery.coordinator-unreachable-after=90s", "tcc.retention.finished=2h",
                 "tcc.retention.barrier=3h", "tcc.retention.batch-size=100", "tcc.instance-id=node-7").run(context -> {
                     TccRuntime runtime = context.getBean(TccRuntime.class);
                     TccSettings s = runtime.settings();
@@ -88,6 +88,7 @@ class TccAutoConfigurationTests {
                     assertThat(s.recoveryMaxBackoff()).isEqualTo(Duration.ofMinutes(1));
                     assertThat(s.phaseTwoBatchSize()).isEqualTo(32);
                     assertThat(s.phaseTwoFinishLinger()).isEqualTo(Duration.ofMillis(5));
+                    assertThat(s.phaseTwoShutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(s.recoveryBatchSize()).isEqualTo(50);
                     assertThat(s.coordinatorUnreachableAfter()).isEqualTo(Duration.ofSeconds(90));
                     assertThat(s.retentionFinished()).isEqualTo(Duration.ofHours(2));

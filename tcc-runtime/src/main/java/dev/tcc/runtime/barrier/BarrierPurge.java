@@ -1,0 +1,67 @@
+package dev.tcc.runtime.barrier;
+
+import dev.tcc.runtime.jdbc.Jdbc;
+import dev.tcc.runtime.jdbc.Statements;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds and deletes finished barrier rows for retention, page by page in key order. Which of the
+ * rows found may really go is retention's decision ({@code Retention}), not this class's.
+ */
+public final class BarrierPurge {
+
+    /** A finished barrier row; also the cursor after which the next page starts. */
+    public record FinishedRow(String xid, int branchId, String action, Instant holdDeadline) {
+    }
+
+    /** The cursor before every row. */
+    public static final FinishedRow START = new FinishedRow("", Integer.MIN_VALUE, "", Instant.parse("1970-01-01T00:00:00Z"));
+
+    private BarrierPurge() {
+    }
+
+    /** Up to {@code limit} rows out of {@code TRIED} whose hold deadline is before {@code before}, in key order after {@code after}. */
+    public static List<FinishedRow> finishedAfter(Connection c, Instant before, FinishedRow after, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FINISHED_AFTER)) {
+            Jdbc.setInstant(ps, 1, before);
+            Jdbc.setInstant(ps, 2, after.holdDeadline());
+            Jdbc.setInstant(ps, 3, after.holdDeadline());
+            ps.setString(4, after.xid());
+            ps.setString(5, after.xid());
+            ps.setInt(6, after.branchId());
+            ps.setInt(7, limit);
+            List<FinishedRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new FinishedRow(rs.getString(1), rs.getInt(2), rs.getString(3), Jdbc.getInstant(rs, 4)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Deletes the given rows, only while they are still out of {@code TRIED}; returns how many went. */
+    public static int delete(Connection c, List<FinishedRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        int deleted = 0;
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_DELETE_FINISHED)) {
+            for (FinishedRow row : rows) {
+                ps.setString(1, row.xid());
+                ps.setInt(2, row.branchId());
+                ps.addBatch();
+            }
+            for (int n : ps.executeBatch()) {
+                deleted += Math.max(0, n);
+            }
+        }
+        return deleted;
+    }
+}
