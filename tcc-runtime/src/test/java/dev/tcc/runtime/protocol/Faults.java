@@ -59,8 +59,10 @@ final class Faults {
         OPERATOR_RETRY,
         /** A late duplicate confirm or cancel delivered to a participant. */
         LATE_DELIVERY,
-        /** A late delivery refused (ConfirmRefusedException, CancelRefusedException). */
-        LATE_DELIVERY_REFUSED
+        /** A late delivery refused (ConfirmRefusedException, CancelRefusedException): an outcome, not a fault. */
+        LATE_DELIVERY_REFUSED,
+        /** Transactions that ended HEURISTIC after their coordinator was unreachable long enough: an outcome. */
+        HEURISTIC_AFTER_OUTAGE
     }
 
     private final Map<Fault, Long> counts = new EnumMap<>(Fault.class);
