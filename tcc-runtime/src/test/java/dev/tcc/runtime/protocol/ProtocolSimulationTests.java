@@ -283,7 +283,7 @@ class ProtocolSimulationTests {
                     faults.add(Fault.HOLD_EXPIRED, instance.holdExpiry().runOnce());
                     retention(instance);
                 }
-                for (TransactionRecord failed : runtime.list(TransactionState.FAILED, 100)) {
+                for (TransactionRecord failed : sorted(runtime.list(TransactionState.FAILED, 100_000))) {
                     operatorRetry(failed.xid());
                 }
                 runSomePhaseTwo();
@@ -483,7 +483,7 @@ class ProtocolSimulationTests {
         }
 
         private void retryOneFailed() {
-            List<TransactionRecord> failed = runtime.list(TransactionState.FAILED, 100);
+            List<TransactionRecord> failed = sorted(runtime.list(TransactionState.FAILED, 100_000));
             if (!failed.isEmpty()) {
                 operatorRetry(failed.get(random.nextInt(failed.size())).xid());
             }
@@ -519,7 +519,8 @@ class ProtocolSimulationTests {
         }
 
         private void deliverLateDuplicate() throws Exception {
-            List<TransactionRecord> recent = runtime.list(null, 20);
+            List<TransactionRecord> all = sorted(runtime.list(null, 100_000));
+            List<TransactionRecord> recent = all.subList(0, Math.min(20, all.size()));
             if (recent.isEmpty()) {
                 return;
             }
@@ -542,6 +543,17 @@ class ProtocolSimulationTests {
                     // the body failed after its update and rolled back: a later delivery retries
                 }
             }
+        }
+
+        /**
+         * Newest first, ties by xid: many transactions share a created_at under the simulated clock, and
+         * H2 orders ties under LIMIT at random, so a seed would not replay the same schedule.
+         */
+        private static List<TransactionRecord> sorted(List<TransactionRecord> records) {
+            return records.stream()
+                    .sorted(java.util.Comparator.comparing(TransactionRecord::createdAt).reversed()
+                            .thenComparing(TransactionRecord::xid))
+                    .toList();
         }
 
         private static boolean isInjectedCrash(Throwable failure) {
