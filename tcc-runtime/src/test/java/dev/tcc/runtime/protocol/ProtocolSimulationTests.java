@@ -177,6 +177,8 @@ class ProtocolSimulationTests {
         /** The first decision seen in the log per xid: it stays the truth after retention purged the row. */
         final Map<String, Decision> decisions = new HashMap<>();
         final Set<String> participantsDown = new HashSet<>();
+        /** Per xid: deliveries whose round's last attempt failed, since the decision or the last operator retry. */
+        final Map<String, Integer> failedDeliveries = new HashMap<>();
         final FaultyLogDatabase logDatabase;
         final FaultyDecisionSource runtimeAsks;
         final FaultyDecisionSource skewedAsks;
@@ -308,18 +310,21 @@ class ProtocolSimulationTests {
                     })
                     .onConfirm((c, r, ctx) -> {
                         Ledger.settle(c, ctx.xid(), name, "CONFIRM", "CONFIRMED");
-                        failTransiently(name);
+                        failTransiently(name, ctx);
                     })
                     .onCancel((c, r, ctx) -> {
                         Ledger.settle(c, ctx.xid(), name, "CANCEL", "RELEASED");
-                        failTransiently(name);
+                        failTransiently(name, ctx);
                     })
                     .register();
         }
 
-        private void failTransiently(String participant) {
+        private void failTransiently(String participant, dev.tcc.api.TccContext context) {
             if (participantsDown.contains(participant) || random.nextInt(10) == 0) {
                 faults.add(Fault.BODY_FAILURE);
+                if (context.attempt() == settings.retryMaxAttempts()) {
+                    failedDeliveries.merge(context.xid(), 1, Integer::sum); // the last attempt of a round failed
+                }
                 throw new TransientBodyFailure("injected: '" + participant + "' failed after the body's update");
             }
         }
@@ -492,6 +497,7 @@ class ProtocolSimulationTests {
         private void operatorRetry(String xid) {
             faults.add(Fault.OPERATOR_RETRY);
             note(xid, "operator retry");
+            failedDeliveries.remove(xid); // the retry starts the round count again
             TccRuntime instance = random.nextBoolean() ? runtime : skewed;
             if (random.nextInt(4) == 0) {
                 losingTheFinish(() -> instance.retryFailed(xid));
@@ -616,6 +622,7 @@ class ProtocolSimulationTests {
                     assertThat(confirms).as("seed %s: confirm bodies of %s, not confirmed; it saw %s", seed, xid, why).isZero();
                 }
             }
+            checkFailedOnlyAfterEveryRound();
             for (TransactionRecord tx : runtime.list(TransactionState.HEURISTIC, 1000)) {
                 assertThat(heuristicAllowed(tx.xid()))
                         .as("seed %s: %s ended HEURISTIC although the coordinator was unreachable for it only %s / %s"
@@ -623,6 +630,20 @@ class ProtocolSimulationTests {
                                 runtimeAsks.unreachableSpan(tx.xid()), skewedAsks.unreachableSpan(tx.xid()),
                                 settings.coordinatorUnreachableAfter(), trail.getOrDefault(tx.xid(), List.of()), runtime.find(tx.xid()).map(TransactionRecord::branches))
                         .isTrue();
+            }
+        }
+
+        /**
+         * A transaction goes FAILED only after {@code recovery.max-rounds} rounds failed, and a round fails
+         * only when a delivery's last attempt failed: fewer such failures mean rounds were counted twice
+         * (two drivers, one without the lease).
+         */
+        private void checkFailedOnlyAfterEveryRound() {
+            for (TransactionRecord tx : runtime.list(TransactionState.FAILED, 100_000)) {
+                assertThat(failedDeliveries.getOrDefault(tx.xid(), 0))
+                        .as("seed %s: %s FAILED after fewer failed rounds than recovery.max-rounds [%s]; it saw %s", seed,
+                                tx.xid(), settings.recoveryMaxRounds(), trail.getOrDefault(tx.xid(), List.of()))
+                        .isGreaterThanOrEqualTo(settings.recoveryMaxRounds());
             }
         }
 
