@@ -119,10 +119,12 @@ public final class TccRuntime implements AutoCloseable {
         this.calls = new PhaseTwoCalls(settings, b.random);
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
-        // batching across transactions only on the runtime's own executor: an injected one (a test
-        // that drops or reorders phase-two rounds) keeps one task per transaction
-        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.asynchronousPhaseTwo() && settings.phaseTwoBatchSize() > 1
-                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor, 1, settings.phaseTwoBatchSize(),
+        // batching across transactions on the runtime's own executor; an injected one (a test that
+        // drops or reorders phase-two rounds) keeps one task per transaction unless batching is asked for
+        this.phaseTwoBatcher = (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor) && settings.asynchronousPhaseTwo()
+                && settings.phaseTwoBatchSize() > 1
+                ? new PhaseTwoBatcher(phaseTwo, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, 1,
+                        settings.phaseTwoBatchSize(),
                         settings.phaseTwoFinishLinger(), leftToRecovery)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
@@ -408,6 +410,7 @@ public final class TccRuntime implements AutoCloseable {
         private int phaseTwoThreads = 4;
         private ScheduledExecutorService scheduler;
         private DecisionSource decisionSource;
+        private boolean batchOnInjectedExecutor;
         private final List<TccEventListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -461,6 +464,17 @@ public final class TccRuntime implements AutoCloseable {
         /** Where asynchronous phase two runs; {@code Runnable::run} runs it on the caller's thread. */
         public Builder phaseTwoExecutor(java.util.concurrent.Executor executor) {
             this.phaseTwoExecutor = executor;
+            return this;
+        }
+
+        /**
+         * Batches phase two across transactions on the executor given to {@link #phaseTwoExecutor} too
+         * (the runtime's own executor always batches when {@code tcc.phase-two.batch-size} is above 1).
+         * With {@code tcc.phase-two.finish-linger} of zero every step of a batch then runs as a task on
+         * that executor: a test seam, for simulations that run batches on one thread in a chosen order.
+         */
+        public Builder batchPhaseTwoOnGivenExecutor(boolean batch) {
+            this.batchOnInjectedExecutor = batch;
             return this;
         }
 

@@ -51,6 +51,8 @@ final class Faults {
         HOLD_EXPIRED,
         /** Rows retention purged (transactions, branches, barrier rows). */
         RETENTION_PURGED,
+        /** Drain tasks of the second instance's batcher that ran (phase two batched across transactions). */
+        BATCH_DRAINED,
         /** Transactions the second instance (skewed clock) drove in its recovery. */
         SECOND_DRIVER,
         /** Transactions the second instance began as an initiator. */

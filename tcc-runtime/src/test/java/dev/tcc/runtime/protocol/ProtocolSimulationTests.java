@@ -74,8 +74,11 @@ class ProtocolSimulationTests {
     record Request(long amount) {
     }
 
-    /** A queued phase-two round and the transaction it belongs to (null: a round recovery queued). */
-    record Round(String xid, Runnable work) {
+    /**
+     * A queued phase-two task and the transaction it belongs to; {@code batched}: a drain task of the
+     * second instance's batcher, which takes whatever is queued when it runs.
+     */
+    record Round(String xid, Runnable work, boolean batched) {
     }
 
     /** {@code -Dtcc.sim.without=STALL_PAST_RETENTION,FINISH_LOST,...}: fault kinds this run leaves out (to tell causes apart). */
@@ -177,6 +180,8 @@ class ProtocolSimulationTests {
         /** The first decision seen in the log per xid: it stays the truth after retention purged the row. */
         final Map<String, Decision> decisions = new HashMap<>();
         final Set<String> participantsDown = new HashSet<>();
+        /** Per xid, action and phase: how often a confirm or cancel body returned normally (the caller's view). */
+        final Map<String, Integer> bodyReturns = new HashMap<>();
         /** Per xid: deliveries whose round's last attempt failed, since the decision or the last operator retry. */
         final Map<String, Integer> failedDeliveries = new HashMap<>();
         final FaultyLogDatabase logDatabase;
@@ -223,7 +228,7 @@ class ProtocolSimulationTests {
                     .initializeSchema(true)
                     .clock(clock)
                     .random(new Random(seed * 31L))
-                    .phaseTwoExecutor(work -> inFlight.add(new Round(initiating, work)))
+                    .phaseTwoExecutor(work -> inFlight.add(new Round(initiating, work, false)))
                     .decisionSource(runtimeAsks)
                     .settings(settings)
                     .instanceId("main")
@@ -234,9 +239,14 @@ class ProtocolSimulationTests {
                     .transactionLog(logDatabase.dataSource())
                     .clock(skewedClock)
                     .random(new Random(seed * 17L))
-                    .phaseTwoExecutor(work -> inFlight.add(new Round(initiating, work)))
+                    .phaseTwoExecutor(work -> inFlight.add(new Round(null, work, true)))
+                    .batchPhaseTwoOnGivenExecutor(true) // its phase two runs in batches across transactions
                     .decisionSource(skewedAsks)
-                    .settings(settings)
+                    .settings(settings.toBuilder()
+                            .phaseTwoBatchSize(4)
+                            .phaseTwoFinishLinger(Duration.ZERO)
+                            .phaseTwoShutdownTimeout(Duration.ofMillis(1))
+                            .build())
                     .instanceId("skewed")
                     .build();
             runtimeAsks.bind(new LocalDecisionSource(runtime.transactionLog(), clock));
@@ -311,10 +321,12 @@ class ProtocolSimulationTests {
                     .onConfirm((c, r, ctx) -> {
                         Ledger.settle(c, ctx.xid(), name, "CONFIRM", "CONFIRMED");
                         failTransiently(name, ctx);
+                        bodyReturns.merge(ctx.xid() + " " + name + " CONFIRM", 1, Integer::sum);
                     })
                     .onCancel((c, r, ctx) -> {
                         Ledger.settle(c, ctx.xid(), name, "CANCEL", "RELEASED");
                         failTransiently(name, ctx);
+                        bodyReturns.merge(ctx.xid() + " " + name + " CANCEL", 1, Integer::sum);
                     })
                     .register();
         }
@@ -423,6 +435,16 @@ class ProtocolSimulationTests {
             for (int i = 0; i < n && !inFlight.isEmpty(); i++) {
                 Round queued = inFlight.remove(random.nextInt(inFlight.size()));
                 Runnable round = queued.work();
+                if (queued.batched()) {
+                    // a drain task runs once (a lost one would stop the batcher for good): whole, or with its finish lost
+                    faults.add(Fault.BATCH_DRAINED);
+                    if (random.nextInt(5) == 0) {
+                        losingTheFinish(round);
+                    } else {
+                        round.run();
+                    }
+                    continue;
+                }
                 switch (random.nextInt(10)) {
                     case 0 -> {
                         faults.add(Fault.ROUND_LOST);
@@ -623,6 +645,10 @@ class ProtocolSimulationTests {
                 }
             }
             checkFailedOnlyAfterEveryRound();
+            // a body that returned normally committed with its barrier row: it must never run again, not even
+            // when another transaction's body failed in the same phase-two batch
+            bodyReturns.forEach((body, n) -> assertThat(n).as("seed %s: normal returns of the body %s", seed, body)
+                    .isLessThanOrEqualTo(1));
             for (TransactionRecord tx : runtime.list(TransactionState.HEURISTIC, 1000)) {
                 assertThat(heuristicAllowed(tx.xid()))
                         .as("seed %s: %s ended HEURISTIC although the coordinator was unreachable for it only %s / %s"
