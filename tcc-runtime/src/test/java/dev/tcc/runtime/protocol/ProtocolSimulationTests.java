@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.api.CancelRefusedException;
 import dev.tcc.api.ConfirmRefusedException;
+import dev.tcc.api.TccContext;
 import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccRuntime;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,7 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs the whole protocol on one thread under a seeded schedule, with two instances on the same
- * databases (the second's clock runs ahead). The schedule injects: phase-two rounds lost,
+ * databases (the second's clock runs ahead, and it batches phase two across transactions). The
+ * schedule injects: phase-two rounds lost,
  * duplicated, or run with their finish write lost; participant outages and transient body
  * failures; clock jumps; initiators that stall between the confirm check and the decision write,
  * past the holds and past every retention, while hold expiry and retention run; every kind of
@@ -48,8 +51,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * recovery and retention (with retentions of a few seconds) of both instances; operator retries
  * of FAILED transactions; late duplicate deliveries. Every fault is counted where it fires.
  *
- * <p>After every step: no body ran twice, no transaction both confirmed and cancelled, an
- * initiator's outcome matches the decision, and HEURISTIC only for a transaction whose
+ * <p>After every step: no body ran twice (committed, or returned normally as its caller sees it),
+ * no transaction both confirmed and cancelled, an initiator's outcome matches the decision, FAILED
+ * only after {@code recovery.max-rounds} failed rounds, and HEURISTIC only for a transaction whose
  * coordinator was unreachable longer than {@code coordinator-unreachable-after}. An initiator may
  * only fail with the business failure it threw or a documented cancellation; a pass, a round or a
  * delivery only with a documented refusal or an injected fault. At the end, after recovery had
@@ -194,7 +198,6 @@ class ProtocolSimulationTests {
         final List<TccAction<Request, String>> skewedActions = new ArrayList<>();
         Duration longestHold = Duration.ZERO;
         boolean coordinatorDown;
-        Instant coordinatorDownSince;
 
         Simulation(int seed) {
             this.seed = seed;
@@ -331,7 +334,7 @@ class ProtocolSimulationTests {
                     .register();
         }
 
-        private void failTransiently(String participant, dev.tcc.api.TccContext context) {
+        private void failTransiently(String participant, TccContext context) {
             if (participantsDown.contains(participant) || random.nextInt(10) == 0) {
                 faults.add(Fault.BODY_FAILURE);
                 if (context.attempt() == settings.retryMaxAttempts()) {
@@ -537,7 +540,6 @@ class ProtocolSimulationTests {
                 coordinatorDown = false;
             } else if (random.nextInt(3) == 0 && !disabled.contains(Fault.COORDINATOR_OUTAGE)) {
                 coordinatorDown = true;
-                coordinatorDownSince = clock.instant();
                 faults.add(Fault.COORDINATOR_OUTAGE);
             }
         }
@@ -583,7 +585,7 @@ class ProtocolSimulationTests {
          */
         private static List<TransactionRecord> sorted(List<TransactionRecord> records) {
             return records.stream()
-                    .sorted(java.util.Comparator.comparing(TransactionRecord::createdAt).reversed()
+                    .sorted(Comparator.comparing(TransactionRecord::createdAt).reversed()
                             .thenComparing(TransactionRecord::xid))
                     .toList();
         }
