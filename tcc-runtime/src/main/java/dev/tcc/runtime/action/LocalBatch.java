@@ -4,6 +4,7 @@ import dev.tcc.api.Phase;
 import dev.tcc.runtime.BranchState;
 import dev.tcc.runtime.barrier.BarrierRow;
 import dev.tcc.runtime.barrier.BranchBarrier;
+import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.Statements;
 import dev.tcc.spi.BranchReference;
 import java.sql.Connection;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each item's body runs behind a savepoint of the batch's local transaction: a body that throws
  * is rolled back to its savepoint and its row returned to {@code TRIED}, so only that item is
  * reported not done (and delivered again alone) while every other body of the batch ran exactly
- * once and commits. When the batch itself fails (a barrier statement, the commit) the whole local
+ * once and commits. When the batch itself fails (a barrier statement, the commit, a deadlock or
+ * serialization failure, after which the database may have rolled back everything) the whole local
  * transaction rolls back and the exception propagates: nothing of the batch happened on this database.
  */
 public final class LocalBatch {
@@ -80,6 +82,9 @@ public final class LocalBatch {
                             items.get(i).branch());
                     done[i] = true;
                 } catch (Exception bodyFailure) {
+                    if (Jdbc.isTransactionRollback(bodyFailure)) {
+                        throw bodyFailure; // the database may have rolled back the whole batch: no savepoint to return to
+                    }
                     // only this item is undone; the caller delivers it again alone, with its retries
                     c.rollback(beforeBody);
                     returnToTried(c, xids.get(i), ids.get(i), target);

@@ -41,7 +41,8 @@ import org.slf4j.MDC;
  * order, or cancels them in reverse order. A failing branch does not stop the others (like a
  * saga's compensations); the round then ends rescheduled with exponential backoff, or
  * {@code FAILED} once the budget of rounds is spent. The caller must hold the transaction's
- * lease; every log write is conditional on the state the round started from.
+ * lease; every log write is conditional on the state the round started from and on that lease, so
+ * a caller that lost its lease meanwhile writes nothing (its deliveries were idempotent anyway).
  */
 public final class PhaseTwo {
 

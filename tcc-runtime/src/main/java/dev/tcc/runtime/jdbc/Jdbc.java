@@ -74,6 +74,25 @@ public final class Jdbc {
     private static final String CONNECTION_EXCEPTION_CLASS = "08";
 
     /**
+     * Whether {@code failure} (or a cause of it) is a transaction rollback (SQLState class 40: a
+     * deadlock, a serialization failure): the database may have rolled back the whole local
+     * transaction (H2 does on a deadlock), so a savepoint taken inside it cannot be trusted.
+     */
+    public static boolean isTransactionRollback(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException next = sql; next != null; next = next.getNextException()) {
+                    String state = next.getSQLState();
+                    if (state != null && state.startsWith("40")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * Runs {@code work} on a connection without auto-commit and commits it; on any failure rolls
      * back and rethrows the original failure (a rollback failure travels with it as suppressed).
      */
