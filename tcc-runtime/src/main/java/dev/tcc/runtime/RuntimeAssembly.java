@@ -88,11 +88,12 @@ final class RuntimeAssembly {
         this.calls = new PhaseTwoCalls(settings, b.random);
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, participants, calls, settings, clock, b.random, events, b.ticker);
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
-        // batching across transactions only on the runtime's own executor: an injected one (a test
-        // that drops or reorders phase-two rounds) keeps one task per transaction
-        this.phaseTwoBatcher = ownedPhaseTwoExecutor != null && settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1
+        // batching across transactions on the runtime's own executor; an injected one (a test that
+        // drops or reorders phase-two rounds) keeps one task per transaction unless batching is asked for
+        this.phaseTwoBatcher = (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor) && settings.phaseTwo().asynchronous()
+                && settings.phaseTwo().batchSize() > 1
                 ? new PhaseTwoBatcher(new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock,
-                        b.ticker, events), ownedPhaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
+                        b.ticker, events), ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
                         settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,

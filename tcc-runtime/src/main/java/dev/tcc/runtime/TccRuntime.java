@@ -382,6 +382,7 @@ public final class TccRuntime implements AutoCloseable {
         String instanceId;
         LocalTransactionRunner logDatabase;
         java.util.concurrent.Executor phaseTwoExecutor;
+        boolean batchOnInjectedExecutor;
         int phaseTwoThreads = 4;
         ScheduledExecutorService scheduler;
         DecisionSource decisionSource;
@@ -453,6 +454,17 @@ public final class TccRuntime implements AutoCloseable {
         /** Where asynchronous phase two runs; {@code Runnable::run} runs it on the caller's thread. */
         public Builder phaseTwoExecutor(java.util.concurrent.Executor executor) {
             this.phaseTwoExecutor = executor;
+            return this;
+        }
+
+        /**
+         * Batches phase two across transactions on the executor given to {@link #phaseTwoExecutor} too
+         * (the runtime's own executor always batches when {@code tcc.phase-two.batch-size} is above 1).
+         * With {@code tcc.phase-two.finish-linger} of zero every step of a batch then runs as a task on
+         * that executor: a test seam, for simulations that run batches on one thread in a chosen order.
+         */
+        public Builder batchPhaseTwoOnGivenExecutor(boolean batch) {
+            this.batchOnInjectedExecutor = batch;
             return this;
         }
 

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>The final {@code CONFIRMED}/{@code CANCELLED} write is batched further: finished transactions
  * wait up to {@code finishLinger} (or until {@code batchSize} are waiting) and are written in one
  * commit. That write is bookkeeping, not a decision: every branch is already final in its
- * participant's barrier, so losing it in a crash costs one idempotent re-drive by recovery.
+ * participant's barrier, so losing it in a crash costs one idempotent re-drive by recovery. With a
+ * linger of zero the drainer writes them itself and the batcher starts no thread of its own.
  *
  * <p>Shutdown ({@link #shutdown}) stops accepting at once (a transaction decided afterwards is left
  * to recovery), lets the drainer work through the queue until a deadline, then stops it taking new
@@ -89,9 +90,13 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         this.drainers = Math.max(1, drainers);
         this.batchSize = Math.max(1, batchSize);
         this.lingerNanos = finishLinger.toNanos();
-        this.finisher = new Thread(this::finishLoop, "tcc-phase-two-finisher");
-        this.finisher.setDaemon(true);
-        this.finisher.start();
+        // without a linger the drainer writes each batch's final states itself: no thread, and every
+        // step of a batch runs on the executor (a test's executor drives it deterministically)
+        this.finisher = lingerNanos > 0 ? new Thread(this::finishLoop, "tcc-phase-two-finisher") : null;
+        if (finisher != null) {
+            finisher.setDaemon(true);
+            finisher.start();
+        }
     }
 
     /** Most transactions waiting for a drainer before callers wait for room (back-pressure). */
@@ -301,7 +306,9 @@ public final class PhaseTwoBatcher implements AutoCloseable {
             finishLock.notifyAll();
         }
         try {
-            finisher.join(1000);
+            if (finisher != null) {
+                finisher.join(1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

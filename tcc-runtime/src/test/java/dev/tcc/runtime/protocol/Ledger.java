@@ -3,7 +3,10 @@ package dev.tcc.runtime.protocol;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -54,6 +57,21 @@ final class Ledger {
             ps.setLong(4, System.nanoTime());
             ps.executeUpdate();
         }
+    }
+
+    /** How often each body ran, per xid and phase ("CONFIRM", "CANCEL"), in one query. */
+    Map<String, Map<String, Long>> runsByXid() {
+        Map<String, Map<String, Long>> runs = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT xid, phase, COUNT(*) FROM body_run GROUP BY xid, phase");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                runs.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return runs;
     }
 
     long runs(String xid, String action, String phase) {
