@@ -261,8 +261,8 @@ class ProtocolSimulationTests {
                 ledgers.put(name, new Ledger(ds));
                 Duration hold = Duration.ofSeconds(2 + random.nextInt(6));
                 longestHold = hold.compareTo(longestHold) > 0 ? hold : longestHold;
+                runtimeActions.add(register(runtime, name, ds, hold)); // first: it creates the tables
                 skewedActions.add(register(skewed, name, ds, hold));
-                runtimeActions.add(register(runtime, name, ds, hold));
             }
         }
 
