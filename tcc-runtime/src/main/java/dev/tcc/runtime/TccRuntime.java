@@ -28,6 +28,7 @@ import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;
 import dev.tcc.runtime.recovery.RecoveryPass;
 import dev.tcc.runtime.recovery.RecoveryPasses;
+import dev.tcc.runtime.recovery.RunnablePass;
 import dev.tcc.runtime.recovery.Retention;
 import dev.tcc.runtime.support.Sleeper;
 import dev.tcc.runtime.support.Ticker;
@@ -250,18 +251,18 @@ public final class TccRuntime implements AutoCloseable {
         return recoveryPasses.failures(pass);
     }
 
-    /** Coordinator-side recovery only. */
-    public CoordinatorRecovery coordinatorRecovery() {
+    /** Coordinator-side recovery only: re-drives due decided transactions. */
+    public RunnablePass coordinatorRecovery() {
         return coordinatorRecovery;
     }
 
-    /** Participant-side hold expiry only. */
-    public HoldExpiry holdExpiry() {
+    /** Participant-side hold expiry only: asks about due holds and finishes them. */
+    public RunnablePass holdExpiry() {
         return holdExpiry;
     }
 
     /** Retention purge only. */
-    public Retention retention() {
+    public RunnablePass retention() {
         return retention;
     }
 

@@ -16,7 +16,7 @@ import java.util.Optional;
  * and their lease has ended. Several instances may run it on one database: a transaction is
  * claimed with a conditional update of its lease, so exactly one instance drives it at a time.
  */
-public final class CoordinatorRecovery {
+public final class CoordinatorRecovery implements RunnablePass {
 
     private final TransactionLog transactionLog;
     private final PhaseTwo phaseTwo;
@@ -34,6 +34,7 @@ public final class CoordinatorRecovery {
     }
 
     /** One pass; returns how many transactions this instance drove. */
+    @Override
     public int runOnce() {
         Instant now = clock.instant();
         int driven = 0;

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * Only rows of actions this instance knows are read, so other rows never fill the batch, and a
  * failing database does not stop the others.
  */
-public final class HoldExpiry {
+public final class HoldExpiry implements RunnablePass {
 
     private static final Logger log = LoggerFactory.getLogger(HoldExpiry.class);
 
@@ -61,6 +61,7 @@ public final class HoldExpiry {
     }
 
     /** One pass over every participant database; returns how many branches it finished. */
+    @Override
     public int runOnce() {
         int finished = 0;
         Set<String> seen = new HashSet<>();

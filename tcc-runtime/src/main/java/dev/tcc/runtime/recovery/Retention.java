@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * the timeout, and a try that still arrives carries a hold deadline already past, so hold expiry
  * releases it on its next pass.
  */
-public final class Retention {
+public final class Retention implements RunnablePass {
 
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
 
@@ -71,6 +71,7 @@ public final class Retention {
      * the rows deleted. A call while another pass of this instance runs returns 0 at once: two
      * passes would select the same rows and wait for each other's locks.
      */
+    @Override
     public int runOnce() {
         if (!running.compareAndSet(false, true)) {
             return 0;
