@@ -15,6 +15,11 @@
  *  - a coordinator that becomes unreachable for good: only then a participant expires alone, and
  *    only then may a confirm be refused (HEURISTIC, marked by alone[i]).
  *
+ * Abstractions: the question and applying its answer are one step (the barrier's conditional update
+ * makes a later apply equivalent); a question whose answer is lost is asked again and gets the same
+ * answer, so it is not modelled; the confirm's safety margin is not modelled (the model must be safe
+ * without it); the begin record and the transaction timeout are left out (hold expiry suffices).
+ *
  * Broken variants: -DPER_TRANSACTION_QUESTION (a confirm decision answers confirm for every branch),
  * -DNO_FENCE (the question reads "undecided" and the participant expires without recording a cancel),
  * -DNEVER_EXPIRE_ALONE (a participant waits for the coordinator forever: its hold may never end).

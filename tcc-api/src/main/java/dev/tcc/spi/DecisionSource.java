@@ -8,7 +8,9 @@ public interface DecisionSource {
 
     /**
      * Reads the decision without changing anything; {@link Decision#UNDECIDED} when there is
-     * none or the transaction is unknown. Used to release holds early.
+     * none or the transaction is unknown. Used to release holds early. It answers per transaction and
+     * does not say whether a branch is listed: never confirm a branch on it, ask
+     * {@link #decideCancelUnlessConfirmed(String, int)}.
      */
     Decision read(String xid) throws Exception;
 
