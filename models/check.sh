@@ -9,7 +9,7 @@
 #  2. every broken variant must FAIL its claim (a model that cannot fail proves nothing): the safety
 #     claim for the protocol's rules, the liveness claim for a participant that never expires alone.
 # Exits non-zero, naming the check, on any other outcome. Needs spin and gcc.
-# MODEL_BRANCHES=3 verifies three participant services instead of two (about 7M states, 1 GB, 20 s).
+# MODEL_BRANCHES=3 verifies three participant services instead of two (up to 11M states, over 1 GB, minutes).
 set -Eeuo pipefail
 cd "$(dirname "$0")"
 
