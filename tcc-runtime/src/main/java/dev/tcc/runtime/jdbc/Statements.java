@@ -92,6 +92,8 @@ public final class Statements {
     public static final String BRANCH_UPDATE =
             "UPDATE tcc_branch SET state = ?, attempts = attempts + ?, last_error = ? WHERE xid = ? AND branch_id = ?";
     public static final String TRANSACTION_DECISION = "SELECT decision FROM tcc_transaction WHERE xid = ?";
+    /** Whether a decision's branch list names a branch. */
+    public static final String BRANCH_LISTED = "SELECT 1 FROM tcc_branch WHERE xid = ? AND branch_id = ?";
 
     public static final String TRANSACTION_FIND =
             "SELECT xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, rounds, next_attempt_at,"

@@ -8,6 +8,7 @@ import dev.tcc.spi.BranchReference;
 import dev.tcc.spi.Decision;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,18 +85,42 @@ public final class Decisions {
     }
 
     /**
-     * Answers a participant about to expire a hold: the recorded decision, or, when there is
-     * none, a cancel tombstone written before answering so no confirm can be decided afterwards.
+     * Answers a participant about to expire the hold of one branch: the recorded decision, or, when
+     * there is none, a cancel tombstone written before answering so no confirm can be decided afterwards.
+     * A confirm decision whose branch list lacks {@code branchId} answers cancel for that branch and
+     * writes nothing: the list is fixed with the decision, so nothing can confirm the branch later.
      */
-    public Decision decideCancelUnlessConfirmed(String xid, Instant now, String cause) {
-        return database.run("decide cancel for [" + xid + "]", c -> {
+    public Answer decideCancelUnlessConfirmed(String xid, int branchId, Instant now, String cause) {
+        return database.run("decide cancel for branch " + branchId + " of [" + xid + "]", c -> {
             Decision recorded = LogRows.decisionOf(c, xid);
-            if (recorded != Decision.UNDECIDED) {
-                return recorded;
+            if (recorded == Decision.UNDECIDED) {
+                upsert(c, DecisionRow.cancelTombstone(xid, now, cause));
+                recorded = LogRows.decisionOf(c, xid);
             }
-            upsert(c, DecisionRow.cancelTombstone(xid, now, cause));
-            return LogRows.decisionOf(c, xid);
+            if (recorded == Decision.CONFIRM && !listed(c, xid, branchId)) {
+                return new Answer(Decision.CANCEL, true);
+            }
+            return new Answer(recorded, false);
         });
+    }
+
+    /**
+     * The answer to a branch's question.
+     *
+     * @param unlisted true when the transaction was decided confirm without this branch (its cancel answer
+     *        is about the branch only)
+     */
+    public record Answer(Decision decision, boolean unlisted) {
+    }
+
+    private static boolean listed(Connection c, String xid, int branchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BRANCH_LISTED)) {
+            ps.setString(1, xid);
+            ps.setInt(2, branchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**

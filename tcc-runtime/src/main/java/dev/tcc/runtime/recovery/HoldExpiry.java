@@ -107,7 +107,7 @@ public final class HoldExpiry implements RunnablePass {
         Decision decision;
         boolean alone = false;
         try {
-            decision = coordinator.decideCancelUnlessConfirmed(hold.xid());
+            decision = coordinator.decideCancelUnlessConfirmed(hold.xid(), hold.branchId());
             unreachableSince.remove(key);
         } catch (CoordinatorUnreachableException unreachable) {
             Instant since = unreachableSince.computeIfAbsent(key, k -> now);

@@ -65,7 +65,7 @@ abstract class AbstractHoldExpiryTests {
         }
 
         @Override
-        public Decision decideCancelUnlessConfirmed(String xid) throws Exception {
+        public Decision decideCancelUnlessConfirmed(String xid, int branchId) throws Exception {
             questions.incrementAndGet();
             Exception failure = questionFailure.get();
             if (failure != null) {
@@ -217,21 +217,21 @@ abstract class AbstractHoldExpiryTests {
         DecisionSource local = runtime.decisionSource();
 
         logSeenByTcc.failWith(new SQLNonTransientConnectionException("Connection to 127.0.0.1:5432 refused", "08001"));
-        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x1")).isInstanceOf(CoordinatorUnreachableException.class)
+        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x1", 1)).isInstanceOf(CoordinatorUnreachableException.class)
                 .hasMessageContaining("cannot be reached");
         // a pool that gave up opening connections to a dead server carries the driver's 08 failure
         logSeenByTcc.failWith(new SQLTransientConnectionException("tcc-log - Connection is not available, request timed out",
                 "08001", new SQLException("Connection refused", "08001")));
-        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x2")).isInstanceOf(CoordinatorUnreachableException.class);
+        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x2", 1)).isInstanceOf(CoordinatorUnreachableException.class);
 
         // a pool whose connections are all busy: the database answers, the question is asked again later
         logSeenByTcc.failWith(new SQLTransientConnectionException("tcc-log - Connection is not available, request timed out"));
-        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x3")).isInstanceOf(TransactionLogException.class);
+        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x3", 1)).isInstanceOf(TransactionLogException.class);
         logSeenByTcc.failWith(new SQLException("deadlock detected", "40P01"));
-        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x4")).isInstanceOf(TransactionLogException.class);
+        assertThatThrownBy(() -> local.decideCancelUnlessConfirmed("x4", 1)).isInstanceOf(TransactionLogException.class);
 
         logSeenByTcc.failWith(null);
-        assertThat(local.decideCancelUnlessConfirmed("x5")).isEqualTo(Decision.CANCEL);
+        assertThat(local.decideCancelUnlessConfirmed("x5", 1)).isEqualTo(Decision.CANCEL);
     }
 
     // ---------------------------------------------------------------- d: each recovery pass on its own

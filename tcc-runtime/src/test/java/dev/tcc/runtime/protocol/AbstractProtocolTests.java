@@ -258,7 +258,7 @@ abstract class AbstractProtocolTests {
                     }
 
                     @Override
-                    public dev.tcc.spi.Decision decideCancelUnlessConfirmed(String x) throws dev.tcc.spi.CoordinatorUnreachableException {
+                    public dev.tcc.spi.Decision decideCancelUnlessConfirmed(String x, int branchId) throws dev.tcc.spi.CoordinatorUnreachableException {
                         throw new dev.tcc.spi.CoordinatorUnreachableException("coordinator unreachable", null);
                     }
                 }).build();
@@ -583,6 +583,58 @@ abstract class AbstractProtocolTests {
     }
 
     // ---------------------------------------------------------------- retention, late decisions, leases (issue 10: b, e, h)
+
+    @Test
+    void holdExpiryCancelsABranchTheConfirmDecisionDoesNotListAndConfirmsTheListedOnes() throws Exception {
+        // the initiator decides confirm and dies before phase two; one try ran but its answer never came back
+        TccRuntime deadInitiator = TccRuntime.builder().transactionLog(logDb).settings(settings().asynchronousPhaseTwo(true).build())
+                .clock(clock).phaseTwoExecutor(task -> { }).instanceId("dead").build();
+        TccAction<Request, Receipt> seatsOnDead = action(deadInitiator, "holdSeats", seats, Duration.ofMinutes(15));
+        TccAction<Request, Receipt> roomsOnDead = action(deadInitiator, "holdRooms", rooms, Duration.ofMinutes(15));
+        action(deadInitiator, "authorize", payments, Duration.ofMinutes(15));
+        String xid = deadInitiator.execute(TransactionOptions.named("book"), () -> {
+            seatsOnDead.tryAction(new Request(1));
+            roomsOnDead.tryAction(new Request(1));
+            String current = currentXid();
+            Instant deadline = clock.instant().plus(Duration.ofMinutes(15));
+            // a remote try: it commits on the other side, its answer is lost and user code swallows the timeout,
+            // so the initiator never registers branch 3
+            deadInitiator.participant("authorize").tryBranch(current, 3, deadline, deadline, new Object[] {new Request(1)}, ctx -> {
+                var runner = (dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner) deadInitiator.participant("authorize").database()
+                        .runner();
+                Ledger.hold(runner.currentConnection(), current, "authorize", 1);
+                return new Receipt("authorize-3", 1);
+            });
+            return current;
+        });
+        assertThat(payments.barrierState(xid, 3)).isEqualTo("TRIED");
+        assertThat(record(xid).branches()).hasSize(2);
+
+        clock.advance(Duration.ofMinutes(16));
+        runtime.holdExpiry().runOnce();
+
+        assertThat(seats.holdState(xid, "holdSeats")).isEqualTo("CONFIRMED");
+        assertThat(rooms.holdState(xid, "holdRooms")).isEqualTo("CONFIRMED");
+        assertThat(payments.barrierState(xid, 3)).isEqualTo("CANCELLED");
+        assertThat(payments.holdState(xid, "authorize")).isEqualTo("RELEASED");
+        assertThat(payments.runs(xid, "authorize", "CONFIRM")).isZero();
+        TransactionRecord unchanged = record(xid);
+        assertThat(unchanged.decision()).isEqualTo(dev.tcc.spi.Decision.CONFIRM);
+        assertThat(unchanged.branches()).extracting(b -> b.branchId()).containsExactly(1, 2);
+
+        clock.advance(Duration.ofMinutes(1)); // past the dead initiator's lease
+        runtime.coordinatorRecovery().runOnce();
+        assertThat(record(xid).state()).isEqualTo(TransactionState.CONFIRMED);
+        assertThat(payments.runs(xid, "authorize", "CONFIRM")).isZero();
+        deadInitiator.close();
+    }
+
+    @Test
+    void theBranchQuestionAboutAnUnknownXidRecordsACancelTombstoneBeforeAnswering() throws Exception {
+        assertThat(runtime.decisionSource().decideCancelUnlessConfirmed("never-seen", 4)).isEqualTo(dev.tcc.spi.Decision.CANCEL);
+        assertThat(record("never-seen").decision()).isEqualTo(dev.tcc.spi.Decision.CANCEL);
+        assertThat(runtime.decisionSource().decideCancelUnlessConfirmed("never-seen", 5)).isEqualTo(dev.tcc.spi.Decision.CANCEL);
+    }
 
     @Test
     void aReDriveAfterEveryRetentionStillFindsTheBranchHoldExpiryConfirmed() throws Exception {

@@ -60,9 +60,9 @@ final class FaultyDecisionSource implements DecisionSource {
     }
 
     @Override
-    public Decision decideCancelUnlessConfirmed(String xid) throws Exception {
+    public Decision decideCancelUnlessConfirmed(String xid, int branchId) throws Exception {
         try {
-            return ask(xid);
+            return ask(xid, branchId);
         } catch (CoordinatorUnreachableException unreachable) {
             Instant now = clock.instant();
             Instant first = firstUnreachable.computeIfAbsent(xid, k -> now);
@@ -76,40 +76,40 @@ final class FaultyDecisionSource implements DecisionSource {
         return unreachableSpan.getOrDefault(xid, Duration.ZERO);
     }
 
-    private Decision ask(String xid) throws Exception {
+    private Decision ask(String xid, int branchId) throws Exception {
         if (outage.getAsBoolean()) {
             faults.add(Fault.DECISION_UNREACHABLE);
             throw new CoordinatorUnreachableException("injected: the coordinator is down", null);
         }
         if (random.nextInt(100) >= failurePercent) {
-            return coordinator.decideCancelUnlessConfirmed(xid);
+            return coordinator.decideCancelUnlessConfirmed(xid, branchId);
         }
         switch (random.nextInt(8)) {
             case 0 -> {
-                return viaLog(xid, Fault.DECISION_UNREACHABLE, true,
+                return viaLog(xid, branchId, Fault.DECISION_UNREACHABLE, true,
                         new SQLNonTransientConnectionException("injected: Connection refused", "08001"));
             }
             case 1 -> {
-                return viaLog(xid, Fault.DECISION_POOL_TIMEOUT, true, new SQLTransientConnectionException(
+                return viaLog(xid, branchId, Fault.DECISION_POOL_TIMEOUT, true, new SQLTransientConnectionException(
                         "injected: tcc-log - Connection is not available, request timed out after 30000ms."));
             }
             case 2 -> {
-                return viaLog(xid, Fault.DECISION_LOCK_TIMEOUT, false,
+                return viaLog(xid, branchId, Fault.DECISION_LOCK_TIMEOUT, false,
                         new SQLTimeoutException("injected: Timeout trying to lock table", "HYT00"));
             }
             case 3 -> {
-                return viaLog(xid, Fault.DECISION_SERIALIZATION_FAILURE, false,
+                return viaLog(xid, branchId, Fault.DECISION_SERIALIZATION_FAILURE, false,
                         new SQLException("injected: could not serialize access due to concurrent update", "40001"));
             }
             case 4 -> {
-                return viaLog(xid, Fault.DECISION_DEADLOCK, false, new SQLException("injected: deadlock detected", "40P01"));
+                return viaLog(xid, branchId, Fault.DECISION_DEADLOCK, false, new SQLException("injected: deadlock detected", "40P01"));
             }
             case 5 -> {
                 faults.add(Fault.DECISION_RUNTIME_EXCEPTION);
                 throw new IllegalStateException("injected: a bug on the question's path");
             }
             case 6 -> {
-                Decision recorded = coordinator.decideCancelUnlessConfirmed(xid);
+                Decision recorded = coordinator.decideCancelUnlessConfirmed(xid, branchId);
                 faults.add(Fault.DECISION_ANSWER_LOST);
                 throw new CoordinatorUnreachableException("injected: the answer " + recorded + " was lost on its way back", null);
             }
@@ -121,14 +121,14 @@ final class FaultyDecisionSource implements DecisionSource {
     }
 
     /** Asks with {@code failure} armed on the log's database (its next connection, or next statement). */
-    private Decision viaLog(String xid, Fault fault, boolean onConnection, SQLException failure) throws Exception {
+    private Decision viaLog(String xid, int branchId, Fault fault, boolean onConnection, SQLException failure) throws Exception {
         if (onConnection) {
             logDatabase.failNextConnection(failure);
         } else {
             logDatabase.failNextStatement(sql -> true, failure);
         }
         try {
-            return coordinator.decideCancelUnlessConfirmed(xid);
+            return coordinator.decideCancelUnlessConfirmed(xid, branchId);
         } finally {
             if (logDatabase.disarm()) {
                 faults.add(fault);
