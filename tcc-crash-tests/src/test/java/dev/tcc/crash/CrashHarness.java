@@ -102,6 +102,11 @@ final class CrashHarness {
                     banks.add(CrashChild.pool(urls.get(bank)));
                 }
                 left = CrashChild.leftover(log, banks);
+                List<String> torn = BankInvariants.localTransactionsWhole(banks);
+                if (!torn.isEmpty()) {
+                    throw new AssertionError(crashCase + ": the crash left local transactions of the banks in part (a barrier"
+                            + " row and its hold disagree, before recovery ran); see " + dir + ": " + torn);
+                }
             } finally {
                 banks.forEach(HikariDataSource::close);
             }
