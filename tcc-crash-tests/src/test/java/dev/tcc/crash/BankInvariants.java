@@ -176,6 +176,32 @@ final class BankInvariants {
         return new Report(violations, byState, holdsByXid.size(), confirmed, cancelled, bodyRuns);
     }
 
+    /**
+     * What must hold at every committed moment, so also in what a crash left before recovery runs: a
+     * try writes its barrier row and its hold in one local transaction, a confirm or cancel moves both
+     * in one, so each barrier row of a bank action is in its hold's state ({@code TRIED} with
+     * {@code PENDING}) and each hold has its row. Returns the rows that disagree: a local transaction of
+     * a bank that committed only in part, or a body that committed without its barrier move.
+     */
+    static List<String> localTransactionsWhole(List<? extends DataSource> banks) throws SQLException {
+        List<String> disagreements = new ArrayList<>();
+        for (int i = 0; i < banks.size(); i++) {
+            try (Connection c = banks.get(i).getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT b.xid, b.action, b.state, h.state FROM tcc_barrier b"
+                         + " LEFT JOIN hold_row h ON h.xid = b.xid AND h.action = b.action"
+                         + " WHERE b.state = 'TRIED' AND (h.state IS NULL OR h.state <> 'PENDING')"
+                         + " OR b.state <> 'TRIED' AND h.state IS NOT NULL AND h.state <> b.state"
+                         + " UNION ALL SELECT h.xid, h.action, NULL, h.state FROM hold_row h"
+                         + " WHERE NOT EXISTS (SELECT 1 FROM tcc_barrier b WHERE b.xid = h.xid AND b.action = h.action)")) {
+                while (rs.next()) {
+                    disagreements.add(Bank.BANKS.get(i) + " [" + rs.getString(1) + "] '" + rs.getString(2) + "': barrier row "
+                            + rs.getString(3) + ", hold " + rs.getString(4));
+                }
+            }
+        }
+        return disagreements;
+    }
+
     private static long queryLong(DataSource dataSource, String sql) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();

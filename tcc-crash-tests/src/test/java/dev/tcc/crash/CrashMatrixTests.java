@@ -35,13 +35,23 @@ class CrashMatrixTests {
 
     private static final List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     private static final AtomicInteger skipped = new AtomicInteger();
+    private static volatile boolean failedReportedCase;
 
     @TestFactory
     Stream<DynamicTest> everyCrashConvergesWithTheInvariantsIntact() {
-        List<CrashCase> cases = cases(Integer.getInteger("tcc.crash.runs", 0), Long.getLong("tcc.crash.seed", 20260101L));
+        String reported = System.getProperty("tcc.crash.case");
+        List<CrashCase> cases = reported == null
+                ? cases(Integer.getInteger("tcc.crash.runs", 0), Long.getLong("tcc.crash.seed", 20260101L))
+                : repeated(reported, Math.max(1, Integer.getInteger("tcc.crash.runs", 1)));
         int parallel = Math.max(1, Integer.getInteger("tcc.crash.parallel", 1));
         if (parallel == 1) {
-            return cases.stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> runAndCheck(c)));
+            return cases.stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
+                if (reported != null && failedReportedCase) {
+                    // a repeated case runs in one directory: keep the failed run's databases and logs to read
+                    throw new TestAbortedException("an earlier run of " + c + " failed; its directory is kept");
+                }
+                runAndCheck(c);
+            }));
         }
         return Stream.of(DynamicTest.dynamicTest(cases.size() + " crash runs, " + parallel + " at a time", () -> {
             ExecutorService pool = Executors.newFixedThreadPool(parallel);
@@ -90,6 +100,22 @@ class CrashMatrixTests {
         return cases;
     }
 
+    /**
+     * {@code runs} copies of one reported case, {@code KIND:point:seed} as a failed run prints it
+     * ({@code H2 kill-9 (seed -1865240165768706550)} is {@code H2:kill-9:-1865240165768706550}).
+     * A kill -9 case repeats its kill count and workload, not the moment the kill lands.
+     */
+    static List<CrashCase> repeated(String reported, int runs) {
+        String[] parts = reported.split(":");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("tcc.crash.case must be KIND:point:seed (e.g. H2:kill-9:-1865240165768706550),"
+                    + " was [" + reported + "]");
+        }
+        CrashCase crashCase = new CrashCase(Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT)), parts[1],
+                Long.parseLong(parts[2]));
+        return Collections.nCopies(runs, crashCase);
+    }
+
     private static void runAndCheck(CrashCase crashCase) throws Exception {
         Outcome outcome;
         try {
@@ -99,9 +125,11 @@ class CrashMatrixTests {
             throw e;
         } catch (AssertionError | Exception e) {
             outcomes.add(new Outcome(crashCase, false, false, null, e.toString()));
+            failedReportedCase = true;
             throw e;
         }
         outcomes.add(outcome);
+        failedReportedCase |= !outcome.converged() || outcome.report().reportedFailures() > 0;
         System.out.println("crash run " + crashCase + ": crashed=" + outcome.crashed() + " converged=" + outcome.converged()
                 + " " + outcome.detail());
         assertThat(outcome.report().violations()).as("invariants after recovery of " + crashCase).isEmpty();

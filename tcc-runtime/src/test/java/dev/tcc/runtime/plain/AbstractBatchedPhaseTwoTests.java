@@ -83,6 +83,10 @@ abstract class AbstractBatchedPhaseTwoTests {
                             gateEntered.countDown();
                             assertThat(gateOpen.await(30, TimeUnit.SECONDS)).isTrue();
                         }
+                        if (arg.equals("flaky-after-write") && invocation == 1) {
+                            ran(c, ctx.xid(), name, "CONFIRM"); // written, then the body fails: its savepoint must undo this
+                            throw new IllegalStateException(name + " failed after writing");
+                        }
                         if (arg.equals("broken") || arg.equals("flaky") && invocation == 1) {
                             throw new IllegalStateException(name + " unavailable");
                         }
@@ -227,6 +231,45 @@ abstract class AbstractBatchedPhaseTwoTests {
             assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
         }
         assertThat(count("rooms CONFIRM")).isEqualTo(11);
+    }
+
+    @Test
+    void whatABodyWroteBeforeFailingInsideABatchIsUndoneAndItsBranchConfirmedOnceWhileTheOthersCommit() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            xids.add(book("ok", i == 2 ? "flaky-after-write" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(6);
+
+        for (String xid : xids) {
+            assertThat(confirmRowsOnRooms(xid)).as("rooms confirm rows of " + xid).isEqualTo(1);
+            assertThat(barrierStateOnRooms(xid)).as("rooms barrier row of " + xid).isEqualTo("CONFIRMED");
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+        }
+        assertThat(invocations(xids.get(2), "rooms", "CONFIRM")).isEqualTo(2); // the failed run and the one alone
+    }
+
+    private long confirmRowsOnRooms(String xid) throws Exception {
+        try (var c = dataSources.get(2).getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM body_run WHERE xid = ? AND phase = 'CONFIRM'")) {
+            ps.setString(1, xid);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private String barrierStateOnRooms(String xid) throws Exception {
+        try (var c = dataSources.get(2).getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT state FROM tcc_barrier WHERE xid = ?")) {
+            ps.setString(1, xid);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     @Test
