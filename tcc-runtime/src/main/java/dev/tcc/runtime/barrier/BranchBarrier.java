@@ -136,6 +136,23 @@ public final class BranchBarrier {
     }
 
     /**
+     * Throws {@link BarrierMoveLostException} unless the row is still {@code movedTo}: called after a
+     * phase-two body returned, so a body that swallowed the rollback of its local transaction (and
+     * then ran more statements in a fresh one) is never counted as done.
+     */
+    public void requireStillMoved(Connection c, String xid, int branchId, BranchState movedTo, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_STILL_MOVED)) {
+            Jdbc.setInstant(ps, 1, now);
+            ps.setString(2, xid);
+            ps.setInt(3, branchId);
+            ps.setString(4, movedTo.code());
+            if (ps.executeUpdate() != 1) {
+                throw new BarrierMoveLostException(xid, branchId, movedTo.code());
+            }
+        }
+    }
+
+    /**
      * {@link #leaveTried} that returns the row as it is after the move (with the result a try that
      * committed while this update waited for its lock stored), or null when the row was not
      * {@code TRIED}.

@@ -55,6 +55,13 @@ public final class Statements {
             "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED'"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
                     + " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+    /**
+     * Checks, after a phase-two body returned, that the row is still in the state moved to before
+     * the body (1 row), i.e. that the local transaction was not rolled back underneath the body:
+     * updated_at, xid, branch_id, the state moved to.
+     */
+    public static final String BARRIER_STILL_MOVED =
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ?";
     /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
     public static final String BARRIER_RETURN_TO_TRIED =
             "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";

@@ -86,6 +86,18 @@ abstract class AbstractBatchedPhaseTwoTests {
                         if (arg.equals("broken") || arg.equals("flaky") && invocation == 1) {
                             throw new IllegalStateException(name + " unavailable");
                         }
+                        if (arg.equals("rollbackunder") && invocation == 1) {
+                            c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
+                            return;
+                        }
+                        if (arg.equals("swallow") && invocation == 1) {
+                            try (java.sql.Statement st = c.createStatement()) {
+                                st.execute("SELECT * FROM no_such_table_review");
+                            } catch (java.sql.SQLException swallowed) {
+                                // a body that catches a database error and carries on
+                            }
+                            return;
+                        }
                         if (name.equals("rooms") && confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                             throw new IllegalStateException("rooms unavailable");
                         }
@@ -207,6 +219,51 @@ abstract class AbstractBatchedPhaseTwoTests {
             assertThat(System.nanoTime()).as("condition not reached in 30 s").isLessThan(deadline);
             Thread.sleep(1);
         }
+    }
+
+    @Test
+    void aBodySwallowingAnSqlErrorDoesNotMakeTheOtherBodiesOfTheBatchRunAgain() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "swallow" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        for (String xid : xids) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+            if (!xid.equals(xids.get(4))) { // PostgreSQL aborts the swallower's transaction: only it is undone and runs again
+                assertThat(invocations(xid, "rooms", "CONFIRM")).as("rooms of " + xid).isEqualTo(1);
+            }
+        }
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM body_run WHERE phase = 'CONFIRM'"
+                + " AND xid <> '" + xids.get(4) + "'")).as("the gate's and one per other transaction").isEqualTo(10);
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'")).isZero();
+    }
+
+    @Test
+    void aBodyWhoseTransactionWasRolledBackUnderItIsNotReportedDone() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "rollbackunder" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        // the whole batch on rooms rolled back and reported nothing done: every branch went again one by one
+        for (String xid : xids) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+        }
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'")).isZero();
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM (SELECT xid FROM body_run"
+                + " WHERE phase = 'CONFIRM' GROUP BY xid HAVING COUNT(*) > 1) twice")).as("bodies committed twice").isZero();
+        assertThat(committedBodies(dataSources.get(2), "CONFIRM")).isEqualTo(11);
+    }
+
+    private static long committedBodies(javax.sql.DataSource db, String phase) {
+        return TestDatabases.queryLong(db, "SELECT COUNT(*) FROM body_run WHERE phase = '" + phase + "'");
     }
 
     @Test
