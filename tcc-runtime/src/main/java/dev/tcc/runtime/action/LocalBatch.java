@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * once and commits. After each body the row must still be in the target state
  * ({@link BranchBarrier#requireStillMoved}): a body that swallowed an error which aborted (PostgreSQL)
  * the transaction is undone to its savepoint, and one whose whole transaction was rolled back
- * underneath it (H2 on a deadlock) fails the batch. When the batch itself fails (a barrier statement, the commit, a deadlock or
- * serialization failure, after which the database may have rolled back everything) the whole local
+ * underneath it (H2 on a deadlock) fails the batch. A body's deadlock or serialization failure is
+ * undone to its savepoint where the database allows it (PostgreSQL, see
+ * {@link dev.tcc.runtime.jdbc.SqlDialect#savepointSurvivesTransactionRollback()}). When the batch
+ * itself fails (a barrier statement, the commit, a body's deadlock on H2) the whole local
  * transaction rolls back and the exception propagates: nothing of the batch happened on this database.
  */
 public final class LocalBatch {
@@ -88,8 +90,9 @@ public final class LocalBatch {
                     barrier.requireStillMoved(c, xids.get(i), ids.get(i), target, clock.instant());
                     done[i] = true;
                 } catch (Exception bodyFailure) {
-                    if (bodyFailure instanceof BarrierMoveLostException || Jdbc.isTransactionRollback(bodyFailure)) {
-                        throw bodyFailure; // the database rolled back (or may have) the whole batch: no savepoint to return to
+                    if (bodyFailure instanceof BarrierMoveLostException
+                            || Jdbc.isTransactionRollback(bodyFailure) && !barrier.dialect().savepointSurvivesTransactionRollback()) {
+                        throw bodyFailure; // the database rolled back the whole batch: no savepoint to return to
                     }
                     // only this item is undone; the caller delivers it again alone, with its retries
                     c.rollback(beforeBody);

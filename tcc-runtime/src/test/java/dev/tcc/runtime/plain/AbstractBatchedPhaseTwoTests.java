@@ -90,6 +90,9 @@ abstract class AbstractBatchedPhaseTwoTests {
                             c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
                             return;
                         }
+                        if (arg.equals("deadlock") && invocation == 1) {
+                            throw new java.sql.SQLTransactionRollbackException("deadlock detected", "40P01");
+                        }
                         if (arg.equals("swallow") && invocation == 1) {
                             try (java.sql.Statement st = c.createStatement()) {
                                 st.execute("SELECT * FROM no_such_table_review");
@@ -259,6 +262,27 @@ abstract class AbstractBatchedPhaseTwoTests {
         assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'")).isZero();
         assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM (SELECT xid FROM body_run"
                 + " WHERE phase = 'CONFIRM' GROUP BY xid HAVING COUNT(*) > 1) twice")).as("bodies committed twice").isZero();
+        assertThat(committedBodies(dataSources.get(2), "CONFIRM")).isEqualTo(11);
+    }
+
+    @Test
+    void aBodyFailingWithADeadlockMakesOnlyItRunAgainWhereTheDatabaseKeepsTheSavepoints() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "deadlock" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        boolean savepointsSurvive = kind() == TestDatabases.Kind.POSTGRESQL; // H2 rolls back the whole transaction instead
+        for (String xid : xids) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+            if (savepointsSurvive && !xid.equals(xids.get(4))) {
+                assertThat(invocations(xid, "rooms", "CONFIRM")).as("rooms of " + xid).isEqualTo(1);
+            }
+        }
+        assertThat(invocations(xids.get(4), "rooms", "CONFIRM")).isEqualTo(2);
         assertThat(committedBodies(dataSources.get(2), "CONFIRM")).isEqualTo(11);
     }
 
