@@ -311,6 +311,32 @@ abstract class AbstractBatchedPhaseTwoTests {
     }
 
     @Test
+    void anUnloggedCancelStillQueuedAtShutdownIsNotCountedAsADecidedTransactionLeftToRecovery() throws Exception {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        register(runtime, actions);
+        holdTheDrainer(); // the only phase-two thread waits at the gate
+        // a participant's question about an expiring hold decided cancel first: the initiator's own cancel is not logged
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
+            actions.get(0).tryAction("ok");
+            TestDatabases.execute(dataSources.get(0), "INSERT INTO tcc_transaction (xid, name, state, decision, created_at,"
+                    + " timeout_at, decided_at, finished_at, rounds) VALUES ('" + dev.tcc.runtime.coordinator.TransactionContextHolder
+                    .current().xid() + "', 'book', 'CANCELLED', 'CANCEL', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)");
+            throw new IllegalStateException("declined");
+        })).isInstanceOf(IllegalStateException.class);
+
+        runtime.close();
+        gateOpen.countDown();
+
+        assertThat(runtime.phaseTwoLeftToRecovery()).isZero();
+    }
+
+    @Test
     void theBatchsOneByOneFallbackLeavesATransactionThatAnotherDriverTookOver() throws Exception {
         holdTheDrainer();
         String xid = book("ok", "broken", "ok");

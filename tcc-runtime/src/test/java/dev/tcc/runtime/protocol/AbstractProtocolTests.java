@@ -659,6 +659,32 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
+    void aConfirmThatMissesItsTimeLimitLogsACancelSoRecoveryReleasesTheHoldsWhenTheInitiatorStops() throws Exception {
+        HookedDataSource hookedLog = new HookedDataSource(logDb);
+        List<Runnable> neverRun = new ArrayList<>(); // the initiator stops before its phase two runs
+        TccRuntime stalling = TccRuntime.builder().transactionLog(hookedLog).settings(settings().asynchronousPhaseTwo(true).build())
+                .clock(clock).random(new Random(7)).phaseTwoExecutor(neverRun::add).instanceId("stalling").build();
+        TccAction<Request, Receipt> seatsOnStalling = action(stalling, "holdSeats", seats, Duration.ofMinutes(15));
+        AtomicReference<String> xid = new AtomicReference<>();
+
+        assertThatThrownBy(() -> stalling.execute(TransactionOptions.named("book").withTimeout(Duration.ofHours(1)), () -> {
+            xid.set(currentXid());
+            seatsOnStalling.tryAction(new Request(1));
+            // the margin check passes now; the decision write then stalls until the hold is within its safety margin
+            hookedLog.beforeNextConnection(() -> clock.advance(Duration.ofMinutes(15).minusSeconds(1)));
+            return null;
+        })).isInstanceOf(TransactionCancelledException.class);
+
+        assertThat(record(xid.get()).decision()).isEqualTo(dev.tcc.spi.Decision.CANCEL);
+        clock.advance(Duration.ofMinutes(1)); // the stopped initiator's lease ends (hold expiry does not run here)
+        runtime.coordinatorRecovery().runOnce();
+
+        assertThat(record(xid.get()).state()).isEqualTo(TransactionState.CANCELLED);
+        assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
+        assertThat(seats.runs(xid.get(), "holdSeats", "CONFIRM")).isZero();
+    }
+
+    @Test
     void aDriverThatLostItsLeaseNeitherCountsARoundNorClearsTheLeaseOfTheDriverThatTookItOver() throws Exception {
         List<Runnable> late = new ArrayList<>();
         TccRuntime slow = TccRuntime.builder().transactionLog(logDb).settings(settings().asynchronousPhaseTwo(true).build())
