@@ -47,14 +47,16 @@ public final class Statements {
             // "<> 'TRIED'" rather than "IN ('CONFIRMED', 'CANCELLED')": H2 then walks the deadline index, not every finished row
             "SELECT xid, branch_id FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED' LIMIT ?";
     /**
-     * Finished barrier rows old enough to purge, in key order after a cursor (so rows that must
-     * stay do not hide the others): parameters before, then the cursor's hold_deadline twice, xid
-     * twice and branch_id, then the limit.
+     * Finished barrier rows old enough to purge, of the listed actions only, in key order after a
+     * cursor (so rows that must stay do not hide the others): parameters before, then the cursor's
+     * hold_deadline twice, xid twice and branch_id, then the action names, then the limit.
+     * Followed by the parenthesised list of action names and {@link #BARRIER_FINISHED_ORDER}.
      */
     public static final String BARRIER_FINISHED_AFTER =
             "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED'"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
-                    + " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+                    + " AND action IN ";
+    public static final String BARRIER_FINISHED_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
      * Checks, after a phase-two body returned, that the row is still in the state moved to before
      * the body (1 row), i.e. that the local transaction was not rolled back underneath the body:
