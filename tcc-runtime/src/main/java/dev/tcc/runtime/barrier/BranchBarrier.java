@@ -236,9 +236,11 @@ public final class BranchBarrier {
      * Rows of {@code actions} still {@code TRIED} whose hold deadline or transaction timeout is before
      * {@code before}: their transaction can no longer be decided confirm unless it already was.
      * Rows of other actions (a renamed action, a database shared with another service) are not read,
-     * so they cannot fill the batch and keep the holds behind them from expiring.
+     * so they cannot fill the batch and keep the holds behind them from expiring. In key order
+     * (hold deadline, xid, branch id) after {@code after} ({@link PendingHold#START} for the first page).
      */
-    public List<PendingHold> due(Connection c, Instant before, Collection<String> actions, int limit) throws SQLException {
+    public List<PendingHold> due(Connection c, Instant before, PendingHold after, Collection<String> actions, int limit)
+            throws SQLException {
         if (actions.isEmpty()) {
             return List.of();
         }
@@ -246,7 +248,12 @@ public final class BranchBarrier {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Jdbc.setInstant(ps, 1, before);
             Jdbc.setInstant(ps, 2, before);
-            int p = 3;
+            Jdbc.setInstant(ps, 3, after.holdDeadline());
+            Jdbc.setInstant(ps, 4, after.holdDeadline());
+            ps.setString(5, after.xid());
+            ps.setString(6, after.xid());
+            ps.setInt(7, after.branchId());
+            int p = 8;
             for (String action : actions) {
                 ps.setString(p++, action);
             }

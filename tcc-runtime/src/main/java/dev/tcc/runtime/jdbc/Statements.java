@@ -31,12 +31,16 @@ public final class Statements {
             "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
     /**
      * Rows still {@code TRIED} past their hold deadline or transaction timeout, of the listed actions
-     * only (rows of actions this instance does not know must not fill the batch). Followed by the
-     * parenthesised list of action names and {@link #BARRIER_DUE_ORDER}.
+     * only (rows of actions this instance does not know must not fill the batch), in key order after
+     * a cursor (so holds that stay, their body or question failing, do not hide the ones behind them):
+     * parameters before twice, the cursor's hold_deadline twice, xid twice and branch_id, the action
+     * names, the limit. Followed by the parenthesised list of action names and {@link #BARRIER_DUE_ORDER}.
      */
     public static final String BARRIER_DUE =
             "SELECT xid, branch_id, action, hold_deadline, timeout_at FROM tcc_barrier WHERE state = 'TRIED'"
-                    + " AND (hold_deadline < ? OR timeout_at < ?) AND action IN ";
+                    + " AND (hold_deadline < ? OR timeout_at < ?)"
+                    + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
+                    + " AND action IN ";
     public static final String BARRIER_DUE_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
      * Finished barrier rows to purge. Selected first and deleted by key: H2 evaluates a
