@@ -268,35 +268,4 @@ public final class BranchBarrier {
             return rows;
         }
     }
-
-    /** Deletes up to {@code limit} finished rows whose hold deadline is before {@code before}; returns how many. */
-    public int purge(Connection c, Instant before, int limit) throws SQLException {
-        List<String> xids = new ArrayList<>();
-        List<Integer> branchIds = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_PURGEABLE)) {
-            Jdbc.setInstant(ps, 1, before);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    xids.add(rs.getString(1));
-                    branchIds.add(rs.getInt(2));
-                }
-            }
-        }
-        if (xids.isEmpty()) {
-            return 0;
-        }
-        int deleted = 0;
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_DELETE)) {
-            for (int i = 0; i < xids.size(); i++) {
-                ps.setString(1, xids.get(i));
-                ps.setInt(2, branchIds.get(i));
-                ps.addBatch();
-            }
-            for (int n : ps.executeBatch()) {
-                deleted += Math.max(0, n);
-            }
-        }
-        return deleted;
-    }
 }

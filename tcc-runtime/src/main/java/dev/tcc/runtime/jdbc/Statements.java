@@ -43,14 +43,6 @@ public final class Statements {
                     + " AND action IN ";
     public static final String BARRIER_DUE_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
-     * Finished barrier rows to purge. Selected first and deleted by key: H2 evaluates a
-     * {@code DELETE ... WHERE (xid, branch_id) IN (SELECT ... LIMIT ?)} once per row of the table,
-     * which stalled retention (and recovery behind it) once the table held a few hundred thousand rows.
-     */
-    public static final String BARRIER_PURGEABLE =
-            // "<> 'TRIED'" rather than "IN ('CONFIRMED', 'CANCELLED')": H2 then walks the deadline index, not every finished row
-            "SELECT xid, branch_id FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED' LIMIT ?";
-    /**
      * Finished barrier rows old enough to purge, of the listed actions only, in key order after a
      * cursor (so rows that must stay do not hide the others): parameters before, then the cursor's
      * hold_deadline twice, xid twice and branch_id, then the action names, then the limit.
@@ -73,8 +65,6 @@ public final class Statements {
             "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";
     public static final String BARRIER_DELETE_FINISHED =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ? AND state <> 'TRIED'";
-    public static final String BARRIER_DELETE =
-            "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
 
     // ---- transaction log (coordinator side) ----
     /**
