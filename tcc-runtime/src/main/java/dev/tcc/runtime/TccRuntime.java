@@ -12,6 +12,7 @@ import dev.tcc.runtime.coordinator.BatchedPhaseTwo;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
+import dev.tcc.runtime.coordinator.PhaseTwoRound;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
 import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
@@ -356,8 +357,15 @@ public final class TccRuntime implements AutoCloseable {
                 if (!ownedPhaseTwoExecutor.awaitTermination(Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS)) {
                     List<Runnable> notStarted = new ArrayList<>();
                     ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getQueue().drainTo(notStarted);
-                    leftToRecovery.add(notStarted.size(), "phase two had not started when the shutdown timeout of "
+                    // only rounds of logged decisions are decided transactions; the batcher's own queue is counted by it
+                    long logged = notStarted.stream().filter(r -> r instanceof PhaseTwoRound round && round.logged()).count();
+                    long unlogged = notStarted.stream().filter(r -> r instanceof PhaseTwoRound round && !round.logged()).count();
+                    leftToRecovery.add((int) logged, "phase two had not started when the shutdown timeout of "
                             + settings.phaseTwo().shutdownTimeout() + " ran out");
+                    if (unlogged > 0) {
+                        log.warn("TCC dropped {} cancel(s) of transactions another decider cancelled first, not started when"
+                                + " the shutdown timeout ran out; their participants release those holds at hold expiry", unlogged);
+                    }
                     log.warn("TCC phase two still runs on {} thread(s) at shutdown; what they do not finish, recovery does",
                             ((ThreadPoolExecutor) ownedPhaseTwoExecutor).getActiveCount());
                 }

@@ -2,6 +2,7 @@ package dev.tcc.runtime.action;
 
 import dev.tcc.api.Phase;
 import dev.tcc.api.operations.BranchState;
+import dev.tcc.runtime.barrier.BarrierMoveLostException;
 import dev.tcc.runtime.barrier.BarrierRow;
 import dev.tcc.runtime.barrier.BranchBarrier;
 import dev.tcc.runtime.jdbc.Jdbc;
@@ -33,8 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>Each item's body runs behind a savepoint of the batch's local transaction: a body that throws
  * is rolled back to its savepoint and its row returned to {@code TRIED}, so only that item is
  * reported not done (and delivered again alone) while every other body of the batch ran exactly
- * once and commits. When the batch itself fails (a barrier statement, the commit, a deadlock or
- * serialization failure, after which the database may have rolled back everything) the whole local
+ * once and commits. After each body the row must still be in the target state
+ * ({@link BranchBarrier#requireStillMoved}): a body that swallowed an error which aborted (PostgreSQL)
+ * the transaction is undone to its savepoint, and one whose whole transaction was rolled back
+ * underneath it (H2 on a deadlock) fails the batch. A body's deadlock or serialization failure is
+ * undone to its savepoint where the database allows it (PostgreSQL, see
+ * {@link dev.tcc.runtime.jdbc.SqlDialect#savepointSurvivesTransactionRollback()}). When the batch
+ * itself fails (a barrier statement, the commit, a body's deadlock on H2) the whole local
  * transaction rolls back and the exception propagates: nothing of the batch happened on this database.
  */
 public final class LocalBatch {
@@ -80,10 +86,13 @@ public final class LocalBatch {
                 try {
                     participant.runPhase(phase, confirming ? participant.action().confirm() : participant.action().cancel(), row,
                             items.get(i).branch());
+                    // inside the try: on PostgreSQL a swallowed error fails this check (25P02), and only this item is undone
+                    barrier.requireStillMoved(c, xids.get(i), ids.get(i), target, clock.instant());
                     done[i] = true;
                 } catch (Exception bodyFailure) {
-                    if (Jdbc.isTransactionRollback(bodyFailure)) {
-                        throw bodyFailure; // the database may have rolled back the whole batch: no savepoint to return to
+                    if (bodyFailure instanceof BarrierMoveLostException
+                            || Jdbc.isTransactionRollback(bodyFailure) && !barrier.dialect().savepointSurvivesTransactionRollback()) {
+                        throw bodyFailure; // the database rolled back the whole batch: no savepoint to return to
                     }
                     // only this item is undone; the caller delivers it again alone, with its retries
                     c.rollback(beforeBody);

@@ -130,6 +130,7 @@ public final class LocalParticipant implements BranchParticipant {
                 return refuseUnlessConfirmed(c, branch);
             }
             runPhase(Phase.CONFIRM, action.confirm(), row, branch);
+            database.barrier().requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
             return null;
         });
     }
@@ -161,6 +162,7 @@ public final class LocalParticipant implements BranchParticipant {
                         clock.instant());
                 if (moved != null) {
                     runPhase(Phase.CANCEL, action.cancel(), moved, branch);
+                    barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CANCELLED, clock.instant());
                     return null;
                 }
                 row = barrier.find(c, branch.xid(), branch.branchId()); // lost the race: report what the winner did

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -26,16 +27,30 @@ public final class BarrierPurge {
     private BarrierPurge() {
     }
 
-    /** Up to {@code limit} rows out of {@code TRIED} whose hold deadline is before {@code before}, in key order after {@code after}. */
-    public static List<FinishedRow> finishedAfter(Connection c, Instant before, FinishedRow after, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FINISHED_AFTER)) {
+    /**
+     * Up to {@code limit} rows of {@code actions} out of {@code TRIED} whose hold deadline is before
+     * {@code before}, in key order after {@code after}. Rows of other actions (a renamed action,
+     * another service's rows) are never read, so they cannot fill the pages.
+     */
+    public static List<FinishedRow> finishedAfter(Connection c, Instant before, FinishedRow after, Collection<String> actions,
+                                                  int limit) throws SQLException {
+        if (actions.isEmpty()) {
+            return List.of();
+        }
+        String sql = Statements.BARRIER_FINISHED_AFTER + "(" + "?, ".repeat(actions.size() - 1) + "?)"
+                + Statements.BARRIER_FINISHED_ORDER;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             Jdbc.setInstant(ps, 1, before);
             Jdbc.setInstant(ps, 2, after.holdDeadline());
             Jdbc.setInstant(ps, 3, after.holdDeadline());
             ps.setString(4, after.xid());
             ps.setString(5, after.xid());
             ps.setInt(6, after.branchId());
-            ps.setInt(7, limit);
+            int p = 7;
+            for (String action : actions) {
+                ps.setString(p++, action);
+            }
+            ps.setInt(p, limit);
             List<FinishedRow> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -136,6 +136,23 @@ public final class BranchBarrier {
     }
 
     /**
+     * Throws {@link BarrierMoveLostException} unless the row is still {@code movedTo}: called after a
+     * phase-two body returned, so a body that swallowed the rollback of its local transaction (and
+     * then ran more statements in a fresh one) is never counted as done.
+     */
+    public void requireStillMoved(Connection c, String xid, int branchId, BranchState movedTo, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_STILL_MOVED)) {
+            Jdbc.setInstant(ps, 1, now);
+            ps.setString(2, xid);
+            ps.setInt(3, branchId);
+            ps.setString(4, movedTo.code());
+            if (ps.executeUpdate() != 1) {
+                throw new BarrierMoveLostException(xid, branchId, movedTo.code());
+            }
+        }
+    }
+
+    /**
      * {@link #leaveTried} that returns the row as it is after the move (with the result a try that
      * committed while this update waited for its lock stored), or null when the row was not
      * {@code TRIED}.
@@ -219,9 +236,11 @@ public final class BranchBarrier {
      * Rows of {@code actions} still {@code TRIED} whose hold deadline or transaction timeout is before
      * {@code before}: their transaction can no longer be decided confirm unless it already was.
      * Rows of other actions (a renamed action, a database shared with another service) are not read,
-     * so they cannot fill the batch and keep the holds behind them from expiring.
+     * so they cannot fill the batch and keep the holds behind them from expiring. In key order
+     * (hold deadline, xid, branch id) after {@code after} ({@link PendingHold#START} for the first page).
      */
-    public List<PendingHold> due(Connection c, Instant before, Collection<String> actions, int limit) throws SQLException {
+    public List<PendingHold> due(Connection c, Instant before, PendingHold after, Collection<String> actions, int limit)
+            throws SQLException {
         if (actions.isEmpty()) {
             return List.of();
         }
@@ -229,7 +248,12 @@ public final class BranchBarrier {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Jdbc.setInstant(ps, 1, before);
             Jdbc.setInstant(ps, 2, before);
-            int p = 3;
+            Jdbc.setInstant(ps, 3, after.holdDeadline());
+            Jdbc.setInstant(ps, 4, after.holdDeadline());
+            ps.setString(5, after.xid());
+            ps.setString(6, after.xid());
+            ps.setInt(7, after.branchId());
+            int p = 8;
             for (String action : actions) {
                 ps.setString(p++, action);
             }
@@ -243,36 +267,5 @@ public final class BranchBarrier {
             }
             return rows;
         }
-    }
-
-    /** Deletes up to {@code limit} finished rows whose hold deadline is before {@code before}; returns how many. */
-    public int purge(Connection c, Instant before, int limit) throws SQLException {
-        List<String> xids = new ArrayList<>();
-        List<Integer> branchIds = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_PURGEABLE)) {
-            Jdbc.setInstant(ps, 1, before);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    xids.add(rs.getString(1));
-                    branchIds.add(rs.getInt(2));
-                }
-            }
-        }
-        if (xids.isEmpty()) {
-            return 0;
-        }
-        int deleted = 0;
-        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_DELETE)) {
-            for (int i = 0; i < xids.size(); i++) {
-                ps.setString(1, xids.get(i));
-                ps.setInt(2, branchIds.get(i));
-                ps.addBatch();
-            }
-            for (int n : ps.executeBatch()) {
-                deleted += Math.max(0, n);
-            }
-        }
-        return deleted;
     }
 }

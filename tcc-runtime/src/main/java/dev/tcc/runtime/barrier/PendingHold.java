@@ -9,6 +9,11 @@ import java.time.Instant;
  */
 public record PendingHold(String xid, int branchId, String action, Instant holdDeadline, Instant timeoutAt) {
 
+    /** The cursor before every hold. */
+    public static final PendingHold START = new PendingHold("", Integer.MIN_VALUE, "", Instant.parse("1970-01-01T00:00:00Z"),
+            Instant.parse("1970-01-01T00:00:00Z"));
+
+
     /** Whether the hold itself has expired at {@code now} (not only the transaction's timeout). */
     public boolean holdExpired(Instant now) {
         return holdDeadline.isBefore(now);

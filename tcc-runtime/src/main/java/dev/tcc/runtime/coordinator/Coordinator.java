@@ -333,7 +333,9 @@ public final class Coordinator {
         Lease lease = new Lease(instanceId, now.plus(settings.recovery().lease()));
         if (!transactionLog.decisions().write(new NewDecision(tx.xid(), tx.name(), Decision.CONFIRM, null,
                 tx.createdAt(), tx.timeoutAt(), now, lease, branches, confirmBefore(tx)))) {
-            dispatch(tx, Decision.CANCEL, branches, false, null);
+            // logged unless another decision exists, so recovery cancels the holds if this initiator stops now
+            cancel(tx, "the confirm decision came too late: a hold was within its safety margin or the transaction"
+                    + " timed out when it reached the log");
             throw new TransactionCancelledException("Transaction '" + tx.name() + "' [" + tx.xid() + "] was cancelled before it"
                     + " could confirm: a participant's hold expired or the transaction timed out while it ran");
         }
@@ -390,9 +392,9 @@ public final class Coordinator {
      */
     private void dispatch(GlobalTransaction tx, Decision decision, List<BranchReference> branches, boolean logged,
                           Lease lease) {
-        Runnable round = logged
+        Runnable round = new PhaseTwoRound(tx.xid(), logged, logged
                 ? () -> phaseTwo.drive(tx.xid(), tx.name(), decision, branches, 0, tx.createdAt(), lease)
-                : () -> phaseTwo.cancelUnlogged(tx.xid(), branches);
+                : () -> phaseTwo.cancelUnlogged(tx.xid(), branches));
         if (!settings.phaseTwo().asynchronous()) {
             round.run();
             return;

@@ -36,6 +36,16 @@ public enum SqlDialect {
         this.writeDecision = writeDecision;
     }
 
+    /**
+     * Whether a transaction rollback error (SQLState class 40: deadlock, serialization failure)
+     * leaves the transaction restorable to a savepoint taken before it. PostgreSQL only aborts the
+     * transaction, and a rollback to the savepoint restores it; H2 rolls back the whole transaction,
+     * savepoints included.
+     */
+    public boolean savepointSurvivesTransactionRollback() {
+        return this == POSTGRESQL;
+    }
+
     /** Class-path resource of the schema script (shipped in the jar for Flyway or Liquibase users). */
     public String schemaResource() {
         return schemaResource;

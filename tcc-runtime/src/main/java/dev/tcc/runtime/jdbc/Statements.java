@@ -31,37 +31,40 @@ public final class Statements {
             "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
     /**
      * Rows still {@code TRIED} past their hold deadline or transaction timeout, of the listed actions
-     * only (rows of actions this instance does not know must not fill the batch). Followed by the
-     * parenthesised list of action names and {@link #BARRIER_DUE_ORDER}.
+     * only (rows of actions this instance does not know must not fill the batch), in key order after
+     * a cursor (so holds that stay, their body or question failing, do not hide the ones behind them):
+     * parameters before twice, the cursor's hold_deadline twice, xid twice and branch_id, the action
+     * names, the limit. Followed by the parenthesised list of action names and {@link #BARRIER_DUE_ORDER}.
      */
     public static final String BARRIER_DUE =
             "SELECT xid, branch_id, action, hold_deadline, timeout_at FROM tcc_barrier WHERE state = 'TRIED'"
-                    + " AND (hold_deadline < ? OR timeout_at < ?) AND action IN ";
+                    + " AND (hold_deadline < ? OR timeout_at < ?)"
+                    + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
+                    + " AND action IN ";
     public static final String BARRIER_DUE_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
-     * Finished barrier rows to purge. Selected first and deleted by key: H2 evaluates a
-     * {@code DELETE ... WHERE (xid, branch_id) IN (SELECT ... LIMIT ?)} once per row of the table,
-     * which stalled retention (and recovery behind it) once the table held a few hundred thousand rows.
-     */
-    public static final String BARRIER_PURGEABLE =
-            // "<> 'TRIED'" rather than "IN ('CONFIRMED', 'CANCELLED')": H2 then walks the deadline index, not every finished row
-            "SELECT xid, branch_id FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED' LIMIT ?";
-    /**
-     * Finished barrier rows old enough to purge, in key order after a cursor (so rows that must
-     * stay do not hide the others): parameters before, then the cursor's hold_deadline twice, xid
-     * twice and branch_id, then the limit.
+     * Finished barrier rows old enough to purge, of the listed actions only, in key order after a
+     * cursor (so rows that must stay do not hide the others): parameters before, then the cursor's
+     * hold_deadline twice, xid twice and branch_id, then the action names, then the limit.
+     * Followed by the parenthesised list of action names and {@link #BARRIER_FINISHED_ORDER}.
      */
     public static final String BARRIER_FINISHED_AFTER =
             "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED'"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
-                    + " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+                    + " AND action IN ";
+    public static final String BARRIER_FINISHED_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+    /**
+     * Checks, after a phase-two body returned, that the row is still in the state moved to before
+     * the body (1 row), i.e. that the local transaction was not rolled back underneath the body:
+     * updated_at, xid, branch_id, the state moved to.
+     */
+    public static final String BARRIER_STILL_MOVED =
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ?";
     /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
     public static final String BARRIER_RETURN_TO_TRIED =
             "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";
     public static final String BARRIER_DELETE_FINISHED =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ? AND state <> 'TRIED'";
-    public static final String BARRIER_DELETE =
-            "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
 
     // ---- transaction log (coordinator side) ----
     /**

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * (and the hold deadline plus the grace has passed): that is the one way a transaction can end
  * {@code HEURISTIC}. Any other failure of the question (a lock timeout, a serialization failure, a
  * busy pool) means the coordinator may have decided confirm: the hold waits for the next pass.
- * Only rows of actions this instance knows are read, so other rows never fill the batch, and a
- * failing database does not stop the others.
+ * Only rows of actions this instance knows are read, so other rows never fill the batch; each pass
+ * reads the next page of a database's due holds in key order, so holds that stay (a body or a
+ * question that keeps failing) never hide the ones behind them; and a failing database does not stop
+ * the others.
  */
 public final class HoldExpiry implements RunnablePass {
 
@@ -48,8 +50,21 @@ public final class HoldExpiry implements RunnablePass {
     private final DecisionSource coordinator;
     private final TccSettings settings;
     private final Clock clock;
-    /** Per hold ({@link BranchBarrier#key}): when its question first found the coordinator unreachable. */
-    private final Map<String, Instant> unreachableSince = new ConcurrentHashMap<>();
+    /** Per participant database: where its next page starts, and what its current sweep saw. */
+    private final Map<String, Sweep> sweeps = new ConcurrentHashMap<>();
+
+    /**
+     * One walk through the due holds of a database in key order, a page per pass, so holds that stay
+     * (their body or question keeps failing) never hide the ones behind them. It starts again from
+     * the front after a short page.
+     */
+    private static final class Sweep {
+        PendingHold cursor = PendingHold.START;
+        /** Holds read since the sweep started. */
+        final Set<String> seen = new HashSet<>();
+        /** Per hold ({@link BranchBarrier#key}): when its question first found the coordinator unreachable. */
+        final Map<String, Instant> unreachableSince = new HashMap<>();
+    }
 
     public HoldExpiry(Collection<ParticipantDatabase> databases, Function<String, Collection<LocalParticipant>> participantsOfDatabase,
                       DecisionSource coordinator, TccSettings settings, Clock clock) {
@@ -60,49 +75,57 @@ public final class HoldExpiry implements RunnablePass {
         this.clock = clock;
     }
 
-    /** One pass over every participant database; returns how many branches it finished. */
+    /** One pass over every participant database (one page of due holds each); returns how many branches it finished. */
     @Override
-    public int runOnce() {
+    public synchronized int runOnce() {
         int finished = 0;
-        Set<String> seen = new HashSet<>();
         for (ParticipantDatabase database : List.copyOf(databases)) {
             try {
-                finished += runOnce(database, seen);
+                finished += runOnce(database, sweeps.computeIfAbsent(database.runner().name(), name -> new Sweep()));
             } catch (RuntimeException e) {
                 log.warn("TCC hold expiry failed on '{}'; the other databases go on, the next pass retries: {}",
                         database.runner().name(), e.toString());
             }
         }
-        unreachableSince.keySet().retainAll(seen); // holds finished meanwhile, by this instance or another
         return finished;
     }
 
-    private int runOnce(ParticipantDatabase database, Set<String> seen) {
+    private int runOnce(ParticipantDatabase database, Sweep sweep) {
         Instant now = clock.instant();
         Map<String, LocalParticipant> byAction = new HashMap<>();
         for (LocalParticipant p : participantsOfDatabase.apply(database.runner().name())) {
             byAction.put(p.action().name(), p);
         }
+        int batch = settings.recovery().batchSize();
         List<PendingHold> due;
         try {
+            PendingHold after = sweep.cursor;
             due = database.runner().inNewTransaction(c -> database.barrier().due(c, now.minus(settings.hold().expiryGrace()),
-                    byAction.keySet(), settings.recovery().batchSize()));
+                    after, byAction.keySet(), batch));
         } catch (Exception e) {
+            // nothing was learnt: every clock keeps running, the next pass reads the same page
             log.warn("TCC hold expiry could not read the barrier of '{}': {}", database.runner().name(), e.toString());
-            seen.addAll(unreachableSince.keySet()); // keep every clock running: nothing was learnt
             return 0;
         }
         int finished = 0;
         for (PendingHold hold : due) {
-            seen.add(BranchBarrier.key(hold.xid(), hold.branchId()));
-            if (finish(byAction.get(hold.action()), hold, now)) {
+            sweep.seen.add(BranchBarrier.key(hold.xid(), hold.branchId()));
+            if (finish(byAction.get(hold.action()), hold, now, sweep.unreachableSince)) {
                 finished++;
             }
+        }
+        if (due.size() < batch) {
+            // the sweep is through: forget the clocks of holds finished meanwhile (by this instance or another)
+            sweep.unreachableSince.keySet().retainAll(sweep.seen);
+            sweep.seen.clear();
+            sweep.cursor = PendingHold.START;
+        } else {
+            sweep.cursor = due.get(due.size() - 1);
         }
         return finished;
     }
 
-    private boolean finish(LocalParticipant participant, PendingHold hold, Instant now) {
+    private boolean finish(LocalParticipant participant, PendingHold hold, Instant now, Map<String, Instant> unreachableSince) {
         String key = BranchBarrier.key(hold.xid(), hold.branchId());
         Decision decision;
         boolean alone = false;

@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,6 +52,8 @@ public final class Retention implements RunnablePass {
     private final TccSettings settings;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Per participant database: the key after which the next barrier page starts. */
+    private final Map<String, BarrierPurge.FinishedRow> cursors = new ConcurrentHashMap<>();
 
     public Retention(TransactionLog transactionLog, Collection<ParticipantDatabase> databases,
                      Function<String, Collection<LocalParticipant>> participantsOfDatabase, TccSettings settings, Clock clock) {
@@ -104,30 +108,37 @@ public final class Retention implements RunnablePass {
         return deleted;
     }
 
-    /** The barrier rule, page by page in key order, so rows that must stay never hide the ones behind them. */
+    /**
+     * The barrier rule, page by page in key order, so rows that must stay never hide the ones behind
+     * them. The cursor is kept per database across passes, so a pass that ends after
+     * {@link #MAX_BATCHES_PER_PASS} full pages (rows that must stay fill them) is continued by the
+     * next; it goes back to the start after a short page.
+     */
     private int purgeBarrier(ParticipantDatabase database, Instant before, int batch) throws Exception {
         Set<String> actions = new HashSet<>();
         for (LocalParticipant p : participantsOfDatabase.apply(database.runner().name())) {
             actions.add(p.action().name());
         }
         int deleted = 0;
-        BarrierPurge.FinishedRow cursor = BarrierPurge.START;
-        for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
-            BarrierPurge.FinishedRow after = cursor;
-            List<BarrierPurge.FinishedRow> page = database.runner().inNewTransaction(c ->
-                    BarrierPurge.finishedAfter(c, before, after, batch));
-            if (page.isEmpty()) {
-                break;
+        BarrierPurge.FinishedRow cursor = cursors.getOrDefault(database.runner().name(), BarrierPurge.START);
+        try {
+            for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
+                BarrierPurge.FinishedRow after = cursor;
+                List<BarrierPurge.FinishedRow> page = database.runner().inNewTransaction(c ->
+                        BarrierPurge.finishedAfter(c, before, after, actions, batch));
+                cursor = page.size() < batch ? BarrierPurge.START : page.get(page.size() - 1);
+                Set<String> unfinished = page.isEmpty() ? Set.of()
+                        : transactionLog.queries().unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
+                List<BarrierPurge.FinishedRow> purgeable = page.stream()
+                        .filter(row -> !unfinished.contains(row.xid()))
+                        .toList();
+                deleted += database.runner().inNewTransaction(c -> BarrierPurge.delete(c, purgeable));
+                if (page.size() < batch) {
+                    break;
+                }
             }
-            cursor = page.get(page.size() - 1);
-            Set<String> unfinished = transactionLog.queries().unfinishedAmong(page.stream().map(BarrierPurge.FinishedRow::xid).toList());
-            List<BarrierPurge.FinishedRow> purgeable = page.stream()
-                    .filter(row -> actions.contains(row.action()) && !unfinished.contains(row.xid()))
-                    .toList();
-            deleted += database.runner().inNewTransaction(c -> BarrierPurge.delete(c, purgeable));
-            if (page.size() < batch) {
-                break;
-            }
+        } finally {
+            cursors.put(database.runner().name(), cursor);
         }
         return deleted;
     }

@@ -90,6 +90,21 @@ abstract class AbstractBatchedPhaseTwoTests {
                         if (arg.equals("broken") || arg.equals("flaky") && invocation == 1) {
                             throw new IllegalStateException(name + " unavailable");
                         }
+                        if (arg.equals("rollbackunder") && invocation == 1) {
+                            c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
+                            return;
+                        }
+                        if (arg.equals("deadlock") && invocation == 1) {
+                            throw new java.sql.SQLTransactionRollbackException("deadlock detected", "40P01");
+                        }
+                        if (arg.equals("swallow") && invocation == 1) {
+                            try (java.sql.Statement st = c.createStatement()) {
+                                st.execute("SELECT * FROM no_such_table_review");
+                            } catch (java.sql.SQLException swallowed) {
+                                // a body that catches a database error and carries on
+                            }
+                            return;
+                        }
                         if (name.equals("rooms") && confirmFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                             throw new IllegalStateException("rooms unavailable");
                         }
@@ -214,6 +229,72 @@ abstract class AbstractBatchedPhaseTwoTests {
     }
 
     @Test
+    void aBodySwallowingAnSqlErrorDoesNotMakeTheOtherBodiesOfTheBatchRunAgain() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "swallow" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        for (String xid : xids) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+            if (!xid.equals(xids.get(4))) { // PostgreSQL aborts the swallower's transaction: only it is undone and runs again
+                assertThat(invocations(xid, "rooms", "CONFIRM")).as("rooms of " + xid).isEqualTo(1);
+            }
+        }
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM body_run WHERE phase = 'CONFIRM'"
+                + " AND xid <> '" + xids.get(4) + "'")).as("the gate's and one per other transaction").isEqualTo(10);
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'")).isZero();
+    }
+
+    @Test
+    void aBodyWhoseTransactionWasRolledBackUnderItIsNotReportedDone() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "rollbackunder" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        // the whole batch on rooms rolled back and reported nothing done: every branch went again one by one
+        for (String xid : xids) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+        }
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM tcc_barrier WHERE state = 'TRIED'")).isZero();
+        assertThat(TestDatabases.queryLong(dataSources.get(2), "SELECT COUNT(*) FROM (SELECT xid FROM body_run"
+                + " WHERE phase = 'CONFIRM' GROUP BY xid HAVING COUNT(*) > 1) twice")).as("bodies committed twice").isZero();
+        assertThat(committedBodies(dataSources.get(2), "CONFIRM")).isEqualTo(11);
+    }
+
+    @Test
+    void aBodyFailingWithADeadlockMakesOnlyItRunAgainWhereTheDatabaseKeepsTheSavepoints() throws Exception {
+        holdTheDrainer();
+        List<String> xids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            xids.add(book("ok", i == 4 ? "deadlock" : "ok", "ok"));
+        }
+        gateOpen.countDown();
+        awaitFinished(11);
+
+        boolean savepointsSurvive = kind() == TestDatabases.Kind.POSTGRESQL; // H2 rolls back the whole transaction instead
+        for (String xid : xids) {
+            assertThat(runtime.find(xid).orElseThrow().state()).isEqualTo(TransactionState.CONFIRMED);
+            if (savepointsSurvive && !xid.equals(xids.get(4))) {
+                assertThat(invocations(xid, "rooms", "CONFIRM")).as("rooms of " + xid).isEqualTo(1);
+            }
+        }
+        assertThat(invocations(xids.get(4), "rooms", "CONFIRM")).isEqualTo(2);
+        assertThat(committedBodies(dataSources.get(2), "CONFIRM")).isEqualTo(11);
+    }
+
+    private static long committedBodies(javax.sql.DataSource db, String phase) {
+        return TestDatabases.queryLong(db, "SELECT COUNT(*) FROM body_run WHERE phase = '" + phase + "'");
+    }
+
+    @Test
     void aBodyFailingInsideABatchIsTheOnlyOneRunAgainEveryOtherBodyRunsExactlyOnce() throws Exception {
         holdTheDrainer();
         List<String> xids = new ArrayList<>();
@@ -270,6 +351,32 @@ abstract class AbstractBatchedPhaseTwoTests {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
+    }
+
+    @Test
+    void anUnloggedCancelStillQueuedAtShutdownIsNotCountedAsADecidedTransactionLeftToRecovery() throws Exception {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        register(runtime, actions);
+        holdTheDrainer(); // the only phase-two thread waits at the gate
+        // a participant's question about an expiring hold decided cancel first: the initiator's own cancel is not logged
+        assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
+            actions.get(0).tryAction("ok");
+            TestDatabases.execute(dataSources.get(0), "INSERT INTO tcc_transaction (xid, name, state, decision, created_at,"
+                    + " timeout_at, decided_at, finished_at, rounds) VALUES ('" + dev.tcc.runtime.coordinator.TransactionContextHolder
+                    .current().xid() + "', 'book', 'CANCELLED', 'CANCEL', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)");
+            throw new IllegalStateException("declined");
+        })).isInstanceOf(IllegalStateException.class);
+
+        runtime.close();
+        gateOpen.countDown();
+
+        assertThat(runtime.phaseTwoLeftToRecovery()).isZero();
     }
 
     @Test

@@ -221,6 +221,75 @@ abstract class AbstractBarrierRaceTests {
         assertThat(payments.runs(xid, "holdSeats", "CANCEL")).isEqualTo(1);
     }
 
+    // ---------------------------------------------------------------- a body whose transaction is rolled back underneath it
+
+    @Test
+    void aConfirmBodyThatSwallowsTheRollbackOfItsTransactionIsNotDoneAndRunsAgainOnTheNextDelivery() throws Exception {
+        BranchReference branch = triedBranchWhoseSecondBodyRollsBackUnderItself("CONFIRM");
+
+        assertThatThrownBy(() -> runtime.participant("holdSeats").confirm(branch))
+                .isInstanceOf(dev.tcc.runtime.barrier.BarrierMoveLostException.class)
+                .hasMessageContaining(branch.xid());
+        assertThat(payments.barrierState(branch.xid(), 1)).isEqualTo("TRIED");
+        assertThat(payments.runs(branch.xid(), "holdSeats", "CONFIRM")).as("nothing of the failed delivery commits").isZero();
+
+        runtime.participant("holdSeats").confirm(branch.withAttempt(2));
+
+        assertThat(payments.barrierState(branch.xid(), 1)).isEqualTo("CONFIRMED");
+        assertThat(payments.holdState(branch.xid(), "holdSeats")).isEqualTo("CONFIRMED");
+        assertThat(payments.runs(branch.xid(), "holdSeats", "CONFIRM")).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelBodyThatSwallowsTheRollbackOfItsTransactionIsNotDoneAndRunsAgainOnTheNextDelivery() throws Exception {
+        BranchReference branch = triedBranchWhoseSecondBodyRollsBackUnderItself("CANCEL");
+
+        assertThatThrownBy(() -> runtime.participant("holdSeats").cancel(branch))
+                .isInstanceOf(dev.tcc.runtime.barrier.BarrierMoveLostException.class);
+        assertThat(payments.barrierState(branch.xid(), 1)).isEqualTo("TRIED");
+        assertThat(payments.runs(branch.xid(), "holdSeats", "CANCEL")).isZero();
+
+        runtime.participant("holdSeats").cancel(branch.withAttempt(2));
+
+        assertThat(payments.barrierState(branch.xid(), 1)).isEqualTo("CANCELLED");
+        assertThat(payments.holdState(branch.xid(), "holdSeats")).isEqualTo("RELEASED");
+        assertThat(payments.runs(branch.xid(), "holdSeats", "CANCEL")).isEqualTo(1);
+    }
+
+    /**
+     * A tried branch of an action whose first {@code phase} body does what a body catching H2's
+     * deadlock does: its transaction is rolled back, and it carries on in a fresh one.
+     */
+    private BranchReference triedBranchWhoseSecondBodyRollsBackUnderItself(String phase) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger bodies = new java.util.concurrent.atomic.AtomicInteger();
+        TccActionBodyInPhase body = (c, xid, state) -> {
+            if (bodies.incrementAndGet() == 1) {
+                c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
+            }
+            Ledger.settle(c, xid, "holdSeats", phase, state);
+        };
+        runtime.action("holdSeats", Request.class, Receipt.class)
+                .database("payments-db", paymentsSeenByTcc.dataSource())
+                .hold(Duration.ofMinutes(1))
+                .onTry((c, r, ctx) -> new Receipt("holdSeats-" + ctx.branchId(), r.amount()))
+                .onConfirm((c, r, ctx) -> body.run(c, ctx.xid(), "CONFIRMED"))
+                .onCancel((c, r, ctx) -> body.run(c, ctx.xid(), "RELEASED"))
+                .register();
+        String xid = "rollback-under-" + System.nanoTime();
+        Instant deadline = clock.instant().plus(Duration.ofMinutes(1));
+        runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline, new Object[] {new Request(3)},
+                ctx -> {
+                    Ledger.hold(runner().currentConnection(), xid, "holdSeats", 3);
+                    return new Receipt("holdSeats-1", 3);
+                });
+        return new BranchReference(xid, 1, "holdSeats", "holdSeats", deadline, 1);
+    }
+
+    @FunctionalInterface
+    private interface TccActionBodyInPhase {
+        void run(Connection c, String xid, String state) throws Exception;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner runner() {

@@ -285,6 +285,36 @@ abstract class AbstractHoldExpiryTests {
     // ---------------------------------------------------------------- f: rows of unknown actions
 
     @Test
+    void holdsWhoseCancelKeepsFailingDoNotKeepTheHoldsBehindThemFromExpiring() throws Exception {
+        TccRuntime runtime = runtime(TccSettings.builder().recoveryBatchSize(2).build(), coordinator);
+        runtime.action("holdBroken", Request.class, Receipt.class)
+                .database("seats-db", seatsDb)
+                .hold(Duration.ofMinutes(1))
+                .onTry((c, r, ctx) -> new Receipt("holdBroken", r.amount()))
+                .onConfirm((c, r, ctx) -> { })
+                .onCancel((c, r, ctx) -> {
+                    throw new IllegalStateException("the release service is down");
+                })
+                .register();
+        action(runtime, "holdSeats");
+        String broken1 = tryAlone(runtime, "holdBroken", Duration.ofSeconds(30)); // due first, a whole batch of them
+        String broken2 = tryAlone(runtime, "holdBroken", Duration.ofSeconds(30));
+        String seat = tryAlone(runtime, "holdSeats", Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThat(runtime.holdExpiry().runOnce()).isZero(); // the two broken ones fill the batch
+        assertThat(runtime.holdExpiry().runOnce()).isEqualTo(1); // the next pass goes on behind them
+
+        assertThat(seats.barrierState(seat, 1)).isEqualTo("CANCELLED");
+        assertThat(seats.holdState(seat, "holdSeats")).isEqualTo("RELEASED");
+        assertThat(seats.barrierState(broken1, 1)).isEqualTo("TRIED");
+        assertThat(seats.barrierState(broken2, 1)).isEqualTo("TRIED");
+        int asked = questions.get();
+        runtime.holdExpiry().runOnce(); // after a short page it starts again from the front
+        assertThat(questions.get()).isEqualTo(asked + 2);
+    }
+
+    @Test
     void holdsOfActionsThisInstanceDoesNotKnowDoNotKeepItsOwnHoldsFromExpiring() throws Exception {
         // another service shares the seats database; its holds expire first and fill a whole batch
         TccRuntime otherService = runtime(TccSettings.defaults(), coordinator);

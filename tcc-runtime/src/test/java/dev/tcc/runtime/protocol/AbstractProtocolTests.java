@@ -542,6 +542,51 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
+    void finishedRowsOfAnUnknownActionAtTheHeadDoNotStopTheBarrierPurge() throws Exception {
+        runtime.close();
+        runtime = newRuntime(settings().retentionBatchSize(1).build());
+        holdSeats = action(runtime, "holdSeats", seats, Duration.ofMinutes(15));
+        holdRooms = action(runtime, "holdRooms", rooms, Duration.ofMinutes(15));
+        authorize = action(runtime, "authorize", payments, Duration.ofMinutes(15));
+        for (int i = 0; i < 64; i++) { // finished rows of an action renamed since, older than everything else
+            TestDatabases.execute(seats.dataSource(), "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline,"
+                    + " timeout_at, arguments, result, created_at, updated_at) VALUES ('old-" + i + "', 1, 'renamedAction',"
+                    + " 'CANCELLED', TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00',"
+                    + " '[]', NULL, TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00')");
+        }
+        String xid = book(1);
+        clock.advance(Duration.ofDays(3));
+        runtime.retention().runOnce();
+        runtime.retention().runOnce();
+        assertThat(seats.barrierState(xid, 1)).isNull();
+    }
+
+    @Test
+    void barrierRowsOfFailedTransactionsFillingEveryPageOfAPassDoNotStopTheBarrierPurge() throws Exception {
+        runtime.close();
+        runtime = newRuntime(settings().retentionBatchSize(1).build());
+        holdSeats = action(runtime, "holdSeats", seats, Duration.ofMinutes(15));
+        holdRooms = action(runtime, "holdRooms", rooms, Duration.ofMinutes(15));
+        authorize = action(runtime, "authorize", payments, Duration.ofMinutes(15));
+        String old = "TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00'";
+        for (int i = 0; i < 64; i++) { // FAILED transactions wait for an operator: their finished rows must stay
+            TestDatabases.execute(logDb, "INSERT INTO tcc_transaction (xid, name, state, decision, created_at, timeout_at,"
+                    + " decided_at, rounds) VALUES ('failed-" + i + "', 'book', 'FAILED', 'CONFIRM', " + old + ", " + old + ", "
+                    + old + ", 10)");
+            TestDatabases.execute(seats.dataSource(), "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline,"
+                    + " timeout_at, arguments, result, created_at, updated_at) VALUES ('failed-" + i + "', 1, 'holdSeats',"
+                    + " 'CONFIRMED', " + old + ", " + old + ", '[]', NULL, " + old + ", " + old + ")");
+        }
+        String xid = book(1);
+        clock.advance(Duration.ofDays(3));
+        runtime.retention().runOnce(); // 64 pages of rows that must stay
+        runtime.retention().runOnce(); // goes on where the last pass stopped
+
+        assertThat(seats.barrierState(xid, 1)).isNull();
+        assertThat(seats.barrierState("failed-0", 1)).isEqualTo("CONFIRMED");
+    }
+
+    @Test
     void finishedTransactionsAndBarrierRowsArePurgedAfterTheRetention() throws Exception {
         String xid = book(1);
         clock.advance(Duration.ofHours(2));
@@ -708,6 +753,32 @@ abstract class AbstractProtocolTests {
         assertThat(seats.runs(xid.get(), "holdSeats", "CONFIRM")).isZero();
         assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
         stalling.close();
+    }
+
+    @Test
+    void aConfirmThatMissesItsTimeLimitLogsACancelSoRecoveryReleasesTheHoldsWhenTheInitiatorStops() throws Exception {
+        HookedDataSource hookedLog = new HookedDataSource(logDb);
+        List<Runnable> neverRun = new ArrayList<>(); // the initiator stops before its phase two runs
+        TccRuntime stalling = TccRuntime.builder().transactionLog(hookedLog).settings(settings().asynchronousPhaseTwo(true).build())
+                .clock(clock).random(new Random(7)).phaseTwoExecutor(neverRun::add).instanceId("stalling").build();
+        TccAction<Request, Receipt> seatsOnStalling = action(stalling, "holdSeats", seats, Duration.ofMinutes(15));
+        AtomicReference<String> xid = new AtomicReference<>();
+
+        assertThatThrownBy(() -> stalling.execute(TransactionOptions.named("book").withTimeout(Duration.ofHours(1)), () -> {
+            xid.set(currentXid());
+            seatsOnStalling.tryAction(new Request(1));
+            // the margin check passes now; the decision write then stalls until the hold is within its safety margin
+            hookedLog.beforeNextConnection(() -> clock.advance(Duration.ofMinutes(15).minusSeconds(1)));
+            return null;
+        })).isInstanceOf(TransactionCancelledException.class);
+
+        assertThat(record(xid.get()).decision()).isEqualTo(dev.tcc.spi.Decision.CANCEL);
+        clock.advance(Duration.ofMinutes(1)); // the stopped initiator's lease ends (hold expiry does not run here)
+        runtime.coordinatorRecovery().runOnce();
+
+        assertThat(record(xid.get()).state()).isEqualTo(TransactionState.CANCELLED);
+        assertThat(seats.holdState(xid.get(), "holdSeats")).isEqualTo("RELEASED");
+        assertThat(seats.runs(xid.get(), "holdSeats", "CONFIRM")).isZero();
     }
 
     @Test
