@@ -14,7 +14,7 @@ public enum SqlDialect {
     H2("META-INF/tcc/schema-h2.sql",
             // insert-if-absent: a plain insert whose duplicate key (SQLState 23505) means "present"
             "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             // a plain insert; on a duplicate key the caller decides with the conditional update of a TRYING row
             "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
                     + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"),
@@ -22,7 +22,7 @@ public enum SqlDialect {
     /** PostgreSQL 12 or later. A failed statement aborts the transaction, so conflicts are avoided, not caught. */
     POSTGRESQL("META-INF/tcc/schema-postgresql.sql",
             "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (xid, branch_id) DO NOTHING",
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (xid, branch_id) DO NOTHING",
             "INSERT INTO tcc_transaction (xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at,"
                     + " lease_owner, lease_until, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
                     + " ON CONFLICT (xid) DO UPDATE SET state = EXCLUDED.state, decision = EXCLUDED.decision, cause = EXCLUDED.cause,"
@@ -46,7 +46,10 @@ public enum SqlDialect {
 
     /**
      * Inserts a barrier row unless one exists for (xid, branch_id). Parameters: xid, branch_id,
-     * action, state, hold_deadline, timeout_at, arguments, created_at, updated_at. Updates 1 row when inserted.
+     * action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at. Updates 1 row
+     * when inserted; when a row exists it inserts nothing and leaves the transaction usable (PostgreSQL:
+     * {@code ON CONFLICT DO NOTHING}, updates 0 rows; H2: a duplicate key, SQLState 23505, which H2
+     * survives).
      */
     public String insertBarrierIfAbsent() {
         return insertBarrierIfAbsent;

@@ -193,6 +193,10 @@ class ProtocolSimulationTests {
             return;
         }
         TransactionRecord tx = runtime.find(recent.get(random.nextInt(recent.size())).xid()).orElseThrow();
+        if (random.nextInt(3) == 0 && (tx.decision() == Decision.CONFIRM || tx.state() == TransactionState.CONFIRMED
+                || tx.state() == TransactionState.CANCELLED)) {
+            deliverLateTries(runtime, tx);
+        }
         for (var branch : tx.branches()) {
             BranchReference ref = branch.reference(tx.xid()).withAttempt(9);
             try {
@@ -207,6 +211,32 @@ class ProtocolSimulationTests {
         }
     }
 
+    /**
+     * A try delivered again after the decision, when every branch of {@code tx} has a barrier row (each
+     * try of a confirm decision returned; a finished cancel left a row or a tombstone for every branch):
+     * the body runs first and writes a {@code LATE_TRY} run, which must always roll back. A duplicate of a
+     * {@code TRIED} row returns the stored result.
+     */
+    private static void deliverLateTries(TccRuntime runtime, TransactionRecord tx) {
+        for (var branch : tx.branches()) {
+            try {
+                Object result = runtime.participant(branch.action()).tryBranch(tx.xid(), branch.branchId(), branch.holdDeadline(),
+                        tx.timeoutAt(), new Object[] {new Request(1)}, ctx -> {
+                            var runner = (dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner)
+                                    runtime.participant(branch.action()).database().runner();
+                            Ledger.ran(runner.currentConnection(), tx.xid(), branch.action(), "LATE_TRY");
+                            return "late";
+                        });
+                assertThat(result).as("a duplicate try of %s returns the stored result", tx.xid())
+                        .isEqualTo(branch.action() + branch.branchId());
+            } catch (dev.tcc.api.TryRefusedException refused) {
+                // the branch was confirmed or cancelled: the late try changed nothing
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private static void checkInvariants(TccRuntime runtime, Map<String, Ledger> ledgers, Map<String, Boolean> returned) {
         for (var entry : returned.entrySet()) {
             String xid = entry.getKey();
@@ -214,6 +244,8 @@ class ProtocolSimulationTests {
             long confirms = 0;
             long cancels = 0;
             for (var ledger : ledgers.entrySet()) {
+                assertThat(ledger.getValue().runs(xid, ledger.getKey(), "LATE_TRY")).as("late tries of %s in %s that took effect",
+                        xid, ledger.getKey()).isZero();
                 long c = ledger.getValue().runs(xid, ledger.getKey(), "CONFIRM");
                 long x = ledger.getValue().runs(xid, ledger.getKey(), "CANCEL");
                 assertThat(c).as("confirm bodies of %s in %s", xid, ledger.getKey()).isLessThanOrEqualTo(1);
