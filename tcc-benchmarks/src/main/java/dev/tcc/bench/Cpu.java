@@ -8,15 +8,20 @@ import java.nio.file.Path;
 
 /**
  * CPU time spent during one measured run: by the benchmark's client threads (the caller's path:
- * tries, decision, everything the caller waits for), by the whole JVM (callers plus phase two,
- * recovery, GC and JIT), and by the whole machine (the JVM plus the PostgreSQL backends, and
- * anything else that runs at the same time, so measure on an otherwise idle machine).
+ * tries, decision, everything the caller waits for), by the runtime's phase-two threads, by the
+ * whole JVM (callers plus phase two, recovery, GC and JIT), and by the whole machine (the JVM plus
+ * the PostgreSQL backends, and anything else that runs at the same time, so measure on an otherwise
+ * idle machine).
  *
- * @param callerNanos  CPU of the client threads
- * @param processNanos CPU of this JVM
+ * @param callerNanos    CPU of the client threads
+ * @param phaseTwoNanos  CPU of the threads whose name starts with {@value #PHASE_TWO_THREADS}
+ * @param processNanos   CPU of this JVM
  * @param machineNanos busy CPU of every core ({@code /proc/stat}: all but idle and iowait), 0 where unreadable
  */
-record Cpu(long callerNanos, long processNanos, long machineNanos) {
+record Cpu(long callerNanos, long phaseTwoNanos, long processNanos, long machineNanos) {
+
+    /** Name prefix of the runtime's phase-two threads (drainers and the finisher). */
+    static final String PHASE_TWO_THREADS = "tcc-phase-two";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final Path PROC_STAT = Path.of("/proc/stat");
@@ -26,6 +31,17 @@ record Cpu(long callerNanos, long processNanos, long machineNanos) {
     /** CPU time of the calling thread so far. */
     static long currentThreadNanos() {
         return THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** CPU time so far of the live threads whose name starts with {@code prefix}. */
+    static long currentThreadsNanos(String prefix) {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix)) {
+                sum += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
     }
 
     /** CPU time of this JVM so far, or 0 where the platform does not say. */

@@ -83,6 +83,7 @@ class BenchSmokeTest {
         assertThat(holdId.callerStatementsPerTx()).isEqualTo(update.callerStatementsPerTx());
         assertThat(holdId.counted().callerCommits()).isEqualTo(holdId.triesCommitted() + 200);
         assertThat(holdId.cpu().callerNanos()).isPositive();
+        assertThat(holdId.cpu().phaseTwoNanos()).isPositive(); // the confirms ran on the runtime's phase-two threads
         assertThat(holdId.cpu().processNanos()).isGreaterThanOrEqualTo(holdId.cpu().callerNanos());
         assertThat(booking.pendingHolds()).isZero(); // every hold confirmed by the id its try returned
     }
