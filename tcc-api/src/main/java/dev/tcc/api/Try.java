@@ -13,8 +13,11 @@ import java.lang.annotation.Target;
  *
  * <p>Guarantees: the try runs in its own local transaction on the participant's database,
  * together with the branch barrier row that records its arguments, its result and its hold
- * deadline; a duplicate try does not run the body twice, and a try that arrives after its
- * branch was cancelled is refused with {@link TryRefusedException} and changes nothing.
+ * deadline; a duplicate try returns the stored result and takes effect once, and a try that
+ * arrives after its branch was cancelled is refused with {@link TryRefusedException} and changes
+ * nothing. The body runs first and the barrier row is inserted after it: in those two rare cases
+ * the body runs but its local transaction rolls back with the barrier insert, so only its
+ * database writes are safe to repeat (anything else: {@link #externalEffects()}).
  * Called outside a TCC transaction it fails with {@link NoTccTransactionException}; it never
  * runs as a plain method call (except through {@code this}, which no proxy intercepts). An
  * exception that escapes it marks the transaction cancel-only even when the initiator catches it,
@@ -40,7 +43,8 @@ public @interface Try {
      * Whether the try has effects outside its local database (an external API call) so that its
      * cancel must run even when the try's local transaction rolled back. The cancel then sees
      * {@link TccContext#tryResult(Class)} as {@code null} and can use the stable
-     * {@link TccContext#idempotencyKey()} to undo the external call.
+     * {@link TccContext#idempotencyKey()} to undo the external call. Its barrier row commits before
+     * the body runs, so a duplicate or late try does not run the body at all (one more commit per try).
      */
     boolean externalEffects() default false;
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The benchmark harness: a plain main with warm-up and fixed transaction counts.
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * java -jar tcc-benchmarks/target/tcc-benchmarks.jar --mode soak --soak-count 1000000
  * </pre>
  *
- * Options: {@code --mode bench|soak}, {@code --db h2|pg|h2,pg}, {@code --threads 1,8,32},
+ * Options: {@code --mode bench|soak}, {@code --db h2|pg|h2,pg}, {@code --shape update,hold-id} (what a try writes,
+ * see {@link TripBooking.Shape}; both by default, the soak uses the first), {@code --threads 1,8,32},
  * {@code --warmup N}, {@code --count N} (per run), {@code --rounds 3} (baseline and TCC alternate; the median counts),
  * {@code --rows 1000} (inventory rows per participant), {@code --mix confirm,cancel}, {@code --cancel-ratio 0.3},
  * {@code --phase-two-threads 4}, {@code --soak-count N}, {@code --soak-interval N}, {@code --soak-threads N}.
@@ -33,6 +35,7 @@ public final class BenchMain {
     static final class Options {
         String mode = "bench";
         List<String> dbs = List.of("h2");
+        List<TripBooking.Shape> shapes = List.of(TripBooking.Shape.UPDATE, TripBooking.Shape.HOLD_ID);
         int[] threads = {1, 8, 32};
         int warmup = 2000;
         int count = 5000;
@@ -49,7 +52,7 @@ public final class BenchMain {
             for (int i = 0; i < args.length; i++) {
                 String key = args[i];
                 if (key.equals("--help") || key.equals("-h")) {
-                    System.out.println("options: --mode bench|soak --db h2|pg|h2,pg --threads 1,8,32 --warmup N --count N --rounds N --rows 1000"
+                    System.out.println("options: --mode bench|soak --db h2|pg|h2,pg --shape update,hold-id --threads 1,8,32 --warmup N --count N --rounds N --rows 1000"
                             + " --mix confirm,cancel --cancel-ratio 0.3 --phase-two-threads N --soak-count N"
                             + " --soak-interval N --soak-threads N");
                     System.exit(0);
@@ -61,6 +64,7 @@ public final class BenchMain {
                 switch (key) {
                     case "--mode" -> o.mode = v;
                     case "--db" -> o.dbs = List.of(v.split(","));
+                    case "--shape" -> o.shapes = Arrays.stream(v.split(",")).map(TripBooking.Shape::of).toList();
                     case "--threads" -> o.threads = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                     case "--warmup" -> o.warmup = Integer.parseInt(v);
                     case "--count" -> o.count = Integer.parseInt(v);
@@ -85,9 +89,21 @@ public final class BenchMain {
     }
 
     /** One measured run. */
-    record Result(String db, String mix, int threads, boolean tcc, int count, double txPerSecond, double callerTxPerSecond,
-                  double p50Millis, double p99Millis, Counting.Snapshot counted, long triesCommitted,
-                  Map<String, Counting.Snapshot> perDatabase) {
+    record Result(String db, TripBooking.Shape shape, String mix, int threads, boolean tcc, int count, double txPerSecond,
+                  double callerTxPerSecond, double p50Millis, double p99Millis, Counting.Snapshot counted, long triesCommitted,
+                  Map<String, Counting.Snapshot> perDatabase, Cpu cpu) {
+
+        double callerStatementsPerTx() {
+            return (double) counted.callerStatements() / count;
+        }
+
+        double roundTripsPerTx() {
+            return (double) counted.roundTrips() / count;
+        }
+
+        double cpuMillisPerTx(long nanos) {
+            return nanos / 1e6 / count;
+        }
 
         double callerCommitsPerTx() {
             return (double) counted.callerCommits() / count;
@@ -146,24 +162,33 @@ public final class BenchMain {
             int clientConnections = db.equals("pg") ? Math.min(maxThreads, 16) : maxThreads;
             int poolSize = clientConnections + o.phaseTwoThreads + 1;
             try (TripBooking booking = new TripBooking(db, poolSize, benchSettings(), o.phaseTwoThreads, TripBooking.newRunId())) {
-                for (String mix : o.mixes) {
-                    double ratio = mix.equals("cancel") ? o.cancelRatio : 0.0;
-                    for (int threads : o.threads) {
-                        // baseline and TCC alternate, round after round, so a disturbance hits both; the median round of each counts
-                        List<Result> base = new ArrayList<>();
-                        List<Result> coordinated = new ArrayList<>();
-                        for (int round = 0; round < o.rounds; round++) {
-                            for (boolean tcc : new boolean[] {false, true}) {
-                                Result r = run(booking, mix, threads, tcc, round == 0 ? o.warmup : o.warmup / 4, o.count, ratio);
-                                (tcc ? coordinated : base).add(r);
-                                out.printf(Locale.ROOT, "  %-2s %-7s %2d thr %-8s round %d %8.0f tx/s  p50 %6.2f ms  p99 %6.2f ms%n",
-                                        db, mix, threads, tcc ? "TCC" : "baseline", round + 1, r.txPerSecond(), r.p50Millis(),
-                                        r.p99Millis());
+                for (TripBooking.Shape shape : o.shapes) {
+                    for (String mix : o.mixes) {
+                        double ratio = mix.equals("cancel") ? o.cancelRatio : 0.0;
+                        for (int threads : o.threads) {
+                            // baseline and TCC alternate, round after round, so a disturbance hits both; the median round of each counts
+                            List<Result> base = new ArrayList<>();
+                            List<Result> coordinated = new ArrayList<>();
+                            for (int round = 0; round < o.rounds; round++) {
+                                for (boolean tcc : new boolean[] {false, true}) {
+                                    Result r = run(booking, shape, mix, threads, tcc, round == 0 ? o.warmup : o.warmup / 4, o.count,
+                                            ratio);
+                                    (tcc ? coordinated : base).add(r);
+                                    out.printf(Locale.ROOT, "  %-2s %-7s %-7s %2d thr %-8s round %d %8.0f tx/s  p50 %6.2f ms  p99 %6.2f ms"
+                                                    + "  CPU ms/tx caller %.3f phase two %.3f JVM %.3f machine %.3f%n",
+                                            db, shape.label, mix, threads, tcc ? "TCC" : "baseline", round + 1, r.txPerSecond(),
+                                            r.p50Millis(), r.p99Millis(), r.cpuMillisPerTx(r.cpu().callerNanos()),
+                                            r.cpuMillisPerTx(r.cpu().phaseTwoNanos()),
+                                            r.cpuMillisPerTx(r.cpu().processNanos()), r.cpuMillisPerTx(r.cpu().machineNanos()));
+                                }
                             }
+                            results.add(median(base));
+                            results.add(median(coordinated));
                         }
-                        results.add(median(base));
-                        results.add(median(coordinated));
                     }
+                }
+                if (booking.pendingHolds() != 0) {
+                    throw new IllegalStateException(booking.pendingHolds() + " hold rows still PENDING after phase two finished");
                 }
                 long[] inv = booking.inventoryTotals();
                 out.printf("  %s: TCC rows tcc_transaction/tcc_branch/tcc_barrier = %s (no retention in bench mode);"
@@ -182,29 +207,36 @@ public final class BenchMain {
         return sorted.get(sorted.size() / 2);
     }
 
-    static Result run(TripBooking booking, String mix, int threads, boolean tcc, int warmup, int count, double cancelRatio)
-            throws Exception {
-        execute(booking, threads, tcc, warmup, cancelRatio);
+    static Result run(TripBooking booking, TripBooking.Shape shape, String mix, int threads, boolean tcc, int warmup, int count,
+                      double cancelRatio) throws Exception {
+        execute(booking, shape, threads, tcc, warmup, cancelRatio, new LongAdder());
         booking.awaitFinished(120_000);
         Counting.Snapshot before = booking.total();
         Map<String, Counting.Snapshot> beforeDb = booking.perDatabase();
         long triesBefore = booking.triesCommitted.sum();
+        LongAdder callerCpu = new LongAdder();
+        long process0 = Cpu.currentProcessNanos();
+        long phaseTwo0 = Cpu.currentThreadsNanos(Cpu.PHASE_TWO_THREADS);
+        long machine0 = Cpu.currentMachineBusyNanos();
         long t0 = System.nanoTime();
-        long[] latencies = execute(booking, threads, tcc, count, cancelRatio);
+        long[] latencies = execute(booking, shape, threads, tcc, count, cancelRatio, callerCpu);
         long tCallers = System.nanoTime();
         booking.awaitFinished(120_000);
         long t1 = System.nanoTime();
+        Cpu cpu = new Cpu(callerCpu.sum(), Cpu.currentThreadsNanos(Cpu.PHASE_TWO_THREADS) - phaseTwo0,
+                Cpu.currentProcessNanos() - process0, Cpu.currentMachineBusyNanos() - machine0);
         Counting.Snapshot counted = booking.total().minus(before);
         Map<String, Counting.Snapshot> perDb = new LinkedHashMap<>();
         booking.perDatabase().forEach((k, v) -> perDb.put(k, v.minus(beforeDb.get(k))));
         Arrays.sort(latencies);
-        return new Result(booking.db, mix, threads, tcc, count, count / ((t1 - t0) / 1e9), count / ((tCallers - t0) / 1e9),
+        return new Result(booking.db, shape, mix, threads, tcc, count, count / ((t1 - t0) / 1e9), count / ((tCallers - t0) / 1e9),
                 percentile(latencies, 0.50), percentile(latencies, 0.99), counted,
-                booking.triesCommitted.sum() - triesBefore, perDb);
+                booking.triesCommitted.sum() - triesBefore, perDb, cpu);
     }
 
     /** Runs {@code count} bookings on {@code threads} client threads; returns each one's latency in nanoseconds. */
-    static long[] execute(TripBooking booking, int threads, boolean tcc, int count, double cancelRatio) throws Exception {
+    static long[] execute(TripBooking booking, TripBooking.Shape shape, int threads, boolean tcc, int count, double cancelRatio,
+                          LongAdder callerCpu) throws Exception {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -213,6 +245,7 @@ public final class BenchMain {
         for (int t = 0; t < threads; t++) {
             Thread w = new Thread(() -> {
                 Counting.markCaller();
+                long cpu0 = Cpu.currentThreadNanos();
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 int[] ids = new int[3];
                 for (int i = next.getAndIncrement(); i < count && failure.get() == null; i = next.getAndIncrement()) {
@@ -223,15 +256,16 @@ public final class BenchMain {
                     long s = System.nanoTime();
                     try {
                         if (tcc) {
-                            booking.tcc(ids, decline);
+                            booking.tcc(shape, ids, decline);
                         } else {
-                            booking.baseline(ids, decline);
+                            booking.baseline(shape, ids, decline);
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
                     }
                     latencies[i] = System.nanoTime() - s;
                 }
+                callerCpu.add(Cpu.currentThreadNanos() - cpu0);
             }, "bench-client-" + t);
             workers.add(w);
             w.start();
@@ -255,12 +289,13 @@ public final class BenchMain {
 
     static void printTable(List<Result> results, PrintStream out) {
         out.println();
-        out.println("| db | mix | threads | run | tx/s | caller tx/s | p50 ms | p99 ms | commits/tx caller | N tries+1 | commits/tx"
-                + " phase two+other | statements/tx | TCC/baseline tx/s | p50 budget (base p50 + 1 commit) |");
-        out.println("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        out.println("| db | shape | mix | threads | run | tx/s | caller tx/s | p50 ms | p99 ms | commits/tx caller | N tries+1"
+                + " | commits/tx phase two+other | statements/tx caller | statements/tx | round trips/tx | CPU ms/tx caller"
+                + " | CPU ms/tx phase two | CPU ms/tx JVM | CPU ms/tx machine | TCC/baseline tx/s | p50 budget (base p50 + 1 commit) |");
+        out.println("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Result r : results) {
-            Result base = r.tcc() ? results.stream().filter(b -> !b.tcc() && b.db().equals(r.db()) && b.mix().equals(r.mix())
-                    && b.threads() == r.threads()).findFirst().orElse(null) : null;
+            Result base = r.tcc() ? results.stream().filter(b -> !b.tcc() && b.db().equals(r.db()) && b.shape() == r.shape()
+                    && b.mix().equals(r.mix()) && b.threads() == r.threads()).findFirst().orElse(null) : null;
             String ratio = base == null ? "" : String.format(Locale.ROOT, "%.2fx", r.txPerSecond() / base.txPerSecond());
             String budget = "";
             if (base != null) {
@@ -268,11 +303,14 @@ public final class BenchMain {
                 double limit = base.p50Millis() + oneCommit;
                 budget = String.format(Locale.ROOT, "%.2f ms %s", limit, r.p50Millis() <= limit ? "met" : "MISSED");
             }
-            out.printf(Locale.ROOT, "| %s | %s | %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %s | %.2f | %.1f | %s | %s |%n",
-                    r.db().equals("pg") ? "PostgreSQL" : "H2 mem", r.mix().equals("cancel") ? "30% cancel" : "confirm",
+            out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %s | %.2f | %.1f | %.1f | %.1f"
+                            + " | %.3f | %.3f | %.3f | %.3f | %s | %s |%n",
+                    r.db().equals("pg") ? "PostgreSQL" : "H2 mem", r.shape().label, r.mix().equals("cancel") ? "30% cancel" : "confirm",
                     r.threads(), r.tcc() ? "TCC" : "baseline", r.txPerSecond(), r.callerTxPerSecond(), r.p50Millis(),
                     r.p99Millis(), r.callerCommitsPerTx(), r.tcc() ? String.format(Locale.ROOT, "%.2f", r.expectedCallerCommitsPerTx()) : "",
-                    r.otherCommitsPerTx(), r.statementsPerTx(), ratio, budget);
+                    r.otherCommitsPerTx(), r.callerStatementsPerTx(), r.statementsPerTx(), r.roundTripsPerTx(),
+                    r.cpuMillisPerTx(r.cpu().callerNanos()), r.cpuMillisPerTx(r.cpu().phaseTwoNanos()),
+                    r.cpuMillisPerTx(r.cpu().processNanos()), r.cpuMillisPerTx(r.cpu().machineNanos()), ratio, budget);
         }
         out.println();
         out.println("Phase-two and clean-up commits per transaction by database (TCC runs):");
@@ -280,7 +318,7 @@ public final class BenchMain {
             if (r.tcc()) {
                 StringBuilder line = new StringBuilder();
                 r.perDatabase().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.2f", k, (double) v.otherCommits() / r.count())));
-                out.printf("  %s %s %d threads:%s%n", r.db(), r.mix(), r.threads(), line);
+                out.printf("  %s %s %s %d threads:%s%n", r.db(), r.shape().label, r.mix(), r.threads(), line);
             }
         }
     }
@@ -346,7 +384,7 @@ public final class BenchMain {
                             ids[p] = random.nextInt(TripBooking.ROWS);
                         }
                         try {
-                            booking.tcc(ids, (i * 37) % 100 < declinePerHundred);
+                            booking.tcc(o.shapes.get(0), ids, (i * 37) % 100 < declinePerHundred);
                         } catch (Throwable e) {
                             failure.compareAndSet(null, e);
                         }

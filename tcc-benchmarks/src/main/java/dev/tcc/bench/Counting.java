@@ -36,32 +36,46 @@ final class Counting {
         final LongAdder otherCommits = new LongAdder();
         final LongAdder rollbacks = new LongAdder();
         final LongAdder statements = new LongAdder();
+        final LongAdder callerStatements = new LongAdder();
+        final LongAdder autoCommitStatements = new LongAdder();
 
         Counters(String name) {
             this.name = name;
         }
 
         Snapshot snapshot() {
-            return new Snapshot(callerCommits.sum(), otherCommits.sum(), rollbacks.sum(), statements.sum());
+            return new Snapshot(callerCommits.sum(), otherCommits.sum(), rollbacks.sum(), statements.sum(), callerStatements.sum(),
+                    autoCommitStatements.sum());
         }
     }
 
-    /** Counter values at one moment; subtract two to get a window. */
-    record Snapshot(long callerCommits, long otherCommits, long rollbacks, long statements) {
-        static final Snapshot ZERO = new Snapshot(0, 0, 0, 0);
+    /**
+     * Counter values at one moment; subtract two to get a window. A statement in auto-commit mode counts
+     * as a statement and as a commit, but is one round trip.
+     */
+    record Snapshot(long callerCommits, long otherCommits, long rollbacks, long statements, long callerStatements,
+                    long autoCommitStatements) {
+        static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0);
 
         Snapshot minus(Snapshot o) {
             return new Snapshot(callerCommits - o.callerCommits, otherCommits - o.otherCommits, rollbacks - o.rollbacks,
-                    statements - o.statements);
+                    statements - o.statements, callerStatements - o.callerStatements,
+                    autoCommitStatements - o.autoCommitStatements);
         }
 
         Snapshot plus(Snapshot o) {
             return new Snapshot(callerCommits + o.callerCommits, otherCommits + o.otherCommits, rollbacks + o.rollbacks,
-                    statements + o.statements);
+                    statements + o.statements, callerStatements + o.callerStatements,
+                    autoCommitStatements + o.autoCommitStatements);
         }
 
         long commits() {
             return callerCommits + otherCommits;
+        }
+
+        /** Statements, explicit commits and rollbacks: what a client-server database answers one by one. */
+        long roundTrips() {
+            return statements + commits() - autoCommitStatements + rollbacks;
         }
     }
 
@@ -112,9 +126,13 @@ final class Counting {
                 return invoke(target, method, args);
             }
             counters.statements.increment();
+            if (CALLER.get()) {
+                counters.callerStatements.increment();
+            }
             Object result = invoke(target, method, args);
             if (connection.getAutoCommit()) {
                 (CALLER.get() ? counters.callerCommits : counters.otherCommits).increment();
+                counters.autoCommitStatements.increment();
             }
             return result;
         });

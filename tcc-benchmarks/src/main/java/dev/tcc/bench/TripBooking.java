@@ -14,28 +14,56 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 
 /**
  * The trip-booking workload: three participants (seats, rooms, payments), each on its own
- * database with one {@code inventory} table, and the coordinator's log on a fourth database
- * (the initiator's own, as a booking service would have it).
+ * database with an {@code inventory} and a {@code hold} table, and the coordinator's log on a
+ * fourth database (the initiator's own, as a booking service would have it). Two shapes of try:
  *
  * <ul>
- *   <li>try = {@code UPDATE inventory SET available = available - 1, held = held + 1}</li>
- *   <li>confirm = {@code UPDATE ... SET held = held - 1, sold = sold + 1}</li>
- *   <li>cancel = {@code UPDATE ... SET held = held - 1, available = available + 1}</li>
+ *   <li>{@link Shape#UPDATE}: try = {@code UPDATE inventory SET available = available - 1, held = held + 1},
+ *   returns nothing; confirm = {@code UPDATE ... SET held = held - 1, sold = sold + 1}; cancel =
+ *   {@code UPDATE ... SET held = held - 1, available = available + 1}</li>
+ *   <li>{@link Shape#HOLD_ID} (the sample's shape): try = {@code INSERT INTO hold ... 'PENDING'} and returns
+ *   the hold's id; confirm and cancel = {@code UPDATE hold SET state = ... WHERE id = ?} with the id
+ *   from {@code TccContext.tryResult}</li>
  *   <li>baseline = the three try writes as three uncoordinated local transactions</li>
  * </ul>
  */
 final class TripBooking implements AutoCloseable {
 
     static final String[] PARTICIPANTS = {"seats", "rooms", "payments"};
+
+    /** What a try writes. */
+    enum Shape {
+        /** One inventory update; the try returns nothing. */
+        UPDATE("update"),
+        /** One inserted hold row whose id the try returns; confirm and cancel update it by id. */
+        HOLD_ID("hold-id");
+
+        final String label;
+
+        Shape(String label) {
+            this.label = label;
+        }
+
+        static Shape of(String label) {
+            for (Shape shape : values()) {
+                if (shape.label.equals(label)) {
+                    return shape;
+                }
+            }
+            throw new IllegalArgumentException("--shape takes update and/or hold-id, not " + label);
+        }
+    }
     static volatile int ROWS = 1000; // inventory rows per participant (--rows)
 
     /** The argument every action is tried with: which inventory row, and whether this try is declined. */
@@ -54,7 +82,8 @@ final class TripBooking implements AutoCloseable {
     final Map<String, DataSource> dataSources = new LinkedHashMap<>();
     private final List<HikariDataSource> pools = new ArrayList<>();
     final TccRuntime runtime;
-    private final List<TccAction<Item, Void>> actions = new ArrayList<>();
+    private final Map<Shape, List<TccAction<Item, ?>>> actions = new EnumMap<>(Shape.class);
+    private final AtomicLong holdIds = new AtomicLong();
     final LongAdder finished = new LongAdder();
     final LongAdder triesCommitted = new LongAdder();
     final LongAdder begun = new LongAdder();
@@ -86,32 +115,47 @@ final class TripBooking implements AutoCloseable {
                     }
                 })
                 .build();
+        List<TccAction<Item, ?>> updates = new ArrayList<>();
+        List<TccAction<Item, ?>> holds = new ArrayList<>();
         for (String p : PARTICIPANTS) {
-            String table = "inventory";
-            actions.add(runtime.action("hold-" + p, Item.class, Void.class)
+            updates.add(runtime.action("hold-" + p, Item.class, Void.class)
                     .database(p, dataSources.get(p))
                     .onTry((c, item, ctx) -> {
                         if (item.decline()) {
                             throw new Declined(); // after nothing: the local transaction rolls back
                         }
-                        update(c, "UPDATE " + table + " SET available = available - 1, held = held + 1 WHERE id = ?", item.id());
+                        update(c, "UPDATE inventory SET available = available - 1, held = held + 1 WHERE id = ?", item.id());
                         return null;
                     })
                     .onConfirm((c, item, ctx) ->
-                            update(c, "UPDATE " + table + " SET held = held - 1, sold = sold + 1 WHERE id = ?", item.id()))
+                            update(c, "UPDATE inventory SET held = held - 1, sold = sold + 1 WHERE id = ?", item.id()))
                     .onCancel((c, item, ctx) ->
-                            update(c, "UPDATE " + table + " SET held = held - 1, available = available + 1 WHERE id = ?", item.id()))
+                            update(c, "UPDATE inventory SET held = held - 1, available = available + 1 WHERE id = ?", item.id()))
+                    .register());
+            holds.add(runtime.action("hold-id-" + p, Item.class, String.class)
+                    .database(p, dataSources.get(p))
+                    .onTry((c, item, ctx) -> {
+                        if (item.decline()) {
+                            throw new Declined();
+                        }
+                        return insertHold(c, item.id(), "PENDING");
+                    })
+                    .onConfirm((c, item, ctx) -> settleHold(c, ctx.tryResult(String.class), "CONFIRMED"))
+                    .onCancel((c, item, ctx) -> settleHold(c, ctx.tryResult(String.class), "RELEASED"))
                     .register());
         }
+        actions.put(Shape.UPDATE, updates);
+        actions.put(Shape.HOLD_ID, holds);
     }
 
     /** One coordinated booking; {@code declineLast} makes the third try fail, so the first two are cancelled. */
-    void tcc(int[] ids, boolean declineLast) throws Exception {
+    void tcc(Shape shape, int[] ids, boolean declineLast) throws Exception {
+        List<TccAction<Item, ?>> tries = actions.get(shape);
         begun.increment();
         try {
             runtime.execute(TransactionOptions.named("book"), () -> {
-                for (int i = 0; i < actions.size(); i++) {
-                    actions.get(i).tryAction(new Item(ids[i], declineLast && i == actions.size() - 1));
+                for (int i = 0; i < tries.size(); i++) {
+                    tries.get(i).tryAction(new Item(ids[i], declineLast && i == tries.size() - 1));
                     triesCommitted.increment();
                 }
                 return null;
@@ -121,13 +165,39 @@ final class TripBooking implements AutoCloseable {
         }
     }
 
+    /** Inserts a hold row for inventory row {@code item} and returns its id. */
+    private String insertHold(Connection c, int item, String state) throws SQLException {
+        String id = Long.toString(holdIds.incrementAndGet());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hold (id, item, state) VALUES (?, ?, ?)")) {
+            ps.setString(1, id);
+            ps.setInt(2, item);
+            ps.setString(3, state);
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    private static void settleHold(Connection c, String id, String state) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE hold SET state = ? WHERE id = ? AND state = 'PENDING'")) {
+            ps.setString(1, state);
+            ps.setString(2, id);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("hold [" + id + "] missing or not PENDING");
+            }
+        }
+    }
+
     /** The same three business writes as three uncoordinated local transactions (the last rolled back when declined). */
-    void baseline(int[] ids, boolean declineLast) throws SQLException {
+    void baseline(Shape shape, int[] ids, boolean declineLast) throws SQLException {
         for (int i = 0; i < PARTICIPANTS.length; i++) {
             try (Connection c = dataSources.get(PARTICIPANTS[i]).getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    update(c, "UPDATE inventory SET available = available - 1, held = held + 1 WHERE id = ?", ids[i]);
+                    if (shape == Shape.UPDATE) {
+                        update(c, "UPDATE inventory SET available = available - 1, held = held + 1 WHERE id = ?", ids[i]);
+                    } else {
+                        insertHold(c, ids[i], "BOOKED");
+                    }
                     if (declineLast && i == PARTICIPANTS.length - 1) {
                         c.rollback();
                     } else {
@@ -171,6 +241,21 @@ final class TripBooking implements AutoCloseable {
         }
         DataSource log = dataSources.get("log");
         return new long[] {count(log, "tcc_transaction"), count(log, "tcc_branch"), barrier};
+    }
+
+    /** Hold rows still PENDING over all participants (0 once phase two finished). */
+    long pendingHolds() {
+        long pending = 0;
+        for (String p : PARTICIPANTS) {
+            try (Connection c = dataSources.get(p).getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM hold WHERE state = 'PENDING'")) {
+                rs.next();
+                pending += rs.getLong(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return pending;
     }
 
     /** Units per state summed over participants: available, held, sold (conservation check). */
@@ -260,6 +345,8 @@ final class TripBooking implements AutoCloseable {
     private static void prepareInventory(DataSource ds) {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS inventory");
+            st.execute("DROP TABLE IF EXISTS hold");
+            st.execute("CREATE TABLE hold (id VARCHAR(36) PRIMARY KEY, item INTEGER NOT NULL, state VARCHAR(16) NOT NULL)");
             st.execute("CREATE TABLE inventory (id INTEGER PRIMARY KEY, available BIGINT NOT NULL, held BIGINT NOT NULL,"
                     + " sold BIGINT NOT NULL)");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory VALUES (?, 1000000000, 0, 0)")) {

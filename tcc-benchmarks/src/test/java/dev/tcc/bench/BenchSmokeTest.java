@@ -25,7 +25,7 @@ class BenchSmokeTest {
 
     @Test
     void theBaselineCommitsEachOfItsThreeWritesOnTheCallersThread() throws Exception {
-        BenchMain.Result r = BenchMain.run(booking, "confirm", 4, false, 50, 300, 0.0);
+        BenchMain.Result r = BenchMain.run(booking, TripBooking.Shape.UPDATE, "confirm", 4, false, 50, 300, 0.0);
 
         assertThat(r.counted().callerCommits()).isEqualTo(3 * 300);
         assertThat(r.counted().otherCommits()).isZero();
@@ -34,7 +34,7 @@ class BenchSmokeTest {
 
     @Test
     void tccCommitsEachTryAndOneDecisionOnTheCallersPathAndPhaseTwoElsewhere() throws Exception {
-        BenchMain.Result r = BenchMain.run(booking, "confirm", 4, true, 50, 300, 0.0);
+        BenchMain.Result r = BenchMain.run(booking, TripBooking.Shape.UPDATE, "confirm", 4, true, 50, 300, 0.0);
 
         assertThat(r.triesCommitted()).isEqualTo(3 * 300);
         assertThat(r.counted().callerCommits()).isEqualTo(r.triesCommitted() + 300); // N tries + 1 decision
@@ -51,7 +51,7 @@ class BenchSmokeTest {
 
     @Test
     void theCancelHeavyMixCommitsTwoTriesAndTheDecisionWhenThePaymentIsDeclined() throws Exception {
-        BenchMain.Result r = BenchMain.run(booking, "cancel", 3, true, 50, 300, 0.3);
+        BenchMain.Result r = BenchMain.run(booking, TripBooking.Shape.UPDATE, "cancel", 3, true, 50, 300, 0.3);
 
         // 90 of 300 decline the third try: 210 x 3 + 90 x 2 tries committed
         assertThat(r.triesCommitted()).isEqualTo(210 * 3 + 90 * 2);
@@ -64,22 +64,40 @@ class BenchSmokeTest {
 
     @Test
     void theTableSaysWhetherTheTargetsAreMet() throws Exception {
-        List<BenchMain.Result> results = List.of(BenchMain.run(booking, "confirm", 2, false, 20, 100, 0.0),
-                BenchMain.run(booking, "confirm", 2, true, 20, 100, 0.0));
+        List<BenchMain.Result> results = List.of(BenchMain.run(booking, TripBooking.Shape.UPDATE, "confirm", 2, false, 20, 100, 0.0),
+                BenchMain.run(booking, TripBooking.Shape.UPDATE, "confirm", 2, true, 20, 100, 0.0));
         var bytes = new java.io.ByteArrayOutputStream();
         BenchMain.printTable(results, new java.io.PrintStream(bytes, true));
 
-        assertThat(bytes.toString()).contains("| H2 mem | confirm | 2 | TCC |").contains("x |");
+        assertThat(bytes.toString()).contains("| H2 mem | update | confirm | 2 | TCC |").contains("x |");
         assertThat(booking.inventoryTotals()[1]).isGreaterThanOrEqualTo(0);
     }
 
     @Test
+    void theHoldIdShapeWritesTheTrysResultWithItsBarrierRowAndConfirmsEveryHoldById() throws Exception {
+        BenchMain.Result update = BenchMain.run(booking, TripBooking.Shape.UPDATE, "confirm", 1, true, 20, 200, 0.0);
+        BenchMain.Result holdId = BenchMain.run(booking, TripBooking.Shape.HOLD_ID, "confirm", 1, true, 20, 200, 0.0);
+
+        // per try: the body's statement and the barrier insert that carries the result, no separate result write;
+        // per booking: 3 tries x 2 statements + the decision (1 statement on PostgreSQL, 1 + 3 branch rows batched on H2)
+        assertThat(holdId.callerStatementsPerTx()).isEqualTo(update.callerStatementsPerTx());
+        assertThat(holdId.counted().callerCommits()).isEqualTo(holdId.triesCommitted() + 200);
+        assertThat(holdId.cpu().callerNanos()).isPositive();
+        assertThat(holdId.cpu().phaseTwoNanos()).isPositive(); // the confirms ran on the runtime's phase-two threads
+        assertThat(holdId.cpu().processNanos()).isGreaterThanOrEqualTo(holdId.cpu().callerNanos());
+        assertThat(booking.pendingHolds()).isZero(); // every hold confirmed by the id its try returned
+    }
+
+    @Test
     void optionsParse() {
-        BenchMain.Options o = BenchMain.Options.parse("--db", "h2,pg", "--threads", "1,8,32", "--count", "7", "--mode", "soak");
+        BenchMain.Options o = BenchMain.Options.parse("--db", "h2,pg", "--threads", "1,8,32", "--count", "7", "--mode", "soak",
+                "--shape", "hold-id");
 
         assertThat(o.dbs).containsExactly("h2", "pg");
         assertThat(o.threads).containsExactly(1, 8, 32);
         assertThat(o.count).isEqualTo(7);
         assertThat(o.mode).isEqualTo("soak");
+        assertThat(o.shapes).containsExactly(TripBooking.Shape.HOLD_ID);
+        assertThat(BenchMain.Options.parse().shapes).containsExactly(TripBooking.Shape.UPDATE, TripBooking.Shape.HOLD_ID);
     }
 }

@@ -54,65 +54,106 @@ public final class LocalParticipant implements BranchParticipant {
     /**
      * Encodes the arguments (failing before anything runs when one cannot be stored), then runs
      * the try body in a local transaction together with the barrier row. A duplicate try returns
-     * the stored result without running the body; a try after a cancel is refused.
+     * the stored result (its body's writes, if it ran again, roll back); a try after a cancel is
+     * refused and changes nothing.
+     *
+     * <p>Without external effects (the default) the body runs first and the barrier row is
+     * inserted after it, with the result, in the same local transaction: one statement for the row
+     * and the result. An existing row (an earlier try, or a cancel tombstone that got there first)
+     * makes that insert insert nothing; the whole local transaction then rolls back, body included,
+     * so a hanging try never takes effect. With external effects the row commits first (see
+     * {@link #tryBarrierFirst}).
      */
     public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, Object[] args,
                             TryBody body) throws Exception {
         String arguments = codec.encodeArguments(action.owner(), action.parameterTypes(), action.parameterNames(), args);
-        LocalTransactionRunner runner = database.runner();
-        BranchBarrier barrier = database.barrier();
         if (action.externalEffects()) {
-            // The barrier row commits before the body runs, so the cancel can replay the
-            // arguments even when the try's own transaction rolls back after an external call.
-            TryAdmission admission = runner.inNewTransaction(c ->
-                    barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant()));
-            if (admission != TryAdmission.ADMITTED) {
-                return runner.inNewTransaction(c -> alreadySeen(c, admission, xid, branchId));
-            }
-            // The body's transaction must still find the row TRIED, and keeps it locked until it
-            // commits: a cancel (or hold expiry) that got there first wins and the body never runs;
-            // one that comes later waits, then finds the body's effects and releases them.
+            return tryBarrierFirst(xid, branchId, holdDeadline, timeoutAt, arguments, body);
+        }
+        LocalTransactionRunner runner = database.runner();
+        try {
             return runner.inNewTransaction(c -> {
-                if (!barrier.lockTried(c, xid, branchId, clock.instant())) {
-                    throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
-                            + "] was refused: the branch was cancelled (a cancel or hold expiry got there first) before its"
-                            + " body ran. Nothing changed");
+                Object result = runBody(xid, branchId, holdDeadline, body);
+                String json = codec.encodeValue(action.owner(), action.returnType(), result);
+                if (!database.barrier().insertTriedAfterBody(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments,
+                        json, clock.instant())) {
+                    throw new BarrierRowExists(); // rolls the body back with the transaction
                 }
-                return runBody(c, xid, branchId, holdDeadline, body);
+                return result;
+            });
+        } catch (BarrierRowExists seen) {
+            // the body's writes are rolled back; what the earlier delivery left decides, read after its commit
+            return runner.inNewTransaction(c -> {
+                BarrierRow existing = database.barrier().find(c, xid, branchId);
+                return alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId);
             });
         }
+    }
+
+    /**
+     * A try with external effects: the barrier row commits before the body runs, so the cancel can
+     * replay the arguments even when the try's own transaction rolls back after an external call.
+     */
+    private Object tryBarrierFirst(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String arguments,
+                                   TryBody body) throws Exception {
+        LocalTransactionRunner runner = database.runner();
+        BranchBarrier barrier = database.barrier();
+        TryAdmission admission = runner.inNewTransaction(c ->
+                barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant()));
+        if (admission != TryAdmission.ADMITTED) {
+            return runner.inNewTransaction(c -> alreadySeen(barrier.find(c, xid, branchId), admission, xid, branchId));
+        }
+        // The body's transaction must still find the row TRIED, and keeps it locked until it
+        // commits: a cancel (or hold expiry) that got there first wins and the body never runs;
+        // one that comes later waits, then finds the body's effects and releases them.
         return runner.inNewTransaction(c -> {
-            TryAdmission admission = barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt,
-                    arguments, clock.instant());
-            if (admission != TryAdmission.ADMITTED) {
-                return alreadySeen(c, admission, xid, branchId);
+            if (!barrier.lockTried(c, xid, branchId, clock.instant())) {
+                throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
+                        + "] was refused: the branch was cancelled (a cancel or hold expiry got there first) before its"
+                        + " body ran. Nothing changed");
             }
-            return runBody(c, xid, branchId, holdDeadline, body);
+            Object result = runBody(xid, branchId, holdDeadline, body);
+            String json = codec.encodeValue(action.owner(), action.returnType(), result);
+            if (json != null && !barrier.storeResult(c, xid, branchId, json)) {
+                // cannot happen while the row is locked by this transaction; never write onto a finished branch
+                throw new IllegalStateException("The result of the try of '" + action.name() + "' for branch " + branchId
+                        + " of [" + xid + "] found its barrier row no longer TRIED; the try is rolled back. Report this with"
+                        + " the xid");
+            }
+            return result;
         });
     }
 
-    private Object runBody(Connection c, String xid, int branchId, Instant holdDeadline, TryBody body) throws Exception {
-        Object result;
+    private Object runBody(String xid, int branchId, Instant holdDeadline, TryBody body) throws Exception {
         try (TccContextHolder.Scope ignored = TccContextHolder.bindBranch(
                 new BranchContext(xid, branchId, action.name(), Phase.TRY, holdDeadline, 1, null, codec))) {
-            result = body.proceed(TccContextHolder.currentBranch());
+            return body.proceed(TccContextHolder.currentBranch());
         }
-        String json = codec.encodeValue(action.owner(), action.returnType(), result);
-        if (json != null && !database.barrier().storeResult(c, xid, branchId, json)) {
-            // cannot happen while the row is inserted or locked by this transaction; never write onto a finished branch
-            throw new IllegalStateException("The result of the try of '" + action.name() + "' for branch " + branchId + " of ["
-                    + xid + "] found its barrier row no longer TRIED; the try is rolled back. Report this with the xid");
-        }
-        return result;
     }
 
-    private Object alreadySeen(Connection c, TryAdmission admission, String xid, int branchId) throws Exception {
+    private Object alreadySeen(BarrierRow existing, TryAdmission admission, String xid, int branchId) throws Exception {
         if (admission == TryAdmission.REFUSED) {
+            String why = existing == null
+                    ? "its barrier row is gone (purged after its hold, or an earlier delivery rolled back while this one ran)"
+                    : existing.state() == BranchState.CONFIRMED
+                    ? "the branch was already confirmed (this try was delivered after its confirm)"
+                    : "the branch was already cancelled (a cancel or hold expiry got there first)";
             throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
-                    + "] was refused: the branch was already cancelled (a cancel or hold expiry got there first). Nothing changed");
+                    + "] was refused: " + why + ". Nothing changed");
         }
-        BarrierRow row = database.barrier().find(c, xid, branchId);
-        return codec.decodeValue(action.owner(), action.returnType(), row == null ? null : row.result());
+        return codec.decodeValue(action.owner(), action.returnType(), existing == null ? null : existing.result());
+    }
+
+    /**
+     * Thrown inside the try's local transaction when its barrier row already exists, so that the
+     * transaction rolls back (body included); caught right outside it. Carries no stack trace.
+     */
+    private static final class BarrierRowExists extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BarrierRowExists() {
+            super("the barrier row already exists", null, false, false);
+        }
     }
 
     @Override

@@ -44,24 +44,47 @@ public final class BranchBarrier {
         return dialect;
     }
 
-    /** Inserts the row as {@code TRIED} unless one exists, and says which case it was. */
+    /**
+     * Inserts the row as {@code TRIED} unless one exists, and says which case it was (a try with
+     * external effects: the row commits before its body runs, the result is stored later).
+     */
     public TryAdmission insertTried(Connection c, String xid, int branchId, String action, Instant holdDeadline,
                                     Instant timeoutAt, String arguments, Instant now) throws SQLException {
-        if (insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, now)) {
+        if (insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, null, now)) {
             return TryAdmission.ADMITTED;
         }
-        BarrierRow existing = find(c, xid, branchId);
+        return admissionOf(find(c, xid, branchId));
+    }
+
+    /**
+     * Inserts the row as {@code TRIED} with the try's result, after its body ran in this same local
+     * transaction; false when a row already exists (an earlier try, or a cancel that got there first).
+     * Then nothing was inserted, the transaction is still usable on every database (the conflict is
+     * an insert-if-absent, never a failed statement on PostgreSQL), and the caller must roll it back,
+     * body included, and read the existing row in a new transaction ({@link #admissionOf}).
+     */
+    public boolean insertTriedAfterBody(Connection c, String xid, int branchId, String action, Instant holdDeadline,
+                                        Instant timeoutAt, String arguments, String result, Instant now) throws SQLException {
+        return insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, result, now);
+    }
+
+    /**
+     * What a try that found {@code existing} (its insert met a row) must do: {@code TRIED} is a
+     * duplicate (return the stored result), anything else, or no row any more, is refused.
+     */
+    public static TryAdmission admissionOf(BarrierRow existing) {
         return existing != null && existing.state() == BranchState.TRIED ? TryAdmission.DUPLICATE : TryAdmission.REFUSED;
     }
 
     /** Inserts the row as {@code CANCELLED} unless one exists (an empty cancel); true when inserted. */
     public boolean insertCancelled(Connection c, String xid, int branchId, String action, Instant holdDeadline,
                                    Instant now) throws SQLException {
-        return insertIfAbsent(c, xid, branchId, action, BranchState.CANCELLED, holdDeadline, holdDeadline, null, now);
+        return insertIfAbsent(c, xid, branchId, action, BranchState.CANCELLED, holdDeadline, holdDeadline, null, null, now);
     }
 
     private boolean insertIfAbsent(Connection c, String xid, int branchId, String action, BranchState state,
-                                   Instant holdDeadline, Instant timeoutAt, String arguments, Instant now) throws SQLException {
+                                   Instant holdDeadline, Instant timeoutAt, String arguments, String result, Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(dialect.insertBarrierIfAbsent())) {
             ps.setString(1, xid);
             ps.setInt(2, branchId);
@@ -70,8 +93,9 @@ public final class BranchBarrier {
             Jdbc.setInstant(ps, 5, holdDeadline);
             Jdbc.setInstant(ps, 6, timeoutAt);
             ps.setString(7, arguments);
-            Jdbc.setInstant(ps, 8, now);
+            ps.setString(8, result);
             Jdbc.setInstant(ps, 9, now);
+            Jdbc.setInstant(ps, 10, now);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             if (Jdbc.isDuplicateKey(e) && dialect.survivesFailedStatement()) {

@@ -170,6 +170,96 @@ abstract class AbstractBarrierRaceTests {
                 "SELECT result FROM tcc_barrier WHERE xid = '" + xid + "'")).isNull();
     }
 
+    // ---------------------------------------------------------------- body-first: no external effects (the default)
+
+    @Test
+    void aTryWithoutExternalEffectsInsertsItsBarrierRowAfterTheBodyWithTheResultAndNoSeparateResultWrite() throws Exception {
+        action("holdSeats", false, c -> { }, new AtomicReference<>());
+        String xid = "order-" + System.nanoTime();
+        Instant deadline = clock.instant().plus(Duration.ofMinutes(1));
+        List<String> sent = paymentsSeenByTcc.recordStatements();
+
+        Receipt receipt = (Receipt) runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline,
+                new Object[] {new Request(3)}, ctx -> {
+                    Ledger.hold(runner().currentConnection(), xid, "holdSeats", 3);
+                    return new Receipt("holdSeats-1", 3);
+                });
+
+        assertThat(receipt).isEqualTo(new Receipt("holdSeats-1", 3));
+        List<String> barrier = sent.stream().filter(sql -> sql.contains("tcc_barrier")).toList();
+        assertThat(barrier).singleElement().asString().startsWith("INSERT INTO tcc_barrier");
+        assertThat(indexOf(sent, "INSERT INTO hold_row")).isLessThan(indexOf(sent, "INSERT INTO tcc_barrier"));
+        assertThat(payments.barrierState(xid, 1)).isEqualTo("TRIED");
+        assertThat(TestDatabases.queryString(payments.dataSource(), "SELECT result FROM tcc_barrier WHERE xid = '" + xid + "'"))
+                .contains("holdSeats-1");
+    }
+
+    @Test
+    void aCancelThatFinishesWhileATryBodyRunsMakesTheTryRollBackItsBody() throws Exception {
+        AtomicReference<Receipt> resultSeenByCancel = new AtomicReference<>();
+        action("holdSeats", false, c -> { }, resultSeenByCancel);
+        String xid = "hang-" + System.nanoTime();
+        Instant deadline = clock.instant().plus(Duration.ofMinutes(1));
+        BranchReference branch = new BranchReference(xid, 1, "holdSeats", "holdSeats", deadline, 1);
+        AtomicReference<String> bodyRan = new AtomicReference<>();
+
+        assertThatThrownBy(() -> runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline,
+                new Object[] {new Request(3)}, ctx -> {
+                    Ledger.hold(runner().currentConnection(), xid, "holdSeats", 3);
+                    // the cancel finds no row (an empty cancel) and commits its tombstone while this body runs
+                    CompletableFuture.runAsync(() -> cancel(branch)).get(10, TimeUnit.SECONDS);
+                    bodyRan.set("to the end");
+                    return new Receipt("holdSeats-1", 3);
+                }))
+                .isInstanceOf(TryRefusedException.class)
+                .hasMessageContaining("already cancelled")
+                .hasMessageContaining(xid);
+
+        assertThat(bodyRan.get()).isEqualTo("to the end");
+        // the body's writes rolled back with the barrier insert that met the tombstone: the hanging try left nothing
+        assertThat(payments.holdState(xid, "holdSeats")).isNull();
+        assertThat(payments.runs(xid, "holdSeats", "TRY")).isZero();
+        assertThat(payments.runs(xid, "holdSeats", "CANCEL")).isZero();
+        assertThat(payments.barrierState(xid, 1)).isEqualTo("CANCELLED");
+        assertThat(TestDatabases.queryString(payments.dataSource(), "SELECT result FROM tcc_barrier WHERE xid = '" + xid + "'"))
+                .isNull();
+    }
+
+    @Test
+    void aCancelArrivingBetweenTheTrysBarrierInsertAndItsCommitWaitsAndReleasesWhatTheTryCommitted() throws Exception {
+        AtomicReference<Receipt> resultSeenByCancel = new AtomicReference<>();
+        action("holdSeats", false, c -> { }, resultSeenByCancel);
+        String xid = "wait-" + System.nanoTime();
+        Instant deadline = clock.instant().plus(Duration.ofMinutes(1));
+        BranchReference branch = new BranchReference(xid, 1, "holdSeats", "holdSeats", deadline, 1);
+        AtomicReference<Object> trySession = new AtomicReference<>();
+        CountDownLatch cancelDone = new CountDownLatch(1);
+        AtomicReference<CompletableFuture<Void>> cancelling = new AtomicReference<>();
+        // the try's barrier row is inserted but not committed: a cancel starts and must wait for the try's transaction
+        paymentsSeenByTcc.beforeCommit(() -> {
+            cancelling.set(CompletableFuture.runAsync(() -> cancel(branch)).whenComplete((v, e) -> cancelDone.countDown()));
+            try {
+                awaitCancelWaitingOrDone(trySession.get(), cancelDone);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        Receipt receipt = (Receipt) runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline,
+                new Object[] {new Request(3)}, ctx -> {
+                    trySession.set(sessionOf(runner().currentConnection()));
+                    Ledger.hold(runner().currentConnection(), xid, "holdSeats", 3);
+                    return new Receipt("holdSeats-1", 3);
+                });
+        cancelling.get().get(20, TimeUnit.SECONDS);
+
+        assertThat(receipt).isEqualTo(new Receipt("holdSeats-1", 3));
+        assertThat(payments.barrierState(xid, 1)).isEqualTo("CANCELLED");
+        assertThat(payments.holdState(xid, "holdSeats")).isEqualTo("RELEASED");
+        assertThat(payments.runs(xid, "holdSeats", "CANCEL")).isEqualTo(1);
+        assertThat(resultSeenByCancel.get()).isEqualTo(new Receipt("holdSeats-1", 3));
+    }
+
     // ---------------------------------------------------------------- i: a cancel that loses the race
 
     @Test
@@ -310,6 +400,45 @@ abstract class AbstractBarrierRaceTests {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Waits until {@code done} or until another session waits for {@code session}'s lock (PostgreSQL), or
+     * is inside its barrier insert (H2, whose wait on a uniqueness check names no blocker; it retries the
+     * insert until the other transaction ends, so once inside, it is certain to see what this one commits).
+     */
+    private void awaitCancelWaitingOrDone(Object session, CountDownLatch done) throws Exception {
+        if (kind() != TestDatabases.Kind.H2) {
+            awaitBlockedOrDone(session, done);
+            return;
+        }
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < giveUp) {
+            if (done.await(5, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            try (Connection c = payments.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID <> ?"
+                            + " AND EXECUTING_STATEMENT LIKE 'INSERT INTO tcc_barrier%'")) {
+                ps.setObject(1, session);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("neither did the cancel finish nor did it reach the barrier insert");
+    }
+
+    private static int indexOf(List<String> statements, String prefix) {
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no statement starting with [" + prefix + "] in " + statements);
     }
 
     /** The database's id of the session behind {@code c}. */

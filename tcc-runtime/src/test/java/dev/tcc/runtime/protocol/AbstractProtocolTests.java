@@ -227,7 +227,7 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
-    void aCancelBeforeAnyTryIsAnEmptyCancelAndBlocksTheLateTry() throws Exception {
+    void aCancelBeforeAnyTryIsAnEmptyCancelAndTheLateTryRollsBackItsBody() throws Exception {
         String xid = "late-" + System.nanoTime();
         BranchReference branch = new BranchReference(xid, 1, "holdSeats", "holdSeats", clock.instant().plusSeconds(60), 1);
 
@@ -235,15 +235,75 @@ abstract class AbstractProtocolTests {
 
         assertThat(seats.barrierState(xid, 1)).isEqualTo("CANCELLED");
         assertThat(seats.runs(xid, "holdSeats", "CANCEL")).isZero();
+        // body first: the late try's body runs, then its barrier insert meets the tombstone and everything rolls back
         assertThatThrownBy(() -> runtime.participant("holdSeats").tryBranch(xid, 1, clock.instant().plusSeconds(60),
-                clock.instant().plusSeconds(30), new Object[] {new Request(5)},
-                ctx -> {
-                    throw new AssertionError("the late try body must not run");
+                clock.instant().plusSeconds(30), new Object[] {new Request(5)}, ctx -> {
+                    Ledger.hold(runner("holdSeats").currentConnection(), xid, "holdSeats", 5);
+                    return new Receipt("late", 5);
                 }))
                 .isInstanceOf(TryRefusedException.class)
                 .hasMessageContaining("already cancelled");
         assertThat(seats.holdState(xid, "holdSeats")).isNull();
+        assertThat(seats.runs(xid, "holdSeats", "TRY")).isZero();
         assertThat(seats.barrierState(xid, 1)).isEqualTo("CANCELLED");
+        assertThat(TestDatabases.queryString(seats.dataSource(), "SELECT result FROM tcc_barrier WHERE xid = '" + xid + "'"))
+                .isNull();
+    }
+
+    @Test
+    void aLateTryWithExternalEffectsAfterAnEmptyCancelDoesNotRunItsBody() throws Exception {
+        TccAction<Request, Receipt> charge = runtime.action("charge", Request.class, Receipt.class)
+                .database("charge-db", payments.dataSource())
+                .externalEffects(true)
+                .onTry((c, r, ctx) -> new Receipt("charge", r.amount()))
+                .onConfirm((c, r, ctx) -> { })
+                .onCancel((c, r, ctx) -> { })
+                .register();
+        String xid = "late-ext-" + System.nanoTime();
+        Instant deadline = clock.instant().plusSeconds(60);
+        runtime.participant(charge.name()).cancel(new BranchReference(xid, 1, "charge", "charge", deadline, 1));
+
+        assertThatThrownBy(() -> runtime.participant("charge").tryBranch(xid, 1, deadline, deadline,
+                new Object[] {new Request(5)}, ctx -> {
+                    throw new AssertionError("a late try with external effects must not run its body");
+                }))
+                .isInstanceOf(TryRefusedException.class)
+                .hasMessageContaining("already cancelled");
+        assertThat(payments.barrierState(xid, 1)).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void aDuplicateTryReturnsTheStoredResultAndItsBodysWritesRollBack() throws Exception {
+        String xid = "dup-" + System.nanoTime();
+        Instant deadline = clock.instant().plusSeconds(60);
+        Object first = runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline, new Object[] {new Request(5)},
+                ctx -> {
+                    Ledger.hold(runner("holdSeats").currentConnection(), xid, "holdSeats", 5);
+                    return new Receipt("holdSeats-1", 5); // what the confirm body expects
+                });
+
+        Object again = runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline, new Object[] {new Request(5)},
+                ctx -> {
+                    Ledger.ran(runner("holdSeats").currentConnection(), xid, "holdSeats", "TRY");
+                    return new Receipt("second", 5);
+                });
+
+        assertThat(first).isEqualTo(new Receipt("holdSeats-1", 5));
+        assertThat(again).isEqualTo(new Receipt("holdSeats-1", 5));
+        assertThat(seats.runs(xid, "holdSeats", "TRY")).isEqualTo(1); // the second body's write rolled back
+        assertThat(seats.holdState(xid, "holdSeats")).isEqualTo("PENDING");
+        assertThat(seats.barrierState(xid, 1)).isEqualTo("TRIED");
+
+        runtime.participant("holdSeats").confirm(new BranchReference(xid, 1, "holdSeats", "holdSeats", deadline, 1));
+        assertThatThrownBy(() -> runtime.participant("holdSeats").tryBranch(xid, 1, deadline, deadline,
+                new Object[] {new Request(5)}, ctx -> new Receipt("third", 5)))
+                .isInstanceOf(TryRefusedException.class)
+                .hasMessageContaining("already confirmed");
+        assertThat(seats.holdState(xid, "holdSeats")).isEqualTo("CONFIRMED");
+    }
+
+    private dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner runner(String action) {
+        return (dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner) runtime.participant(action).database().runner();
     }
 
     @Test

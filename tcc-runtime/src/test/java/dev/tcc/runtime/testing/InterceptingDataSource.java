@@ -6,6 +6,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
@@ -13,13 +15,16 @@ import javax.sql.DataSource;
 /**
  * A {@link DataSource} in front of a real one, for forcing what a test needs: a database that is
  * down ({@link #failWith}), or a step of another driver run at an exact point of this one's
- * transaction ({@link #beforeStatement}: once, just before a statement whose SQL matches is prepared).
+ * transaction ({@link #beforeStatement}: once, just before a statement whose SQL matches is prepared;
+ * {@link #beforeCommit}: once, just before a commit), and what was sent ({@link #recordStatements}).
  */
 public final class InterceptingDataSource {
 
     private final DataSource target;
     private final AtomicReference<SQLException> failure = new AtomicReference<>();
     private final AtomicReference<Hook> hook = new AtomicReference<>();
+    private final AtomicReference<Runnable> commitHook = new AtomicReference<>();
+    private final List<String> prepared = new CopyOnWriteArrayList<>();
     private final DataSource proxy;
 
     private record Hook(Predicate<String> sql, Runnable step) {
@@ -55,9 +60,27 @@ public final class InterceptingDataSource {
         hook.set(new Hook(sql, step));
     }
 
+    /** Runs {@code step} once, on the calling thread, just before the next {@code commit()} on any connection. */
+    public void beforeCommit(Runnable step) {
+        commitHook.set(step);
+    }
+
+    /** From now on, the SQL of every statement prepared on this data source, in order (a live list). */
+    public List<String> recordStatements() {
+        prepared.clear();
+        return prepared;
+    }
+
     private Connection connection(Connection real) {
         InvocationHandler handler = (p, method, args) -> {
+            if (method.getName().equals("commit")) {
+                Runnable step = commitHook.get();
+                if (step != null && commitHook.compareAndSet(step, null)) {
+                    step.run();
+                }
+            }
             if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String sql) {
+                prepared.add(sql);
                 Hook h = hook.get();
                 if (h != null && h.sql().test(sql) && hook.compareAndSet(h, null)) {
                     h.step().run();
