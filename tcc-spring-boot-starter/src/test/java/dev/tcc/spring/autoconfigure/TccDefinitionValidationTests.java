@@ -293,7 +293,7 @@ class TccDefinitionValidationTests {
         contextRunner.withUserConfiguration(TwoBanks.class).withBean(TryOnBankBUnqualifiedTransactional.class).run(context -> {
             FailureAnalysis analysis = analyze(context);
             assertThat(analysis.getDescription()).contains(TryOnBankBUnqualifiedTransactional.class.getName() + ".credit(String)")
-                    .contains("'bankBTx' for its barrier").contains("runs the body in 'transactionManager' (it names none, so the primary one)");
+                    .contains("'bankBTx' for its barrier").contains("runs the body in 'transactionManager' (it names none, so the one Spring picks");
             assertThat(analysis.getAction()).contains("@Transactional(\"bankBTx\")");
         });
     }
