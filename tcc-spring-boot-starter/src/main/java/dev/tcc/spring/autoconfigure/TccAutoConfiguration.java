@@ -29,6 +29,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -65,8 +66,13 @@ public final class TccAutoConfiguration {
         return new TccRecoveryScheduler();
     }
 
+    /**
+     * The runtime; it checks its tables while it is built, so it waits for Flyway, Liquibase and
+     * {@code spring.sql.init} to have created them.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
+    @DependsOnDatabaseInitialization
     TccRuntime tccRuntime(TccProperties properties, TccSettings settings, DataSource dataSource,
                           ObjectProvider<PlatformTransactionManager> transactionManagers,
                           ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler,

@@ -455,7 +455,10 @@ public class TccProperties {
 
     /** When the starter creates the TCC tables. */
     public enum InitializeSchema {
-        /** Only when the transaction log's database is embedded (H2, HSQLDB, Derby). */
+        /**
+         * Only when the transaction log's database is embedded (H2, HSQLDB, Derby); that one decision
+         * applies to every participant database too, embedded or not.
+         */
         EMBEDDED,
         /** Always; every statement is idempotent. */
         ALWAYS,
