@@ -17,6 +17,7 @@ import dev.tcc.spring.support.TransactionManagerRunners;
 import java.time.Clock;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -66,6 +67,9 @@ public final class TccAutoConfiguration {
         return new TccRecoveryScheduler();
     }
 
+    /** The name of the {@link Clock} bean the runtime keeps time with; without one, the system UTC clock. */
+    public static final String CLOCK_BEAN_NAME = "tccClock";
+
     /**
      * The runtime; it checks its tables while it is built, so it waits for Flyway, Liquibase and
      * {@code spring.sql.init} to have created them.
@@ -76,7 +80,7 @@ public final class TccAutoConfiguration {
     TccRuntime tccRuntime(TccProperties properties, TccSettings settings, DataSource dataSource,
                           ObjectProvider<PlatformTransactionManager> transactionManagers,
                           ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler,
-                          ObjectProvider<Clock> clock) {
+                          ListableBeanFactory beanFactory) {
         TccRuntime.Builder builder = TccRuntime.builder()
                 .settings(settings)
                 .transactionLog(logRunner(dataSource, transactionManagers.getIfUnique()))
@@ -84,7 +88,11 @@ public final class TccAutoConfiguration {
                 .instanceId(properties.getInstanceId())
                 .phaseTwoThreads(properties.getPhaseTwo().getThreads());
         scheduler.ifAvailable(s -> builder.scheduler(s.executor()));
-        clock.ifUnique(builder::clock);
+        // only a clock meant for TCC: an application's own Clock (a mock, a fixed test clock, a
+        // business-date offset) would stop timeouts and hold expiry or skew deadlines across instances
+        if (beanFactory.containsBean(CLOCK_BEAN_NAME)) {
+            builder.clock(beanFactory.getBean(CLOCK_BEAN_NAME, Clock.class));
+        }
         listeners.orderedStream().forEach(builder::listener);
         return builder.build();
     }
