@@ -11,11 +11,13 @@ import dev.tcc.spring.interceptor.TccTransactionalAttributeSource;
 import dev.tcc.spring.support.TransactionManagerRunners;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -110,8 +112,12 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         if (definition.isAbstract()) {
             return null;
         }
-        Class<?> type = beanFactory.getType(beanName, false);
-        return type == null ? null : ClassUtils.getUserClass(type);
+        // the target class, not a JDK proxy's $Proxy type (spring.aop.proxy-target-class=false)
+        Class<?> type = AutoProxyUtils.determineTargetClass(beanFactory, beanName);
+        if (type == null) {
+            type = beanFactory.getType(beanName, false);
+        }
+        return type == null || Proxy.isProxyClass(type) ? null : ClassUtils.getUserClass(type);
     }
 
     private static void checkTransactionalTimeouts(Class<?> beanClass, DefinitionProblems problems) {
