@@ -59,7 +59,9 @@ public final class LocalParticipant implements BranchParticipant {
     public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, Object[] args,
                             TryBody body) throws Exception {
         String arguments = codec.encodeArguments(action.owner(), action.parameterTypes(), action.parameterNames(), args);
-        LocalTransactionRunner runner = database.runner();
+        // the action's own runner: on the same database as the participant database's, but it may
+        // carry the try's own transaction settings (isolation, timeout)
+        LocalTransactionRunner runner = action.runner();
         BranchBarrier barrier = database.barrier();
         if (action.externalEffects()) {
             // The barrier row commits before the body runs, so the cancel can replay the

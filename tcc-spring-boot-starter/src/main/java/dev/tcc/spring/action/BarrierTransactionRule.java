@@ -77,6 +77,7 @@ final class BarrierTransactionRule {
         }
         if (onTry != null) {
             checkPropagation(action, tryMethod, "@Try", onTry, problems);
+            checkNotReadOnly(action, tryMethod, onTry, problems);
         }
         String barrierName = barrier.isEmpty() ? null : barrier;
         checkPhase(action, action.confirm().method(), "@Confirm", barrierName, problems);
@@ -104,6 +105,24 @@ final class BarrierTransactionRule {
                     + " barrier row that makes it run once",
                     "Use @Transactional(\"" + barrier + "\") on '" + method.getName() + "', or remove its @Transactional"
                             + " (it runs in the barrier's transaction already)."));
+        }
+    }
+
+    /**
+     * The {@code @Transactional} of {@code action}'s try (method, class or interface), null when it
+     * has none: its isolation and timeout are the barrier transaction's, which its body joins.
+     */
+    TransactionAttribute tryAttribute(ActionMethods action) {
+        return attributes.getTransactionAttribute(action.tryMethod(), action.beanClass());
+    }
+
+    private static void checkNotReadOnly(ActionMethods action, Method tryMethod, TransactionAttribute onTry,
+                                         DefinitionProblems problems) {
+        if (onTry.isReadOnly()) {
+            problems.add(new InvalidTccDefinitionException("@Try method '" + signature(action, tryMethod) + "' is"
+                    + " @Transactional(readOnly = true) (on the method or its class), but a try writes its barrier row and its"
+                    + " hold in that transaction", "Remove readOnly from the @Transactional of '" + tryMethod.getName()
+                    + "' (put @Transactional without readOnly on the method when its class is read-only)."));
         }
     }
 

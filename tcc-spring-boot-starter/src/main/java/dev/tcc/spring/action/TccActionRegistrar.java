@@ -8,6 +8,7 @@ import dev.tcc.runtime.support.Durations;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spring.InvalidTccDefinitionException;
 import dev.tcc.spring.interceptor.TccTransactionalAttributeSource;
+import dev.tcc.spring.support.SpringLocalTransactionRunner;
 import dev.tcc.spring.support.TransactionManagerRunners;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -26,6 +27,7 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.annotation.AnnotationTransactionAttributeSource;
+import org.springframework.transaction.interceptor.TransactionAttribute;
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 import org.springframework.transaction.interceptor.TransactionInterceptor;
 import org.springframework.util.ClassUtils;
@@ -148,7 +150,11 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         LocalTransactionRunner runner;
         try {
             boolean fromTransactional = action.tryAnnotation().transactionManager().isEmpty() && !manager.isEmpty();
-            runner = runners.forTransactionManager(manager, fromTransactional ? where + " (through its @Transactional)" : where);
+            SpringLocalTransactionRunner shared = runners.forTransactionManager(manager,
+                    fromTransactional ? where + " (through its @Transactional)" : where);
+            TransactionAttribute onTry = transactions.tryAttribute(action);
+            // the try's body joins the barrier's transaction: that transaction takes the body's isolation and timeout
+            runner = onTry == null ? shared : shared.withSettings(onTry.getIsolationLevel(), onTry.getTimeout());
         } catch (InvalidTccDefinitionException e) {
             problems.add(e);
             return null;

@@ -329,6 +329,15 @@ class TccDefinitionValidationTests {
         });
     }
 
+    @Test
+    void aTryInAReadOnlyTransactionalClassStopsStartUp() {
+        failsWith(ReadOnlyTry.class, analysis -> {
+            assertThat(analysis.getDescription()).contains("@Try method '" + ReadOnlyTry.class.getName() + ".hold(String)'")
+                    .contains("@Transactional(readOnly = true)");
+            assertThat(analysis.getAction()).contains("Remove readOnly from the @Transactional of 'hold'");
+        });
+    }
+
     static Stream<Arguments> bodiesOutsideTheBarriersTransaction() {
         return Stream.of(Arguments.of(RequiresNewTry.class, "hold", "REQUIRES_NEW"),
                 Arguments.of(NotSupportedTry.class, "hold", "NOT_SUPPORTED"),
@@ -779,6 +788,21 @@ class TccDefinitionValidationTests {
 
         @Cancel("credit")
         public void drop(String transfer) {
+        }
+    }
+
+    @Transactional(readOnly = true)
+    static class ReadOnlyTry {
+        @Try
+        public void hold(String item) {
+        }
+
+        @Confirm("hold")
+        public void confirm(String item) {
+        }
+
+        @Cancel("hold")
+        public void cancel(String item) {
         }
     }
 
