@@ -480,6 +480,13 @@ public class TccProperties {
          */
         private boolean failOnDeadLetters = false;
 
+        /**
+         * Whether transactions stuck in phase two longer than 'stuck-after' make the health component OUT_OF_SERVICE.
+         * By default they are reported in its details ('stuck') and the instance stays UP: the transaction log is
+         * shared, so a stuck transaction would take every instance out of the load balancer at once.
+         */
+        private boolean failOnStuck = false;
+
         public Duration getStuckAfter() {
             return stuckAfter;
         }
@@ -494,6 +501,14 @@ public class TccProperties {
 
         public void setFailOnDeadLetters(boolean failOnDeadLetters) {
             this.failOnDeadLetters = failOnDeadLetters;
+        }
+
+        public boolean isFailOnStuck() {
+            return failOnStuck;
+        }
+
+        public void setFailOnStuck(boolean failOnStuck) {
+            this.failOnStuck = failOnStuck;
         }
     }
 }
