@@ -3,6 +3,7 @@ package dev.tcc.spring.autoconfigure;
 import dev.tcc.api.operations.TccOperations;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
 import dev.tcc.spring.TccTemplate;
 import dev.tcc.spring.action.TccActionRegistrar;
@@ -15,6 +16,7 @@ import dev.tcc.spring.interceptor.TryInterceptor;
 import dev.tcc.spring.support.SpringLocalTransactionRunner;
 import dev.tcc.spring.support.TransactionManagerRunners;
 import java.time.Clock;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -105,11 +107,13 @@ public final class TccAutoConfiguration {
         return new SpringLocalTransactionRunner("tcc-log", new JdbcTransactionManager(dataSource), dataSource);
     }
 
-    private static boolean initializeSchema(TccProperties.InitializeSchema mode, DataSource dataSource) {
+    /** On which databases to create the tables; {@code embedded} decides per database: the log's and each participant's. */
+    private static Predicate<LocalTransactionRunner> initializeSchema(TccProperties.InitializeSchema mode, DataSource logDataSource) {
         return switch (mode) {
-            case ALWAYS -> true;
-            case NEVER -> false;
-            case EMBEDDED -> EmbeddedDatabaseConnection.isEmbedded(dataSource);
+            case ALWAYS -> database -> true;
+            case NEVER -> database -> false;
+            case EMBEDDED -> database -> EmbeddedDatabaseConnection.isEmbedded(
+                    database instanceof SpringLocalTransactionRunner spring ? spring.dataSource() : logDataSource);
         };
     }
 

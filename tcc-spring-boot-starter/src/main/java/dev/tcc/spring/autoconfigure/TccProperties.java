@@ -455,10 +455,7 @@ public class TccProperties {
 
     /** When the starter creates the TCC tables. */
     public enum InitializeSchema {
-        /**
-         * Only when the transaction log's database is embedded (H2, HSQLDB, Derby); that one decision
-         * applies to every participant database too, embedded or not.
-         */
+        /** On each database that is embedded (H2, HSQLDB, Derby): the log's and each participant's, decided per database. */
         EMBEDDED,
         /** Always; every statement is idempotent. */
         ALWAYS,
