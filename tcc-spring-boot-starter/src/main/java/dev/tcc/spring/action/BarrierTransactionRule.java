@@ -39,8 +39,9 @@ final class BarrierTransactionRule {
     }
 
     /**
-     * The bean name of the transaction manager of {@code action}'s barrier, empty for the primary
-     * one; null when a {@code @Transactional} conflicts with it (the problems went to {@code problems}).
+     * The bean name of the transaction manager of {@code action}'s barrier, empty when Spring would
+     * find no single one (the runner then says so); null when a {@code @Transactional} conflicts with
+     * it (the problems went to {@code problems}).
      */
     String barrierManager(ActionMethods action, DefinitionProblems problems) {
         Class<?> beanClass = action.beanClass();

@@ -24,7 +24,8 @@ import org.springframework.util.StringUtils;
 /**
  * Resolves the {@link LocalTransactionRunner} of a participant from the name of its
  * {@link PlatformTransactionManager} bean (empty: the primary or only one), one runner per
- * transaction manager; also resolves {@code @Transactional} qualifiers to bean names. The runner's database is the manager's {@link DataSource}.
+ * transaction manager; also resolves {@code @Transactional} qualifiers to bean names and finds the
+ * manager Spring's {@code @Transactional} would choose ({@link #chosenBySpring}). The runner's database is the manager's {@link DataSource}.
  */
 public final class TransactionManagerRunners {
 
