@@ -24,6 +24,7 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.TransactionManager;
@@ -50,6 +51,17 @@ class TheTryRunsInTheTransactionItsTransactionalDescribesTests {
                     assertThat(context).hasNotFailed();
                     context.getBean(Initiator.class).run(() -> context.getBean(Serializable.class).hold("x"));
                     assertThat(SEEN).containsExactly("isolation=" + Connection.TRANSACTION_SERIALIZABLE);
+                });
+    }
+
+    @Test
+    void timeoutOfTheTrysTransactionalIsApplied() {
+        SEEN.clear();
+        runner.withPropertyValues("spring.datasource.generate-unique-name=true")
+                .withBean(WithTimeout.class).withBean(Initiator.class).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(Initiator.class).run(() -> context.getBean(WithTimeout.class).hold("x"));
+                    assertThat(SEEN).singleElement().isIn("timeout=7", "timeout=6");
                 });
     }
 
@@ -135,6 +147,25 @@ class TheTryRunsInTheTransactionItsTransactionalDescribesTests {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
             }
+            return id;
+        }
+
+        @Confirm("hold")
+        public void confirm(String id, TccContext c) {
+        }
+
+        @Cancel("hold")
+        public void cancel(String id, TccContext c) {
+        }
+    }
+
+    @Transactional(timeout = 7)
+    static class WithTimeout {
+        @Try
+        public String hold(String id) {
+            DataSource dataSource = (DataSource) TransactionSynchronizationManager.getResourceMap().keySet().iterator().next();
+            ConnectionHolder holder = (ConnectionHolder) TransactionSynchronizationManager.getResource(dataSource);
+            SEEN.add(holder.hasTimeout() ? "timeout=" + holder.getTimeToLiveInSeconds() : "no timeout");
             return id;
         }
 
