@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,7 +57,7 @@ final class RuntimeAssembly {
     final Ticker ticker;
     final JsonCodec codec;
     final String instanceId;
-    final boolean initializeSchema;
+    final Predicate<LocalTransactionRunner> initializeSchema;
     final ScheduledExecutorService scheduler;
     final ParticipantRegistry participants = new ParticipantRegistry();
     final List<LocalParticipant> localParticipants = new CopyOnWriteArrayList<>();
@@ -134,8 +135,9 @@ final class RuntimeAssembly {
     /** Creates the tables when schema initialisation is on; then checks that the tables of {@code role} exist. */
     private SqlDialect prepareDatabase(LocalTransactionRunner runner, String role, List<String> tables) {
         try {
+            boolean initialize = initializeSchema.test(runner);
             return runner.inNewTransaction(c -> {
-                if (initializeSchema) {
+                if (initialize) {
                     SchemaInitializer.createTables(c);
                 }
                 SchemaCheck.requireTables(c, role, runner.name(), tables);
@@ -145,7 +147,7 @@ final class RuntimeAssembly {
             throw e;
         } catch (Exception e) {
             throw new TransactionLogException("Could not prepare database '" + runner.name() + "' for TCC: " + e.getMessage()
-                    + (initializeSchema ? "" : ". Create the tables with " + "META-INF/tcc/schema-<database>.sql or turn schema initialisation on"), e);
+                    + (initializeSchema.test(runner) ? "" : ". Create the tables with " + "META-INF/tcc/schema-<database>.sql or turn schema initialisation on"), e);
         }
     }
 

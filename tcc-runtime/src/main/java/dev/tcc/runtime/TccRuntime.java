@@ -45,6 +45,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -387,7 +388,7 @@ public final class TccRuntime implements AutoCloseable {
         Ticker ticker = Ticker.SYSTEM;
         Sleeper sleeper = Sleeper.SYSTEM;
         JsonCodec codec = new JsonCodec();
-        boolean initializeSchema;
+        Predicate<LocalTransactionRunner> initializeSchema = database -> false;
         String instanceId;
         LocalTransactionRunner logDatabase;
         java.util.concurrent.Executor phaseTwoExecutor;
@@ -450,7 +451,13 @@ public final class TccRuntime implements AutoCloseable {
 
         /** Whether to create the TCC tables on the log's and every participant's database. */
         public Builder initializeSchema(boolean initializeSchema) {
-            this.initializeSchema = initializeSchema;
+            this.initializeSchema = database -> initializeSchema;
+            return this;
+        }
+
+        /** On which databases (the log's, each participant's, by its runner) to create the TCC tables. */
+        public Builder initializeSchema(Predicate<LocalTransactionRunner> onDatabase) {
+            this.initializeSchema = Objects.requireNonNull(onDatabase, "onDatabase");
             return this;
         }
 

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param parameterTypes  declared (generic) parameter types of the try
  * @param parameterNames  parameter names, for messages
  * @param returnType      declared (generic) return type of the try
- * @param runner          the participant database's local transactions
+ * @param runner          the participant database's local transactions; the try's run with this very runner (so it
+ *                        may carry the try's own settings), and actions on one database share its {@code name()}
  * @param confirm         the confirm body
  * @param cancel          the cancel body
  */

@@ -70,7 +70,9 @@ public final class LocalParticipant implements BranchParticipant {
         if (action.externalEffects()) {
             return tryBarrierFirst(xid, branchId, holdDeadline, timeoutAt, arguments, body);
         }
-        LocalTransactionRunner runner = database.runner();
+        // the action's own runner: on the participant database's, but it may carry the try's own
+        // transaction settings (isolation, timeout)
+        LocalTransactionRunner runner = action.runner();
         try {
             return runner.inNewTransaction(c -> {
                 Object result = runBody(xid, branchId, holdDeadline, body);
@@ -96,7 +98,7 @@ public final class LocalParticipant implements BranchParticipant {
      */
     private Object tryBarrierFirst(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String arguments,
                                    TryBody body) throws Exception {
-        LocalTransactionRunner runner = database.runner();
+        LocalTransactionRunner runner = action.runner(); // the try's own settings, as above
         BranchBarrier barrier = database.barrier();
         TryAdmission admission = runner.inNewTransaction(c ->
                 barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant()));

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -82,7 +83,7 @@ public final class ActionMethodsIntrospector {
             if (cancel != null) {
                 problems.check(() -> put(beanClass, cancels, cancel.value(), method, "@Cancel", "Keep one @Cancel per action."));
             }
-        }, method -> !method.isBridge() && !method.isSynthetic() && hasAnyAnnotation(method));
+        }, method -> !method.isBridge() && !method.isSynthetic() && !isOverridden(method, beanClass) && hasAnyAnnotation(method));
         checkNoOrphans(beanClass, confirms, tries, "@Confirm", problems);
         checkNoOrphans(beanClass, cancels, tries, "@Cancel", problems);
         List<ActionMethods> result = new ArrayList<>();
@@ -114,6 +115,11 @@ public final class ActionMethodsIntrospector {
                     + " then be replayed with that null)", "Remove the TccContext parameter: a try reads its branch through"
                     + " TccContextHolder.currentBranch(); confirm and cancel may declare TccContext.");
         }
+    }
+
+    /** Whether a subclass of {@code method}'s class (up to {@code beanClass}) overrides it: the override is the one visited. */
+    private static boolean isOverridden(Method method, Class<?> beanClass) {
+        return !ClassUtils.getMostSpecificMethod(method, beanClass).equals(method);
     }
 
     private static boolean hasAnyAnnotation(Method method) {

@@ -17,9 +17,11 @@ import org.springframework.util.StringUtils;
  * <p>
  * The barrier's manager is the one {@code @Try(transactionManager)} names, else the one the
  * {@code @Transactional} of the try method or its class names (read through Spring's own
- * {@link TransactionAttributeSource}: method, then class, then interface), else the primary one.
+ * {@link TransactionAttributeSource}: method, then class, then interface), else the one Spring's
+ * interceptor picks for the class ({@link TransactionManagerRunners#chosenBySpring}: a class-level
+ * {@code @Qualifier}, a {@code TransactionManagementConfigurer}'s, then the primary one).
  * A {@code @Transactional} on the try, confirm or cancel method (or their class) must then run
- * its body in that same transaction: the same manager (an unqualified one means the primary), and
+ * its body in that same transaction: the same manager (chosen the way Spring chooses it), and
  * no {@code REQUIRES_NEW}, {@code NOT_SUPPORTED} or {@code NEVER}. Otherwise the body's commit
  * and the barrier's commit are two commits, and a crash between them runs a body twice or loses it.
  */
@@ -37,8 +39,9 @@ final class BarrierTransactionRule {
     }
 
     /**
-     * The bean name of the transaction manager of {@code action}'s barrier, empty for the primary
-     * one; null when a {@code @Transactional} conflicts with it (the problems went to {@code problems}).
+     * The bean name of the transaction manager of {@code action}'s barrier, empty when Spring would
+     * find no single one (the runner then says so); null when a {@code @Transactional} conflicts with
+     * it (the problems went to {@code problems}).
      */
     String barrierManager(ActionMethods action, DefinitionProblems problems) {
         Class<?> beanClass = action.beanClass();
@@ -49,7 +52,13 @@ final class BarrierTransactionRule {
         String barrier;
         if (!named.isEmpty()) {
             barrier = managers.beanNameFor(named);
-            String body = onTry == null ? null : managerOf(onTry);
+            String body;
+            try {
+                body = onTry == null ? null : managerOf(onTry, beanClass);
+            } catch (InvalidTccDefinitionException e) {
+                problems.add(e);
+                return null;
+            }
             if (body != null && !body.equals(barrier)) {
                 problems.add(new InvalidTccDefinitionException("@Try method '" + signature(action, tryMethod)
                         + "' names transaction manager '" + barrier + "' for its barrier, but its @Transactional (on the method"
@@ -59,12 +68,19 @@ final class BarrierTransactionRule {
                                 + " and the barrier follows @Transactional."));
             }
         } else {
-            barrier = onTry != null && StringUtils.hasText(onTry.getQualifier()) ? managers.beanNameFor(onTry.getQualifier()) : "";
+            try {
+                String chosen = managers.chosenBySpring(onTry == null ? null : onTry.getQualifier(), beanClass);
+                barrier = chosen == null ? "" : chosen;
+            } catch (InvalidTccDefinitionException e) {
+                problems.add(e);
+                return null;
+            }
         }
         if (onTry != null) {
             checkPropagation(action, tryMethod, "@Try", onTry, problems);
+            checkNotReadOnly(action, tryMethod, onTry, problems);
         }
-        String barrierName = barrier.isEmpty() ? managers.defaultName() : barrier;
+        String barrierName = barrier.isEmpty() ? null : barrier;
         checkPhase(action, action.confirm().method(), "@Confirm", barrierName, problems);
         checkPhase(action, action.cancel().method(), "@Cancel", barrierName, problems);
         return problems.size() == before ? barrier : null;
@@ -76,7 +92,13 @@ final class BarrierTransactionRule {
             return;
         }
         checkPropagation(action, method, annotation, attribute, problems);
-        String body = managerOf(attribute);
+        String body;
+        try {
+            body = managerOf(attribute, action.beanClass());
+        } catch (InvalidTccDefinitionException e) {
+            problems.add(e);
+            return;
+        }
         if (barrier != null && body != null && !body.equals(barrier)) {
             problems.add(new InvalidTccDefinitionException(annotation + "(\"" + action.name() + "\") method '" + signature(action, method)
                     + "' is @Transactional on transaction manager '" + body + "'" + unqualified(attribute) + ", but the barrier of action '"
@@ -84,6 +106,24 @@ final class BarrierTransactionRule {
                     + " barrier row that makes it run once",
                     "Use @Transactional(\"" + barrier + "\") on '" + method.getName() + "', or remove its @Transactional"
                             + " (it runs in the barrier's transaction already)."));
+        }
+    }
+
+    /**
+     * The {@code @Transactional} of {@code action}'s try (method, class or interface), null when it
+     * has none: its isolation and timeout are the barrier transaction's, which its body joins.
+     */
+    TransactionAttribute tryAttribute(ActionMethods action) {
+        return attributes.getTransactionAttribute(action.tryMethod(), action.beanClass());
+    }
+
+    private static void checkNotReadOnly(ActionMethods action, Method tryMethod, TransactionAttribute onTry,
+                                         DefinitionProblems problems) {
+        if (onTry.isReadOnly()) {
+            problems.add(new InvalidTccDefinitionException("@Try method '" + signature(action, tryMethod) + "' is"
+                    + " @Transactional(readOnly = true) (on the method or its class), but a try writes its barrier row and its"
+                    + " hold in that transaction", "Remove readOnly from the @Transactional of '" + tryMethod.getName()
+                    + "' (put @Transactional without readOnly on the method when its class is read-only)."));
         }
     }
 
@@ -101,14 +141,14 @@ final class BarrierTransactionRule {
         }
     }
 
-    /** The bean name of the manager {@code attribute} runs in: its qualifier's, else the primary; null when unknown. */
-    private String managerOf(TransactionAttribute attribute) {
-        String qualifier = attribute.getQualifier();
-        return StringUtils.hasText(qualifier) ? managers.beanNameFor(qualifier) : managers.defaultName();
+    /** The bean name of the manager {@code attribute} runs in on {@code beanClass}, chosen as Spring chooses it; null when unknown. */
+    private String managerOf(TransactionAttribute attribute, Class<?> beanClass) {
+        return managers.chosenBySpring(attribute.getQualifier(), beanClass);
     }
 
     private static String unqualified(TransactionAttribute attribute) {
-        return StringUtils.hasText(attribute.getQualifier()) ? "" : " (it names none, so the primary one)";
+        return StringUtils.hasText(attribute.getQualifier()) ? ""
+                : " (it names none, so the one Spring picks: a @Qualifier on the class, a TransactionManagementConfigurer's, or the primary one)";
     }
 
     private static String signature(ActionMethods action, Method method) {

@@ -8,14 +8,17 @@ import dev.tcc.runtime.support.Durations;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spring.InvalidTccDefinitionException;
 import dev.tcc.spring.interceptor.TccTransactionalAttributeSource;
+import dev.tcc.spring.support.SpringLocalTransactionRunner;
 import dev.tcc.spring.support.TransactionManagerRunners;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.aop.framework.autoproxy.AutoProxyUtils;
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -24,6 +27,7 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.transaction.annotation.AnnotationTransactionAttributeSource;
+import org.springframework.transaction.interceptor.TransactionAttribute;
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 import org.springframework.transaction.interceptor.TransactionInterceptor;
 import org.springframework.util.ClassUtils;
@@ -110,8 +114,12 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         if (definition.isAbstract()) {
             return null;
         }
-        Class<?> type = beanFactory.getType(beanName, false);
-        return type == null ? null : ClassUtils.getUserClass(type);
+        // the target class, not a JDK proxy's $Proxy type (spring.aop.proxy-target-class=false)
+        Class<?> type = AutoProxyUtils.determineTargetClass(beanFactory, beanName);
+        if (type == null) {
+            type = beanFactory.getType(beanName, false);
+        }
+        return type == null || Proxy.isProxyClass(type) ? null : ClassUtils.getUserClass(type);
     }
 
     private static void checkTransactionalTimeouts(Class<?> beanClass, DefinitionProblems problems) {
@@ -142,7 +150,11 @@ public final class TccActionRegistrar implements SmartInitializingSingleton {
         LocalTransactionRunner runner;
         try {
             boolean fromTransactional = action.tryAnnotation().transactionManager().isEmpty() && !manager.isEmpty();
-            runner = runners.forTransactionManager(manager, fromTransactional ? where + " (through its @Transactional)" : where);
+            SpringLocalTransactionRunner shared = runners.forTransactionManager(manager,
+                    fromTransactional ? where + " (through its @Transactional)" : where);
+            TransactionAttribute onTry = transactions.tryAttribute(action);
+            // the try's body joins the barrier's transaction: that transaction takes the body's isolation and timeout
+            runner = onTry == null ? shared : shared.withSettings(onTry.getIsolationLevel(), onTry.getTimeout());
         } catch (InvalidTccDefinitionException e) {
             problems.add(e);
             return null;

@@ -27,7 +27,7 @@ public final class TccHealthContributorAutoConfiguration {
         @ConditionalOnMissingBean(name = "tccHealthIndicator")
         TccHealthIndicator tccHealthIndicator(TccOperations operations, TccProperties properties) {
             return new TccHealthIndicator(operations, properties.getHealth().getStuckAfter(),
-                    properties.getHealth().isFailOnDeadLetters());
+                    properties.getHealth().isFailOnDeadLetters(), properties.getHealth().isFailOnStuck());
         }
     }
 }

@@ -12,13 +12,12 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Health of the TCC transaction log: {@code OUT_OF_SERVICE} while transactions are stuck in phase two longer than
- * {@code tcc.health.stuck-after}; {@code DOWN} when the log cannot be read; else {@code UP}. FAILED and HEURISTIC
- * transactions (dead letters, waiting for an operator) are reported in the details and logged when their number
- * changes, and keep the instance UP unless {@code tcc.health.fail-on-dead-letters=true}: a dead letter calls for an
- * operator, not for a load balancer to drop a working instance. OUT_OF_SERVICE rather than DOWN because the instance
- * itself still works; map the status with {@code management.endpoint.health.status.http-mapping} if a load balancer
- * should not react.
+ * Health of the TCC transaction log: {@code DOWN} when the log cannot be read, else {@code UP}. Transactions stuck in
+ * phase two longer than {@code tcc.health.stuck-after} ({@code stuck}) and FAILED and HEURISTIC transactions (dead
+ * letters, waiting for an operator) are reported in the details (dead letters also logged when their number grows):
+ * the log is shared, so they would fail every instance at once, and they call for an operator, not for a load
+ * balancer to drop working instances. {@code tcc.health.fail-on-stuck=true} and
+ * {@code tcc.health.fail-on-dead-letters=true} make them {@code OUT_OF_SERVICE} (not DOWN: the instance itself works).
  */
 public class TccHealthIndicator extends AbstractHealthIndicator {
 
@@ -27,6 +26,7 @@ public class TccHealthIndicator extends AbstractHealthIndicator {
     private final TccOperations operations;
     private final Duration stuckAfter;
     private final boolean failOnDeadLetters;
+    private final boolean failOnStuck;
     private final AtomicLong lastDeadLetters = new AtomicLong();
 
     public TccHealthIndicator(TccOperations operations, Duration stuckAfter) {
@@ -34,10 +34,15 @@ public class TccHealthIndicator extends AbstractHealthIndicator {
     }
 
     public TccHealthIndicator(TccOperations operations, Duration stuckAfter, boolean failOnDeadLetters) {
+        this(operations, stuckAfter, failOnDeadLetters, false);
+    }
+
+    public TccHealthIndicator(TccOperations operations, Duration stuckAfter, boolean failOnDeadLetters, boolean failOnStuck) {
         super("TCC health check failed");
         this.operations = operations;
         this.stuckAfter = stuckAfter;
         this.failOnDeadLetters = failOnDeadLetters;
+        this.failOnStuck = failOnStuck;
     }
 
     @Override
@@ -49,13 +54,14 @@ public class TccHealthIndicator extends AbstractHealthIndicator {
         long stuck = operations.countStuck(stuckAfter);
         long inDoubt = counts.getOrDefault(TransactionState.CONFIRMING, 0L) + counts.getOrDefault(TransactionState.CANCELLING, 0L);
         reportChange(deadLetters, failed, heuristic);
-        builder.status(stuck > 0 || (failOnDeadLetters && deadLetters > 0) ? Status.OUT_OF_SERVICE : Status.UP)
+        builder.status((failOnStuck && stuck > 0) || (failOnDeadLetters && deadLetters > 0) ? Status.OUT_OF_SERVICE : Status.UP)
                 .withDetail("failed", failed)
                 .withDetail("heuristic", heuristic)
                 .withDetail("deadLetters", deadLetters)
                 .withDetail("failOnDeadLetters", failOnDeadLetters)
                 .withDetail("stuck", stuck)
                 .withDetail("stuckAfter", stuckAfter.toString())
+                .withDetail("failOnStuck", failOnStuck)
                 .withDetail("inDoubt", inDoubt);
     }
 

@@ -3,6 +3,7 @@ package dev.tcc.spring.autoconfigure;
 import dev.tcc.api.operations.TccOperations;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.model.TccSettings;
+import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
 import dev.tcc.spring.TccTemplate;
 import dev.tcc.spring.action.TccActionRegistrar;
@@ -15,8 +16,10 @@ import dev.tcc.spring.interceptor.TryInterceptor;
 import dev.tcc.spring.support.SpringLocalTransactionRunner;
 import dev.tcc.spring.support.TransactionManagerRunners;
 import java.time.Clock;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -29,6 +32,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -65,12 +69,20 @@ public final class TccAutoConfiguration {
         return new TccRecoveryScheduler();
     }
 
+    /** The name of the {@link Clock} bean the runtime keeps time with; without one, the system UTC clock. */
+    public static final String CLOCK_BEAN_NAME = "tccClock";
+
+    /**
+     * The runtime; it checks its tables while it is built, so it waits for Flyway, Liquibase and
+     * {@code spring.sql.init} to have created them.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
+    @DependsOnDatabaseInitialization
     TccRuntime tccRuntime(TccProperties properties, TccSettings settings, DataSource dataSource,
                           ObjectProvider<PlatformTransactionManager> transactionManagers,
                           ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler,
-                          ObjectProvider<Clock> clock) {
+                          ListableBeanFactory beanFactory) {
         TccRuntime.Builder builder = TccRuntime.builder()
                 .settings(settings)
                 .transactionLog(logRunner(dataSource, transactionManagers.getIfUnique()))
@@ -78,7 +90,11 @@ public final class TccAutoConfiguration {
                 .instanceId(properties.getInstanceId())
                 .phaseTwoThreads(properties.getPhaseTwo().getThreads());
         scheduler.ifAvailable(s -> builder.scheduler(s.executor()));
-        clock.ifUnique(builder::clock);
+        // only a clock meant for TCC: an application's own Clock (a mock, a fixed test clock, a
+        // business-date offset) would stop timeouts and hold expiry or skew deadlines across instances
+        if (beanFactory.containsBean(CLOCK_BEAN_NAME)) {
+            builder.clock(beanFactory.getBean(CLOCK_BEAN_NAME, Clock.class));
+        }
         listeners.orderedStream().forEach(builder::listener);
         return builder.build();
     }
@@ -91,11 +107,13 @@ public final class TccAutoConfiguration {
         return new SpringLocalTransactionRunner("tcc-log", new JdbcTransactionManager(dataSource), dataSource);
     }
 
-    private static boolean initializeSchema(TccProperties.InitializeSchema mode, DataSource dataSource) {
+    /** On which databases to create the tables; {@code embedded} decides per database: the log's and each participant's. */
+    private static Predicate<LocalTransactionRunner> initializeSchema(TccProperties.InitializeSchema mode, DataSource logDataSource) {
         return switch (mode) {
-            case ALWAYS -> true;
-            case NEVER -> false;
-            case EMBEDDED -> EmbeddedDatabaseConnection.isEmbedded(dataSource);
+            case ALWAYS -> database -> true;
+            case NEVER -> database -> false;
+            case EMBEDDED -> database -> EmbeddedDatabaseConnection.isEmbedded(
+                    database instanceof SpringLocalTransactionRunner spring ? spring.dataSource() : logDataSource);
         };
     }
 

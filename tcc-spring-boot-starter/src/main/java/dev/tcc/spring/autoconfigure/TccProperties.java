@@ -455,7 +455,7 @@ public class TccProperties {
 
     /** When the starter creates the TCC tables. */
     public enum InitializeSchema {
-        /** Only when the transaction log's database is embedded (H2, HSQLDB, Derby). */
+        /** On each database that is embedded (H2, HSQLDB, Derby): the log's and each participant's, decided per database. */
         EMBEDDED,
         /** Always; every statement is idempotent. */
         ALWAYS,
@@ -477,6 +477,13 @@ public class TccProperties {
          */
         private boolean failOnDeadLetters = false;
 
+        /**
+         * Whether transactions stuck in phase two longer than 'stuck-after' make the health component OUT_OF_SERVICE.
+         * By default they are reported in its details ('stuck') and the instance stays UP: the transaction log is
+         * shared, so a stuck transaction would take every instance out of the load balancer at once.
+         */
+        private boolean failOnStuck = false;
+
         public Duration getStuckAfter() {
             return stuckAfter;
         }
@@ -491,6 +498,14 @@ public class TccProperties {
 
         public void setFailOnDeadLetters(boolean failOnDeadLetters) {
             this.failOnDeadLetters = failOnDeadLetters;
+        }
+
+        public boolean isFailOnStuck() {
+            return failOnStuck;
+        }
+
+        public void setFailOnStuck(boolean failOnStuck) {
+            this.failOnStuck = failOnStuck;
         }
     }
 }

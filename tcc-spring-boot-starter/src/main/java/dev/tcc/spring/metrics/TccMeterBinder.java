@@ -9,30 +9,39 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.util.Map;
+import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * Gauges read from the runtime when scraped: {@code tcc.transactions.in.doubt} (decided, still in
- * phase two: CONFIRMING plus CANCELLING; one query of the transaction log per read),
+ * phase two: CONFIRMING plus CANCELLING),
  * {@code tcc.transactions.dead.letters} (tag {@code state}: FAILED or HEURISTIC, waiting for an operator),
  * {@code tcc.circuit.breaker.state} per participant (0 closed, 1 open, 2 half-open, 3 other),
  * {@code tcc.recovery.failures} per {@code pass} (a counter of recovery passes that failed), and the
  * counter {@code tcc.phase.two.left.to.recovery} (decided transactions whose phase two this instance
- * left to recovery, at shutdown or when it could not be scheduled).
+ * left to recovery, at shutdown or when it could not be scheduled). The state gauges of one scrape
+ * share one query of the transaction log (counts at most one second old).
  */
 public class TccMeterBinder implements MeterBinder {
 
-    private final TccOperations operations;
+    private static final Duration STATE_COUNTS_MAX_AGE = Duration.ofSeconds(1);
+
+    private final StateCounts counts;
     private final TccRuntime runtime;
 
     public TccMeterBinder(TccOperations operations, TccRuntime runtime) {
-        this.operations = operations;
+        this(operations, runtime, System::nanoTime);
+    }
+
+    TccMeterBinder(TccOperations operations, TccRuntime runtime, LongSupplier nanoTime) {
+        this.counts = new StateCounts(operations, STATE_COUNTS_MAX_AGE, nanoTime);
         this.runtime = runtime;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("tcc.transactions.in.doubt", operations, TccMeterBinder::inDoubt)
+        Gauge.builder("tcc.transactions.in.doubt", counts,
+                        c -> c.count(TransactionState.CONFIRMING) + c.count(TransactionState.CANCELLING))
                 .description("Transactions decided but still in phase two").register(registry);
         for (RecoveryPass pass : RecoveryPass.values()) {
             FunctionCounter.builder("tcc.recovery.failures", runtime, r -> r.recoveryFailures(pass))
@@ -40,7 +49,7 @@ public class TccMeterBinder implements MeterBinder {
                     .tag("pass", pass.code()).register(registry);
         }
         for (TransactionState state : new TransactionState[] {TransactionState.FAILED, TransactionState.HEURISTIC}) {
-            Gauge.builder("tcc.transactions.dead.letters", operations, o -> o.countByState().getOrDefault(state, 0L))
+            Gauge.builder("tcc.transactions.dead.letters", counts, c -> c.count(state))
                     .description("Transactions waiting for an operator (FAILED, HEURISTIC)").tag("state", state.name())
                     .register(registry);
         }
@@ -51,10 +60,5 @@ public class TccMeterBinder implements MeterBinder {
                         states -> states.state(participant).gaugeValue())
                 .description("State of a participant's circuit breaker: 0 closed, 1 open, 2 half-open, 3 other")
                 .tag("participant", participant).register(registry));
-    }
-
-    private static double inDoubt(TccOperations operations) {
-        Map<TransactionState, Long> counts = operations.countByState();
-        return counts.getOrDefault(TransactionState.CONFIRMING, 0L) + counts.getOrDefault(TransactionState.CANCELLING, 0L);
     }
 }

@@ -18,6 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class SpringLocalTransactionRunner implements LocalTransactionRunner {
 
     private final String name;
+    private final PlatformTransactionManager transactionManager;
     private final DataSource dataSource;
     private final TransactionTemplate template;
     private final TransactionTemplate outsideTransaction;
@@ -28,10 +29,18 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
      * @param dataSource         the database the barrier rows go to
      */
     public SpringLocalTransactionRunner(String name, PlatformTransactionManager transactionManager, DataSource dataSource) {
+        this(name, transactionManager, dataSource, TransactionDefinition.ISOLATION_DEFAULT, TransactionDefinition.TIMEOUT_DEFAULT);
+    }
+
+    private SpringLocalTransactionRunner(String name, PlatformTransactionManager transactionManager, DataSource dataSource,
+                                         int isolation, int timeoutSeconds) {
         this.name = Objects.requireNonNull(name, "name");
+        this.transactionManager = Objects.requireNonNull(transactionManager, "transactionManager");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.template = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
+        this.template = new TransactionTemplate(transactionManager);
         this.template.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.template.setIsolationLevel(isolation);
+        this.template.setTimeout(timeoutSeconds);
         this.template.setName("tcc:" + name);
         this.outsideTransaction = new TransactionTemplate(transactionManager);
         this.outsideTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
@@ -41,6 +50,18 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * This runner on the same database and manager (same {@link #name()}), whose new transactions
+     * have {@code isolation} and {@code timeoutSeconds} ({@link TransactionDefinition} constants):
+     * what a try's {@code @Transactional} asks for, since its body joins the barrier's transaction.
+     */
+    public SpringLocalTransactionRunner withSettings(int isolation, int timeoutSeconds) {
+        if (isolation == template.getIsolationLevel() && timeoutSeconds == template.getTimeout()) {
+            return this;
+        }
+        return new SpringLocalTransactionRunner(name, transactionManager, dataSource, isolation, timeoutSeconds);
     }
 
     /** The database this runner writes to. */

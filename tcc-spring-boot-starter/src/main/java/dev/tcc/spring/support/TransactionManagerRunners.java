@@ -7,18 +7,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.springframework.aop.framework.Advised;
 import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.beans.DirectFieldAccessor;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionManager;
+import org.springframework.transaction.annotation.TransactionManagementConfigurer;
+import org.springframework.transaction.interceptor.TransactionInterceptor;
 import org.springframework.transaction.support.ResourceTransactionManager;
+import org.springframework.util.StringUtils;
 
 /**
  * Resolves the {@link LocalTransactionRunner} of a participant from the name of its
  * {@link PlatformTransactionManager} bean (empty: the primary or only one), one runner per
- * transaction manager; also resolves {@code @Transactional} qualifiers to bean names. The runner's database is the manager's {@link DataSource}.
+ * transaction manager; also resolves {@code @Transactional} qualifiers to bean names and finds the
+ * manager Spring's {@code @Transactional} would choose ({@link #chosenBySpring}). The runner's database is the manager's {@link DataSource}.
  */
 public final class TransactionManagerRunners {
 
@@ -71,6 +78,63 @@ public final class TransactionManagerRunners {
             }
         }
         return qualifier;
+    }
+
+    /**
+     * The bean name of the transaction manager Spring's {@code @Transactional} interceptor runs a
+     * method of {@code targetClass} in, in Spring's own order: the attribute's {@code qualifier},
+     * a {@code @Qualifier} on the class, the interceptor's transaction manager bean name, the
+     * manager of a {@link TransactionManagementConfigurer} (through the interceptor, which holds
+     * it), and only then the primary or only one. Null when that last step finds no single one.
+     *
+     * @param qualifier   the {@code @Transactional} qualifier, null or empty for none
+     * @param targetClass the bean's user class
+     * @throws InvalidTccDefinitionException when the configurer's manager is no bean of the context
+     */
+    public String chosenBySpring(String qualifier, Class<?> targetClass) {
+        if (StringUtils.hasText(qualifier)) {
+            return beanNameFor(qualifier);
+        }
+        String onClass = targetClass == null ? null : BeanFactoryAnnotationUtils.getQualifierValue(targetClass);
+        if (StringUtils.hasText(onClass)) {
+            return beanNameFor(onClass);
+        }
+        TransactionInterceptor interceptor = beanFactory.getBeanProvider(TransactionInterceptor.class).getIfUnique();
+        String interceptorsName = interceptor == null ? null  // set by <tx:annotation-driven transaction-manager="...">; its getter is protected
+                : (String) new DirectFieldAccessor(interceptor).getPropertyValue("transactionManagerBeanName");
+        if (StringUtils.hasText(interceptorsName)) {
+            return beanNameFor(interceptorsName);
+        }
+        TransactionManager configured = interceptor != null ? interceptor.getTransactionManager() : configurerManager();
+        if (configured != null) {
+            return beanNameOf(configured);
+        }
+        return defaultName();
+    }
+
+    private TransactionManager configurerManager() {
+        TransactionManagementConfigurer configurer = beanFactory.getBeanProvider(TransactionManagementConfigurer.class).getIfUnique();
+        return configurer == null ? null : configurer.annotationDrivenTransactionManager();
+    }
+
+    /** The bean name of {@code manager}, looking through a lazy-resolution proxy. */
+    private String beanNameOf(TransactionManager manager) {
+        Object target = manager;
+        if (manager instanceof Advised advised) {
+            try {
+                target = advised.getTargetSource().getTarget();
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot resolve the target of transaction manager proxy [" + manager + "]", e);
+            }
+        }
+        for (String name : beanFactory.getBeanNamesForType(TransactionManager.class)) {
+            if (beanFactory.getBean(name) == target) {
+                return name;
+            }
+        }
+        throw new InvalidTccDefinitionException("The TransactionManagementConfigurer's annotationDrivenTransactionManager() returns ["
+                + target + "], which is no bean of the application context, so the TCC barrier cannot commit with it",
+                "Return a transaction manager bean from the configurer, or name the manager in @Try(transactionManager = \"...\").");
     }
 
     /** The primary or only transaction manager's bean name, or null when there is none or no single primary one. */

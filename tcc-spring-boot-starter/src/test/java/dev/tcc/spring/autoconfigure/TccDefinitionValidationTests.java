@@ -293,7 +293,7 @@ class TccDefinitionValidationTests {
         contextRunner.withUserConfiguration(TwoBanks.class).withBean(TryOnBankBUnqualifiedTransactional.class).run(context -> {
             FailureAnalysis analysis = analyze(context);
             assertThat(analysis.getDescription()).contains(TryOnBankBUnqualifiedTransactional.class.getName() + ".credit(String)")
-                    .contains("'bankBTx' for its barrier").contains("runs the body in 'transactionManager' (it names none, so the primary one)");
+                    .contains("'bankBTx' for its barrier").contains("runs the body in 'transactionManager' (it names none, so the one Spring picks");
             assertThat(analysis.getAction()).contains("@Transactional(\"bankBTx\")");
         });
     }
@@ -326,6 +326,15 @@ class TccDefinitionValidationTests {
             assertThat(analysis.getDescription()).contains(" method '" + participant.getName() + "." + method + "(String)'")
                     .contains("@Transactional(propagation = " + propagation + ")").contains("outside the barrier's transaction");
             assertThat(analysis.getAction()).contains("Remove the propagation from '" + method + "'");
+        });
+    }
+
+    @Test
+    void aTryInAReadOnlyTransactionalClassStopsStartUp() {
+        failsWith(ReadOnlyTry.class, analysis -> {
+            assertThat(analysis.getDescription()).contains("@Try method '" + ReadOnlyTry.class.getName() + ".hold(String)'")
+                    .contains("@Transactional(readOnly = true)");
+            assertThat(analysis.getAction()).contains("Remove readOnly from the @Transactional of 'hold'");
         });
     }
 
@@ -779,6 +788,21 @@ class TccDefinitionValidationTests {
 
         @Cancel("credit")
         public void drop(String transfer) {
+        }
+    }
+
+    @Transactional(readOnly = true)
+    static class ReadOnlyTry {
+        @Try
+        public void hold(String item) {
+        }
+
+        @Confirm("hold")
+        public void confirm(String item) {
+        }
+
+        @Cancel("hold")
+        public void cancel(String item) {
         }
     }
 

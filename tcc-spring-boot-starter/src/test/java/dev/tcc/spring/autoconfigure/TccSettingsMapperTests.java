@@ -62,7 +62,7 @@ class TccSettingsMapperTests {
     /** Properties the starter uses itself (wiring, health, schema creation); they have no runtime setting. */
     private static final Set<String> STARTER_ONLY = Set.of("tcc.enabled", "tcc.instance-id", "tcc.phase-two.threads",
             "tcc.recovery.enabled", "tcc.jdbc.initialize-schema", "tcc.health.stuck-after",
-            "tcc.health.fail-on-dead-letters");
+            "tcc.health.fail-on-dead-letters", "tcc.health.fail-on-stuck");
 
     @Test
     void everyPropertyIsEitherMappedToARuntimeSettingOrTheStartersOwn() {

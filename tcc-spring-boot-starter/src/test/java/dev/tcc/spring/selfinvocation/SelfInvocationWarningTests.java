@@ -33,7 +33,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A transaction that returns without a single branch logs a warning, at most once a minute per
- * transaction (by the application's {@code Clock} bean): its tries were most likely called through
+ * transaction (by the {@code Clock} bean named {@code tccClock}): its tries were most likely called through
  * {@code this} and ran as plain calls.
  */
 @SpringBootTest(classes = SelfInvocationWarningTests.SelfInvocationApplication.class, properties = {
@@ -125,7 +125,7 @@ class SelfInvocationWarningTests {
         }
 
         @Bean
-        MutableClock clock() {
+        MutableClock tccClock() {
             return new MutableClock(Instant.now());
         }
     }
