@@ -35,24 +35,9 @@ public final class PhaseTwoStates {
     public boolean finish(String xid, TransactionState from, TransactionState to, String cause, Instant now,
                           List<BranchOutcome> outcomes, Lease lease) {
         requireLegal(from, to);
-        return database.run("finish [" + xid + "]", c -> {
-            boolean changed;
-            try (PreparedStatement ps = c.prepareStatement(to == TransactionState.CONFIRMED
-                    ? Statements.TRANSACTION_FINISH_CLEARING_CAUSE : Statements.TRANSACTION_FINISH)) {
-                ps.setString(1, to.code());
-                Jdbc.setInstant(ps, 2, now);
-                ps.setString(3, Jdbc.truncate(cause, 1000));
-                ps.setString(4, xid);
-                ps.setString(5, from.code());
-                ps.setString(6, lease.owner());
-                Jdbc.setInstant(ps, 7, lease.until());
-                changed = ps.executeUpdate() == 1;
-            }
-            if (changed) {
-                updateBranches(c, xid, outcomes);
-            }
-            return changed;
-        });
+        return moveUnderLease("finish [" + xid + "]", to == TransactionState.CONFIRMED
+                ? Statements.TRANSACTION_FINISH_CLEARING_CAUSE : Statements.TRANSACTION_FINISH, xid, from, to, now, cause,
+                outcomes, lease);
     }
 
     /**
@@ -142,11 +127,21 @@ public final class PhaseTwoStates {
         if (from != to) {
             requireLegal(from, to);
         }
-        return database.run("reschedule [" + xid + "]", c -> {
+        return moveUnderLease("reschedule [" + xid + "]", Statements.TRANSACTION_RESCHEDULE, xid, from, to, nextAttemptAt,
+                cause, outcomes, lease);
+    }
+
+    /**
+     * Runs one of the lease-fenced moves ({@code sql} takes: to, an instant, cause, xid, from, lease
+     * owner, lease end) and, when it changed the row, records the branch outcomes in the same commit.
+     */
+    private boolean moveUnderLease(String what, String sql, String xid, TransactionState from, TransactionState to,
+                                   Instant instant, String cause, List<BranchOutcome> outcomes, Lease lease) {
+        return database.run(what, c -> {
             boolean changed;
-            try (PreparedStatement ps = c.prepareStatement(Statements.TRANSACTION_RESCHEDULE)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, to.code());
-                Jdbc.setInstant(ps, 2, nextAttemptAt);
+                Jdbc.setInstant(ps, 2, instant);
                 ps.setString(3, Jdbc.truncate(cause, 1000));
                 ps.setString(4, xid);
                 ps.setString(5, from.code());

@@ -8,7 +8,6 @@ import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
-import dev.tcc.spi.Decision;
 import dev.tcc.spi.LocalTransactionRunner;
 import java.time.Clock;
 
@@ -72,10 +71,5 @@ public final class TransactionLog {
     /** Deleting old finished transactions. */
     public LogPurge purge() {
         return purge;
-    }
-
-    /** The decision recorded for {@code xid}: {@link Decisions#read}. */
-    public Decision readDecision(String xid) {
-        return decisions.read(xid);
     }
 }
