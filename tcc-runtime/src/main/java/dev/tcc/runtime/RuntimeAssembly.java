@@ -69,6 +69,7 @@ final class RuntimeAssembly {
     final PhaseTwoBatcher phaseTwoBatcher;
     final Coordinator coordinator;
     final DecisionSource decisionSource;
+    final dev.tcc.runtime.http.HttpSettings http;
     final CoordinatorRecovery coordinatorRecovery;
     final HoldExpiry holdExpiry;
     final Retention retention;
@@ -100,6 +101,7 @@ final class RuntimeAssembly {
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
                 leftToRecovery, b.ticker);
+        this.http = b.http;
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);

@@ -317,6 +317,52 @@ public final class TccRuntime implements AutoCloseable {
         return transactionLog;
     }
 
+    // ------------------------------------------------------------------ across HTTP (docs/protocol.md)
+
+    /**
+     * The call about to be made, when a TCC transaction (begun here or joined from a caller) is bound to
+     * this thread; null otherwise, and the call is an ordinary one.
+     *
+     * @param method upper-case HTTP method
+     * @param uri    the URI called (its raw path and query are signed)
+     * @param body   the request body, empty when none
+     */
+    public dev.tcc.runtime.http.OutboundCall outboundCall(String method, java.net.URI uri, byte[] body) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    /**
+     * Joins the caller's transaction for an incoming request that carries its context; null when the
+     * request carries none ({@code Tcc-Xid} absent).
+     *
+     * @param method upper-case HTTP method
+     * @param path   raw path with the raw query, as received
+     * @param header a request header's value by name (case-insensitive), null when absent
+     * @param body   the request body, empty when none
+     * @throws dev.tcc.runtime.http.AuthenticationFailedException when signing is on and the context is not
+     *         authenticated (answer 401; nothing ran)
+     * @throws IllegalArgumentException when a context header is malformed (answer 400; nothing ran)
+     */
+    public dev.tcc.runtime.http.InboundCall inboundCall(String method, String path,
+                                                        java.util.function.Function<String, String> header, byte[] body) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    /** This service's participant endpoint logic, for a web framework to expose. */
+    public dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint() {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    /** This service's coordinator endpoint logic, for a web framework to expose. */
+    public dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint() {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    /** How this service takes part in transactions across HTTP. */
+    public dev.tcc.runtime.http.HttpSettings httpSettings() {
+        return assembly.http;
+    }
+
     /** How participants of this process learn decisions (in-process by default). */
     public DecisionSource decisionSource() {
         return decisionSource;
@@ -396,6 +442,7 @@ public final class TccRuntime implements AutoCloseable {
         int phaseTwoThreads = 4;
         ScheduledExecutorService scheduler;
         DecisionSource decisionSource;
+        dev.tcc.runtime.http.HttpSettings http = dev.tcc.runtime.http.HttpSettings.defaults();
         final List<TccEventListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -496,6 +543,12 @@ public final class TccRuntime implements AutoCloseable {
         /** Where {@link TccRuntime#start()} schedules recovery; none means recovery runs only when called. */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = scheduler;
+            return this;
+        }
+
+        /** Cross-service settings (docs/protocol.md); {@link dev.tcc.runtime.http.HttpSettings#defaults()} when not set. */
+        public Builder http(dev.tcc.runtime.http.HttpSettings http) {
+            this.http = java.util.Objects.requireNonNull(http, "http");
             return this;
         }
 

@@ -1,0 +1,43 @@
+package dev.tcc.runtime.http;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * How this service takes part in transactions across HTTP (see docs/protocol.md).
+ *
+ * @param connectTimeout  connect timeout of phase-two calls and decision questions
+ * @param readTimeout     read timeout of phase-two calls and decision questions
+ * @param participantPath base path of this service's participant endpoint, e.g. {@code /tcc/participant}
+ * @param participantUrl  absolute URL of this service's participant endpoint as others reach it, or null to
+ *                        advertise {@code participantPath} and let the caller resolve it against the URL it called
+ * @param coordinatorUrl  absolute URL of this service's coordinator endpoint as others reach it; asked when a call
+ *                        is made, so it may depend on the port the server got
+ * @param keys            the signing keys, or null when calls are not signed (the application authenticates them
+ *                        itself, e.g. with Spring Security, or the user opted out)
+ */
+public record HttpSettings(Duration connectTimeout, Duration readTimeout, String participantPath, String participantUrl,
+                           Supplier<String> coordinatorUrl, SigningKeys keys) {
+
+    public HttpSettings {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(participantPath, "participantPath");
+        Objects.requireNonNull(coordinatorUrl, "coordinatorUrl");
+    }
+
+    /** Defaults: 2 s connect, 10 s read, {@code /tcc/participant}, coordinator at {@code http://localhost:8080/tcc/coordinator}, unsigned. */
+    public static HttpSettings defaults() {
+        return new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), "/tcc/participant", null,
+                () -> "http://localhost:8080/tcc/coordinator", null);
+    }
+
+    public HttpSettings withKeys(SigningKeys newKeys) {
+        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, coordinatorUrl, newKeys);
+    }
+
+    public HttpSettings withCoordinatorUrl(Supplier<String> url) {
+        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, url, keys);
+    }
+}
