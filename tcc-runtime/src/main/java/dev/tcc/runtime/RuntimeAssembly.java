@@ -181,8 +181,11 @@ final class RuntimeAssembly {
 
     /** The coordinator endpoint at {@code url} as a decision source, one per URL. */
     private DecisionSource remoteCoordinator(String url) {
-        return remoteCoordinators.computeIfAbsent(url, u -> {
-            throw new UnsupportedOperationException("TODO: HttpDecisionSource");
-        });
+        return remoteCoordinators.computeIfAbsent(url, u -> new dev.tcc.runtime.http.GuardedDecisionSource(
+                httpDecisionSource(u), u, settings));
+    }
+
+    private DecisionSource httpDecisionSource(String url) {
+        throw new UnsupportedOperationException("TODO: HttpDecisionSource for " + url);
     }
 }
