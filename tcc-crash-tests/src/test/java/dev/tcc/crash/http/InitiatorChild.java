@@ -115,7 +115,8 @@ final class InitiatorChild implements AutoCloseable {
                 "-Dtcc.http.signing.keys.crash=" + secret,
                 "-Dspring.datasource.url=" + databases.initiatorUrl(),
                 "-Dspring.datasource.username=" + databases.user(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.dev.tcc=info",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 BookingApplication.class.getName()));
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
