@@ -109,27 +109,15 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
         }
         BranchState target = confirm ? BranchState.CONFIRMED : BranchState.CANCELLED;
         try {
-            ParticipantDatabase database = participant.database();
-            BarrierRow row = database.runner().inNewTransaction(c -> database.barrier().find(c, xid, id));
-            if (row != null && !row.action().equals(action)) {
-                return EndpointAnswers.of(404, xid, branch, row.state().code(), "Branch " + id + " of [" + xid
-                        + "] was tried here by the action '" + row.action() + "', not '" + action + "'");
-            }
-            if (row != null && row.state() == target) {
-                return EndpointAnswers.of(208, xid, branch, target.code(), "already " + target.code());
-            }
-            if (confirm && row == null) {
-                return EndpointAnswers.of(404, xid, branch, null, "No try of branch " + id + " of [" + xid
-                        + "] is recorded here ('" + action + "'): nothing to confirm");
-            }
-            BranchReference reference = new BranchReference(xid, id, participant.id(), action,
-                    row != null ? row.holdDeadline() : clock.instant(), 1);
-            if (confirm) {
-                participant.confirm(reference);
-            } else {
-                participant.cancel(reference);
-            }
-            return EndpointAnswers.of(200, xid, branch, target.code(), target.code());
+            // no hold deadline travels with a phase-two call: an empty cancel's tombstone gets now (retention keeps it
+            // a day, long past the transaction's timeout, after which no try is admitted anyway)
+            BranchReference reference = new BranchReference(xid, id, participant.id(), action, clock.instant(), 1);
+            LocalParticipant.Outcome outcome = confirm ? participant.confirmOnce(reference) : participant.cancelOnce(reference);
+            return outcome == LocalParticipant.Outcome.ALREADY
+                    ? EndpointAnswers.of(208, xid, branch, target.code(), "already " + target.code())
+                    : EndpointAnswers.of(200, xid, branch, target.code(), target.code());
+        } catch (LocalParticipant.NoTryRecordedException e) {
+            return EndpointAnswers.of(404, xid, branch, null, e.getMessage());
         } catch (ConfirmRefusedException e) {
             return EndpointAnswers.of(409, xid, branch, BranchState.CANCELLED.code(), e.getMessage());
         } catch (CancelRefusedException e) {
