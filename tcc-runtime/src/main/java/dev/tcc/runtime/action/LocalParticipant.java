@@ -189,22 +189,30 @@ public final class LocalParticipant implements BranchParticipant {
      */
     public Outcome confirmOnce(BranchReference branch) throws Exception {
         return database.runner().inNewTransaction(c -> {
-            BarrierRow row = database.barrier().find(c, branch.xid(), branch.branchId());
+            BranchBarrier barrier = database.barrier();
+            // the move and the row in one statement; only the delivery whose update changed the row runs the body
+            BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED,
+                    clock.instant());
+            if (moved != null) {
+                requireOwnRow(moved, branch); // throws, and the move rolls back with the transaction
+                runPhase(Phase.CONFIRM, action.confirm(), moved, branch);
+                barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
+                return Outcome.DONE;
+            }
+            BarrierRow row = barrier.find(c, branch.xid(), branch.branchId());
             if (row == null) {
                 throw new NoTryRecordedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
                         + branch.xid() + "] was refused: no try was recorded for it");
             }
             requireOwnRow(row, branch);
-            if (row.state() == BranchState.CONFIRMED) {
-                return Outcome.ALREADY;
-            }
-            if (row.state() == BranchState.CANCELLED || !leaveTried(c, branch, BranchState.CONFIRMED)) {
-                refuseUnlessConfirmed(c, branch);
-                return Outcome.ALREADY;
-            }
-            runPhase(Phase.CONFIRM, action.confirm(), row, branch);
-            database.barrier().requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
-            return Outcome.DONE;
+            return switch (row.state()) {
+                case CONFIRMED -> Outcome.ALREADY;
+                case TRIED -> throw new IllegalStateException("Branch " + branch.branchId() + " of [" + branch.xid()
+                        + "] became TRIED while its confirm ran (its try committed late); the confirm is retried");
+                default -> throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name()
+                        + "') of [" + branch.xid() + "] was refused: its hold was already cancelled (expired at "
+                        + row.holdDeadline() + ")");
+            };
         });
     }
 
@@ -224,15 +232,6 @@ public final class LocalParticipant implements BranchParticipant {
                     + " action '" + row.action() + "', not '" + action.name() + "': nothing ran. The phase-two call was"
                     + " routed to the wrong action");
         }
-    }
-
-    private Object refuseUnlessConfirmed(Connection c, BranchReference branch) throws Exception {
-        BarrierRow now = database.barrier().find(c, branch.xid(), branch.branchId());
-        if (now != null && now.state() == BranchState.CONFIRMED) {
-            return null;
-        }
-        throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
-                + branch.xid() + "] was refused: its hold was already cancelled (expired at " + branch.holdDeadline() + ")");
     }
 
     @Override
