@@ -28,9 +28,14 @@ public final class HttpBranchParticipant implements BranchParticipant {
     private final String baseUrl;
     private final HttpProtocolClient client;
 
-    HttpBranchParticipant(String baseUrl, HttpProtocolClient client) {
+    private final PhaseTwoBatches confirms;
+    private final PhaseTwoBatches cancels;
+
+    HttpBranchParticipant(String baseUrl, HttpProtocolClient client, java.time.Duration readTimeout) {
         this.baseUrl = baseUrl;
         this.client = client;
+        this.confirms = new PhaseTwoBatches(baseUrl, "confirm", client, readTimeout);
+        this.cancels = new PhaseTwoBatches(baseUrl, "cancel", client, readTimeout);
     }
 
     /** The action name of the in-doubt branch that stands for a lost call with range {@code first-last}. */
@@ -50,7 +55,7 @@ public final class HttpBranchParticipant implements BranchParticipant {
                     + branch.xid() + "] at " + baseUrl + " was refused: a call whose answer was lost is never confirmed,"
                     + " only cancelled with a range cancel");
         }
-        HttpProtocolClient.Answer answer = send(branch, String.valueOf(branch.branchId()), "confirm", branch.action());
+        HttpProtocolClient.Answer answer = deliver(confirms, branch, "confirm");
         switch (answer.status()) {
             case 200, 208 -> {
             }
@@ -65,7 +70,7 @@ public final class HttpBranchParticipant implements BranchParticipant {
         Matcher call = CALL_ACTION.matcher(branch.action());
         HttpProtocolClient.Answer answer = call.matches()
                 ? send(branch, call.group(1) + "-" + call.group(2), "cancel", null)
-                : send(branch, String.valueOf(branch.branchId()), "cancel", branch.action());
+                : deliver(cancels, branch, "cancel");
         switch (answer.status()) {
             case 200, 208 -> {
             }
@@ -73,6 +78,19 @@ public final class HttpBranchParticipant implements BranchParticipant {
                     + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
             default -> throw failed("Cancel", branch, answer);
         }
+    }
+
+    /** In a batch with other deliveries to this endpoint when it has batches, else as a single call. */
+    private HttpProtocolClient.Answer deliver(PhaseTwoBatches batches, BranchReference branch, String phase)
+            throws RemoteCallException, InterruptedException {
+        if (batches.supported()) {
+            int status = batches.deliver(branch);
+            if (status >= 0) {
+                return new HttpProtocolClient.Answer(status, ("(in a batch) " + status).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8), null, null);
+            }
+        }
+        return send(branch, String.valueOf(branch.branchId()), phase, branch.action());
     }
 
     private HttpProtocolClient.Answer send(BranchReference branch, String segment, String phase, String action)

@@ -44,7 +44,7 @@ public final class HttpProtocolClient {
 
     /** The participant endpoint at {@code baseUrl}, as a branch participant whose id is that URL. */
     public HttpBranchParticipant participant(String baseUrl) {
-        return participants.computeIfAbsent(baseUrl, url -> new HttpBranchParticipant(url, this));
+        return participants.computeIfAbsent(baseUrl, url -> new HttpBranchParticipant(url, this, settings.readTimeout()));
     }
 
     /** The coordinator endpoint at {@code coordinatorUrl}, as a decision source. */
@@ -75,8 +75,13 @@ public final class HttpProtocolClient {
 
     /** Sends an empty-bodied, signed POST; the answer, whatever its status. */
     Answer post(URI uri, Signed what) throws IOException, InterruptedException {
+        return post(uri, what, null);
+    }
+
+    /** Sends a signed POST with {@code body} ({@code what} must cover the same bytes); the answer, whatever its status. */
+    Answer post(URI uri, Signed what, byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.readTimeout())
-                .POST(HttpRequest.BodyPublishers.noBody());
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         String signature = null;
         if (signer != null) {
             signature = signer.sign(what);

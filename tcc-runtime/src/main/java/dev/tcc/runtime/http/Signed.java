@@ -107,4 +107,9 @@ public record Signed(String method, String path, String xid, String branch, Stri
         return "Signed[" + method + " " + path + " xid=" + xid + " branch=" + branch + " phase=" + phase + " body="
                 + body.length + " bytes]";
     }
+
+    /** The same with another method (a receiver signs what it received). */
+    public Signed withMethod(String newMethod) {
+        return new Signed(newMethod, path, xid, branch, phase, body);
+    }
 }
