@@ -201,6 +201,12 @@ public class ServiceApplication {
             return Map.of("booking", booking, "service", service);
         }
 
+        /** Answers the body it reads: the filter read it first to check its signature. */
+        @PostMapping("/echo")
+        public String echo(@org.springframework.web.bind.annotation.RequestBody String body) {
+            return body;
+        }
+
         /** What the serving thread has bound: nothing, outside a joined call. */
         @GetMapping("/context")
         public Map<String, Object> context() {

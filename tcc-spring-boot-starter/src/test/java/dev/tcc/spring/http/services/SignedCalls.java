@@ -43,6 +43,31 @@ public final class SignedCalls {
         return signer.sign(new Signed("POST", path, xid, String.valueOf(branch), phase.toUpperCase(java.util.Locale.ROOT), new byte[0]));
     }
 
+    /**
+     * The context headers of a call made inside a transaction, signed by {@code signer} over what is given here
+     * (a test then sends something else to tamper with it).
+     */
+    public static Map<String, String> contextHeaders(Signer signer, String pathAndQuery, String xid, String range,
+                                                     String timeout, String coordinator, byte[] body) {
+        byte[] prefix = (timeout + "\n" + coordinator + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] digested = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, digested, 0, prefix.length);
+        System.arraycopy(body, 0, digested, prefix.length, body.length);
+        String signature = signer == null ? null : signer.sign(new Signed("POST", pathAndQuery, xid, range, "TRY", digested));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put(TccHeaders.XID, xid);
+        headers.put(TccHeaders.BRANCH_RANGE, range);
+        headers.put(TccHeaders.TIMEOUT, timeout);
+        headers.put(TccHeaders.COORDINATOR, coordinator);
+        headers.put(TccHeaders.SIGNATURE, signature);
+        return headers;
+    }
+
+    /** A transaction timeout as the header carries it, {@code seconds} from now. */
+    public static String timeoutIn(long seconds) {
+        return java.time.Instant.now().plusSeconds(seconds).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
     /** POSTs {@code body} to {@code url} with the headers given (a null value leaves the header out). */
     public static HttpResponse<String> post(String url, Map<String, String> headers, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
