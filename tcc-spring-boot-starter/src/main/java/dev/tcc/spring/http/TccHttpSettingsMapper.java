@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.core.env.Environment;
 
 /**
- * Maps {@code tcc.http.*} onto the runtime's {@link HttpSettings}. The coordinator URL, unless set, is
+ * Maps {@code tcc.http.*} onto the runtime's {@link HttpSettings}. The participant path advertised in answers
+ * includes the servlet context path. The coordinator URL, unless set, is
  * computed when first asked for (a call is made), from the port the web server got
  * ({@code local.server.port}), so it works with {@code server.port=0}.
  */
@@ -32,7 +33,9 @@ public final class TccHttpSettingsMapper {
         path("tcc.http.coordinator-path", http.getCoordinatorPath());
         absoluteUrl("tcc.http.participant-url", http.getParticipantUrl());
         absoluteUrl("tcc.http.coordinator-url", http.getCoordinatorUrl());
-        return new HttpSettings(http.getConnectTimeout(), http.getReadTimeout(), http.getParticipantPath(),
+        // answers advertise the path callers reach the endpoint at: under the servlet context path
+        String participantPath = contextPath(environment) + http.getParticipantPath();
+        return new HttpSettings(http.getConnectTimeout(), http.getReadTimeout(), participantPath,
                 http.getParticipantUrl(), coordinatorUrl(http, environment), keys(http));
     }
 
@@ -51,6 +54,12 @@ public final class TccHttpSettingsMapper {
             return () -> url;
         }
         return new LocalCoordinatorUrl(environment, http.getCoordinatorPath());
+    }
+
+    /** {@code server.servlet.context-path} without a trailing slash; empty when not set. */
+    private static String contextPath(Environment environment) {
+        String contextPath = environment.getProperty("server.servlet.context-path", "");
+        return contextPath.endsWith("/") ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
     }
 
     private static void positive(String name, Duration value) {
@@ -98,11 +107,7 @@ public final class TccHttpSettingsMapper {
                         + " 'tcc.http.coordinator-url' to the URL at which other services reach this service's coordinator"
                         + " endpoint '" + coordinatorPath + "'");
             }
-            String contextPath = environment.getProperty("server.servlet.context-path", "");
-            if (contextPath.endsWith("/")) {
-                contextPath = contextPath.substring(0, contextPath.length() - 1);
-            }
-            known = "http://localhost:" + port + contextPath + coordinatorPath;
+            known = "http://localhost:" + port + contextPath(environment) + coordinatorPath;
             url = known;
             return known;
         }

@@ -206,6 +206,7 @@ class TccHttpAutoConfigurationTests {
             HttpSettings settings = context.getBean(HttpSettings.class);
             org.springframework.boot.test.util.TestPropertyValues.of("local.server.port=43210").applyTo(context);
             assertThat(settings.coordinatorUrl().get()).isEqualTo("http://localhost:43210/booking/tcc/coordinator");
+            assertThat(settings.participantPath()).as("advertised under the context path").isEqualTo("/booking/tcc/participant");
         });
         signed.withPropertyValues("tcc.http.coordinator-url=https://booking.example/tcc/coordinator").run(context ->
                 assertThat(context.getBean(HttpSettings.class).coordinatorUrl().get())
