@@ -60,7 +60,9 @@ public final class TccClientHttpRequestInterceptor implements ClientHttpRequestI
             throw e;
         }
         try {
-            call.answered(status, name -> response.getHeaders().getValuesAsList(name));
+            // the header lines as received: a Tcc-Cancel-Only reason may contain commas, and the runtime splits
+            // Tcc-Branch values that an intermediary joined
+            call.answered(status, name -> response.getHeaders().getOrEmpty(name));
         } catch (RuntimeException e) {
             response.close();
             throw e;

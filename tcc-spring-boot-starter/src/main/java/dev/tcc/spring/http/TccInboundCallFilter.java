@@ -87,10 +87,7 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
             }
             return;
         }
-        headers.forEach((name, values) -> {
-            response.setHeader(name, null);
-            values.forEach(value -> response.addHeader(name, value));
-        });
+        headers.forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String message)

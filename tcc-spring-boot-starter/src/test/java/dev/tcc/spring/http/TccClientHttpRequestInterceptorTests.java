@@ -46,6 +46,7 @@ class TccClientHttpRequestInterceptorTests {
         MockClientHttpResponse answer = new MockClientHttpResponse(new byte[0], HttpStatus.CONFLICT);
         answer.getHeaders().add("Tcc-Branch", "7;action=hold");
         answer.getHeaders().add("tcc-branch", "8;action=hold");
+        answer.getHeaders().add("Tcc-Cancel-Only", "seats 1, 2 taken");
 
         var returned = interceptor.intercept(request, body, (r, b) -> {
             assertThat(r.getHeaders().getFirst("Tcc-Xid")).isEqualTo("x1");
@@ -54,7 +55,7 @@ class TccClientHttpRequestInterceptorTests {
         });
 
         assertThat(returned).isSameAs(answer);
-        assertThat(call.events).containsExactly("answered 409 [7;action=hold, 8;action=hold] []");
+        assertThat(call.events).containsExactly("answered 409 [7;action=hold, 8;action=hold] 1[seats 1, 2 taken]");
     }
 
     @Test
@@ -81,7 +82,8 @@ class TccClientHttpRequestInterceptorTests {
 
         @Override
         public void answered(int status, Function<String, List<String>> responseHeaders) {
-            events.add("answered " + status + " " + responseHeaders.apply("TCC-BRANCH") + " " + responseHeaders.apply("Tcc-Cancel-Only"));
+            List<String> cancelOnly = responseHeaders.apply("Tcc-Cancel-Only");
+            events.add("answered " + status + " " + responseHeaders.apply("TCC-BRANCH") + " " + cancelOnly.size() + cancelOnly);
         }
 
         @Override

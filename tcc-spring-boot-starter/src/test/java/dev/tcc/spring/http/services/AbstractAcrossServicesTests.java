@@ -1,7 +1,7 @@
 package dev.tcc.spring.http.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.api.operations.TransactionState;
@@ -89,8 +89,8 @@ abstract class AbstractAcrossServicesTests {
     void aRemoteTryThatFailsCancelsTheLocalBranchAndTheOtherRemoteBranch() {
         String booking = newBooking();
 
-        assertThatExceptionOfType(HttpServerErrorException.class)
-                .isThrownBy(() -> a.booking().book(booking, List.of(c.holds(booking), b.holds(booking, "fail=try"))));
+        assertFailsWith(HttpServerErrorException.class,
+                () -> a.booking().book(booking, List.of(c.holds(booking), b.holds(booking, "fail=try"))));
         String xid = a.booking().lastXid();
 
         awaitStates(booking, "CANCELLED", a, c);
@@ -98,6 +98,18 @@ abstract class AbstractAcrossServicesTests {
         assertThat(b.rows().state(booking)).as("b's failed try rolled back").isNull();
         assertThat(b.rows().barrierStates(xid)).doesNotContain("TRIED", "CONFIRMED");
         assertThat(c.rows().barrierStates(xid)).containsExactly("CANCELLED");
+    }
+
+    /** The call fails with {@code type}, itself or as a cause (the runtime may report it inside its own exception). */
+    static void assertFailsWith(Class<? extends Throwable> type, Runnable call) {
+        assertThatThrownBy(call::run).satisfies(thrown -> {
+            for (Throwable t = thrown; t != null; t = t.getCause()) {
+                if (type.isInstance(t)) {
+                    return;
+                }
+            }
+            throw new AssertionError("expected " + type.getSimpleName() + " in the causes of " + thrown, thrown);
+        });
     }
 
     String newBooking() {

@@ -1,7 +1,6 @@
 package dev.tcc.spring.http.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.http.Signer;
@@ -49,7 +48,7 @@ class H2AcrossServicesTests extends AbstractAcrossServicesTests {
         // C's hold commits, then C's second try fails: C answers 500 listing its committed branch, B's try fails on it
         String nested = b.holds(booking, "next=" + RunningService.encode(c.holds(booking, "fail=after")));
 
-        assertThatExceptionOfType(HttpServerErrorException.class).isThrownBy(() -> a.booking().book(booking, List.of(nested)));
+        assertFailsWith(HttpServerErrorException.class, () -> a.booking().book(booking, List.of(nested)));
         String xid = a.booking().lastXid();
 
         awaitStates(booking, "CANCELLED", a, c);
@@ -107,8 +106,8 @@ class H2AcrossServicesTests extends AbstractAcrossServicesTests {
     void aLostAnswerIsCancelledThoughTheParticipantTried() throws Exception {
         String booking = newBooking();
 
-        assertThatExceptionOfType(ResourceAccessException.class)
-                .isThrownBy(() -> a.booking().bookImpatiently(booking, List.of(b.holds(booking, "block=true"))));
+        assertFailsWith(ResourceAccessException.class,
+                () -> a.booking().bookImpatiently(booking, List.of(b.holds(booking, "block=true"))));
         String xid = a.booking().lastXid();
         assertThat(b.gate().awaitEntered(Duration.ofSeconds(5))).as("b tried before its answer was lost").isTrue();
 
