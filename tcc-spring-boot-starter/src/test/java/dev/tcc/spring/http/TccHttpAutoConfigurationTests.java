@@ -168,6 +168,27 @@ class TccHttpAutoConfigurationTests {
     }
 
     @Test
+    void withoutSpringBootsRestClientModuleTheRestStillStarts() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class, TccAutoConfiguration.class,
+                        TccHttpAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.generate-unique-name=true", "tcc.recovery.enabled=false",
+                        "tcc.http.signing.key-id=k1", "tcc.http.signing.keys.k1=" + SECRET)
+                .withClassLoader(new FilteredClassLoader("org.springframework.boot.restclient")).run(context -> {
+            assertThat(context).hasNotFailed().hasBean("tccInboundCallFilter").hasBean("tccEndpointsRouterFunction")
+                    .doesNotHaveBean("tccRestClientCustomizer").doesNotHaveBean("tccRestTemplateCustomizer");
+        });
+    }
+
+    @Test
+    void withoutSpringMvcThereAreNoEndpointsButCallsStillJoin() {
+        signed.withClassLoader(new FilteredClassLoader(org.springframework.web.servlet.DispatcherServlet.class)).run(context -> {
+            assertThat(context).hasNotFailed().hasBean("tccInboundCallFilter").doesNotHaveBean("tccEndpointsRouterFunction");
+        });
+    }
+
+    @Test
     void thePropertiesReachTheRuntimesHttpSettings() {
         signed.withPropertyValues("tcc.http.participant-path=/x/participant", "tcc.http.coordinator-path=/x/coordinator",
                 "tcc.http.participant-url=https://flights.example/x/participant", "tcc.http.connect-timeout=3s",
