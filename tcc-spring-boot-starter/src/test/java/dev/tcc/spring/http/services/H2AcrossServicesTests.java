@@ -105,6 +105,7 @@ class H2AcrossServicesTests extends AbstractAcrossServicesTests {
     @Test
     void aLostAnswerIsCancelledThoughTheParticipantTried() throws Exception {
         String booking = newBooking();
+        b.gate().close();
 
         assertFailsWith(ResourceAccessException.class,
                 () -> a.booking().bookImpatiently(booking, List.of(b.holds(booking, "block=true"))));

@@ -102,8 +102,14 @@ public class ServiceApplication {
 
     /** Holds a request after its try committed until the test opens it: an answer that comes too late. */
     public static class Gate {
-        private volatile CountDownLatch open = new CountDownLatch(1);
-        private final CountDownLatch entered = new CountDownLatch(1);
+        private volatile CountDownLatch open = new CountDownLatch(0);
+        private volatile CountDownLatch entered = new CountDownLatch(1);
+
+        /** Closes the gate: the next blocking request waits until {@link #open()}. */
+        public void close() {
+            entered = new CountDownLatch(1);
+            open = new CountDownLatch(1);
+        }
 
         void pass() throws InterruptedException {
             entered.countDown();
