@@ -28,7 +28,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  */
 public class TccInboundCallFilter extends OncePerRequestFilter {
 
-    private static final Log logger = LogFactory.getLog(TccInboundCallFilter.class);
+    private static final Log log = LogFactory.getLog(TccInboundCallFilter.class);
 
     private final Supplier<TccRuntime> runtime;
 
@@ -82,7 +82,7 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
         Map<String, List<String>> headers = call.responseHeaders();
         if (response.isCommitted()) {
             if (!headers.isEmpty()) {
-                logger.warn("The answer was committed before the TCC registration headers " + headers.keySet()
+                log.warn("The answer was committed before the TCC registration headers " + headers.keySet()
                         + " could be added; the caller counts it as a lost answer and cancels");
             }
             return;
@@ -92,7 +92,7 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String message)
             throws IOException {
-        logger.warn("Refused a TCC call " + request.getMethod() + " " + request.getRequestURI() + " with " + status + ": " + message);
+        log.warn("Refused a TCC call " + request.getMethod() + " " + request.getRequestURI() + " with " + status + ": " + message);
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
