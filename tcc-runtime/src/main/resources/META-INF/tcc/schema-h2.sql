@@ -49,8 +49,12 @@ CREATE TABLE IF NOT EXISTS tcc_barrier (
     result        VARCHAR,
     created_at    TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+    -- the coordinator endpoint of a caller in another service (docs/protocol.md); null for this service's own transactions
+    coordinator   VARCHAR(500),
     PRIMARY KEY (xid, branch_id)
 );
+-- tables created before the cross-service protocol get the column here
+ALTER TABLE tcc_barrier ADD COLUMN IF NOT EXISTS coordinator VARCHAR(500);
 CREATE INDEX IF NOT EXISTS tcc_barrier_state_idx ON tcc_barrier (state);
 -- retention finds finished barrier rows by hold deadline
 CREATE INDEX IF NOT EXISTS tcc_barrier_deadline_idx ON tcc_barrier (hold_deadline);

@@ -52,7 +52,7 @@ public final class BenchMain {
             for (int i = 0; i < args.length; i++) {
                 String key = args[i];
                 if (key.equals("--help") || key.equals("-h")) {
-                    System.out.println("options: --mode bench|soak --db h2|pg|h2,pg --shape update,hold-id --threads 1,8,32 --warmup N --count N --rounds N --rows 1000"
+                    System.out.println("options: --mode bench|soak|http --db h2|pg|h2,pg --shape update,hold-id --threads 1,8,32 --warmup N --count N --rounds N --rows 1000"
                             + " --mix confirm,cancel --cancel-ratio 0.3 --phase-two-threads N --soak-count N"
                             + " --soak-interval N --soak-threads N");
                     System.exit(0);
@@ -129,6 +129,9 @@ public final class BenchMain {
         machine(out);
         if (o.mode.equals("soak")) {
             soak(o, out);
+        } else if (o.mode.equals("http")) {
+            HttpBench.run(o, out);
+            machine(out);
         } else {
             List<Result> results = bench(o, out);
             printTable(results, out);

@@ -69,7 +69,12 @@ final class RuntimeAssembly {
     final PhaseTwoBatcher phaseTwoBatcher;
     final Coordinator coordinator;
     final DecisionSource decisionSource;
+    private final Map<String, DecisionSource> remoteCoordinators = new ConcurrentHashMap<>();
     final dev.tcc.runtime.http.HttpSettings http;
+    /** Signs and verifies the cross-service calls; null when they are not signed. */
+    final dev.tcc.runtime.http.Signer signer;
+    final dev.tcc.runtime.http.OutboundCalls outboundCalls;
+    final dev.tcc.runtime.http.InboundCalls inboundCalls;
     final CoordinatorRecovery coordinatorRecovery;
     final HoldExpiry holdExpiry;
     final Retention retention;
@@ -102,9 +107,13 @@ final class RuntimeAssembly {
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
                 leftToRecovery, b.ticker);
         this.http = b.http;
+        this.signer = http.keys() == null ? null : new dev.tcc.runtime.http.Signer(http.keys(), clock);
+        this.outboundCalls = new dev.tcc.runtime.http.OutboundCalls(http, signer, clock);
+        this.inboundCalls = new dev.tcc.runtime.http.InboundCalls(http, signer, clock, ticker);
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
-        this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource, settings, clock);
+        this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource,
+                b.remoteCoordinators != null ? b.remoteCoordinators : this::remoteCoordinator, settings, clock);
         this.retention = new Retention(transactionLog, databases.values(), this::participantsOn, settings, clock);
         this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
         this.operations = new LogOperations(transactionLog, coordinatorRecovery, clock);
@@ -168,5 +177,15 @@ final class RuntimeAssembly {
             }
             task.run();
         });
+    }
+
+    /** The coordinator endpoint at {@code url} as a decision source, one per URL. */
+    private DecisionSource remoteCoordinator(String url) {
+        return remoteCoordinators.computeIfAbsent(url, u -> new dev.tcc.runtime.http.GuardedDecisionSource(
+                httpDecisionSource(u), u, settings));
+    }
+
+    private DecisionSource httpDecisionSource(String url) {
+        throw new UnsupportedOperationException("TODO: HttpDecisionSource for " + url);
     }
 }

@@ -11,6 +11,8 @@ import dev.tcc.runtime.codec.JsonCodec;
 import dev.tcc.runtime.coordinator.BatchedPhaseTwo;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
+import dev.tcc.runtime.coordinator.GlobalTransaction;
+import dev.tcc.runtime.coordinator.TransactionContextHolder;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
 import dev.tcc.runtime.coordinator.PhaseTwoRound;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
@@ -328,7 +330,8 @@ public final class TccRuntime implements AutoCloseable {
      * @param body   the request body, empty when none
      */
     public dev.tcc.runtime.http.OutboundCall outboundCall(String method, java.net.URI uri, byte[] body) {
-        throw new UnsupportedOperationException("TODO");
+        GlobalTransaction tx = TransactionContextHolder.current();
+        return tx == null ? null : assembly.outboundCalls.begin(tx, method, uri, body);
     }
 
     /**
@@ -345,7 +348,7 @@ public final class TccRuntime implements AutoCloseable {
      */
     public dev.tcc.runtime.http.InboundCall inboundCall(String method, String path,
                                                         java.util.function.Function<String, String> header, byte[] body) {
-        throw new UnsupportedOperationException("TODO");
+        return assembly.inboundCalls.join(method, path, header, body);
     }
 
     /** This service's participant endpoint logic, for a web framework to expose. */
@@ -442,6 +445,7 @@ public final class TccRuntime implements AutoCloseable {
         int phaseTwoThreads = 4;
         ScheduledExecutorService scheduler;
         DecisionSource decisionSource;
+        java.util.function.Function<String, DecisionSource> remoteCoordinators;
         dev.tcc.runtime.http.HttpSettings http = dev.tcc.runtime.http.HttpSettings.defaults();
         final List<TccEventListener> listeners = new ArrayList<>();
 
@@ -549,6 +553,15 @@ public final class TccRuntime implements AutoCloseable {
         /** Cross-service settings (docs/protocol.md); {@link dev.tcc.runtime.http.HttpSettings#defaults()} when not set. */
         public Builder http(dev.tcc.runtime.http.HttpSettings http) {
             this.http = java.util.Objects.requireNonNull(http, "http");
+            return this;
+        }
+
+        /**
+         * How participants ask the coordinator endpoint of a caller in another service for decisions, by its URL;
+         * defaults to signed HTTP questions (docs/protocol.md). For tests and custom transports.
+         */
+        public Builder remoteCoordinators(java.util.function.Function<String, DecisionSource> byUrl) {
+            this.remoteCoordinators = java.util.Objects.requireNonNull(byUrl, "byUrl");
             return this;
         }
 

@@ -66,9 +66,19 @@ public final class LocalParticipant implements BranchParticipant {
      */
     public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, Object[] args,
                             TryBody body) throws Exception {
+        return tryBranch(xid, branchId, holdDeadline, timeoutAt, null, args, body);
+    }
+
+    /**
+     * As {@link #tryBranch(String, int, Instant, Instant, Object[], TryBody)}, for a branch of a transaction whose
+     * coordinator is {@code coordinator}: the endpoint of a caller in another service, which this service's hold
+     * expiry asks for the decision (docs/protocol.md); null for a transaction of this service.
+     */
+    public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
+                            Object[] args, TryBody body) throws Exception {
         String arguments = codec.encodeArguments(action.owner(), action.parameterTypes(), action.parameterNames(), args);
         if (action.externalEffects()) {
-            return tryBarrierFirst(xid, branchId, holdDeadline, timeoutAt, arguments, body);
+            return tryBarrierFirst(xid, branchId, holdDeadline, timeoutAt, coordinator, arguments, body);
         }
         // the action's own runner: on the participant database's, but it may carry the try's own
         // transaction settings (isolation, timeout)
@@ -78,7 +88,7 @@ public final class LocalParticipant implements BranchParticipant {
                 Object result = runBody(xid, branchId, holdDeadline, body);
                 String json = codec.encodeValue(action.owner(), action.returnType(), result);
                 if (!database.barrier().insertTriedAfterBody(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments,
-                        json, clock.instant())) {
+                        json, clock.instant(), coordinator)) {
                     throw new BarrierRowExists(); // rolls the body back with the transaction
                 }
                 return result;
@@ -96,12 +106,13 @@ public final class LocalParticipant implements BranchParticipant {
      * A try with external effects: the barrier row commits before the body runs, so the cancel can
      * replay the arguments even when the try's own transaction rolls back after an external call.
      */
-    private Object tryBarrierFirst(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String arguments,
-                                   TryBody body) throws Exception {
+    private Object tryBarrierFirst(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
+                                   String arguments, TryBody body) throws Exception {
         LocalTransactionRunner runner = action.runner(); // the try's own settings, as above
         BranchBarrier barrier = database.barrier();
         TryAdmission admission = runner.inNewTransaction(c ->
-                barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant()));
+                barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant(),
+                        coordinator));
         if (admission != TryAdmission.ADMITTED) {
             return runner.inNewTransaction(c -> alreadySeen(barrier.find(c, xid, branchId), admission, xid, branchId));
         }

@@ -50,7 +50,16 @@ public final class BranchBarrier {
      */
     public TryAdmission insertTried(Connection c, String xid, int branchId, String action, Instant holdDeadline,
                                     Instant timeoutAt, String arguments, Instant now) throws SQLException {
-        if (insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, null, now)) {
+        return insertTried(c, xid, branchId, action, holdDeadline, timeoutAt, arguments, now, null);
+    }
+
+    /**
+     * {@link #insertTried(Connection, String, int, String, Instant, Instant, String, Instant)} for a branch of a
+     * caller's transaction: {@code coordinator} is its coordinator endpoint, which hold expiry asks (null: this service's).
+     */
+    public TryAdmission insertTried(Connection c, String xid, int branchId, String action, Instant holdDeadline,
+                                    Instant timeoutAt, String arguments, Instant now, String coordinator) throws SQLException {
+        if (insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, null, now, coordinator)) {
             return TryAdmission.ADMITTED;
         }
         return admissionOf(find(c, xid, branchId));
@@ -65,7 +74,15 @@ public final class BranchBarrier {
      */
     public boolean insertTriedAfterBody(Connection c, String xid, int branchId, String action, Instant holdDeadline,
                                         Instant timeoutAt, String arguments, String result, Instant now) throws SQLException {
-        return insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, result, now);
+        return insertTriedAfterBody(c, xid, branchId, action, holdDeadline, timeoutAt, arguments, result, now, null);
+    }
+
+    /** As above, for a branch of a caller's transaction whose coordinator endpoint is {@code coordinator} (null: this service's). */
+    public boolean insertTriedAfterBody(Connection c, String xid, int branchId, String action, Instant holdDeadline,
+                                        Instant timeoutAt, String arguments, String result, Instant now, String coordinator)
+            throws SQLException {
+        return insertIfAbsent(c, xid, branchId, action, BranchState.TRIED, holdDeadline, timeoutAt, arguments, result, now,
+                coordinator);
     }
 
     /**
@@ -79,12 +96,12 @@ public final class BranchBarrier {
     /** Inserts the row as {@code CANCELLED} unless one exists (an empty cancel); true when inserted. */
     public boolean insertCancelled(Connection c, String xid, int branchId, String action, Instant holdDeadline,
                                    Instant now) throws SQLException {
-        return insertIfAbsent(c, xid, branchId, action, BranchState.CANCELLED, holdDeadline, holdDeadline, null, null, now);
+        return insertIfAbsent(c, xid, branchId, action, BranchState.CANCELLED, holdDeadline, holdDeadline, null, null, now, null);
     }
 
     private boolean insertIfAbsent(Connection c, String xid, int branchId, String action, BranchState state,
-                                   Instant holdDeadline, Instant timeoutAt, String arguments, String result, Instant now)
-            throws SQLException {
+                                   Instant holdDeadline, Instant timeoutAt, String arguments, String result, Instant now,
+                                   String coordinator) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(dialect.insertBarrierIfAbsent())) {
             ps.setString(1, xid);
             ps.setInt(2, branchId);
@@ -96,6 +113,7 @@ public final class BranchBarrier {
             ps.setString(8, result);
             Jdbc.setInstant(ps, 9, now);
             Jdbc.setInstant(ps, 10, now);
+            ps.setString(11, coordinator);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             if (Jdbc.isDuplicateKey(e) && dialect.survivesFailedStatement()) {
@@ -286,7 +304,7 @@ public final class BranchBarrier {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new PendingHold(rs.getString(1), rs.getInt(2), rs.getString(3), Jdbc.getInstant(rs, 4),
-                            Jdbc.getInstant(rs, 5)));
+                            Jdbc.getInstant(rs, 5), rs.getString(6)));
                 }
             }
             return rows;

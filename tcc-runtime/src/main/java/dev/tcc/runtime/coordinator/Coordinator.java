@@ -134,6 +134,26 @@ public final class Coordinator {
         return result;
     }
 
+    /**
+     * Binds a caller's transaction, joined for an incoming request, to this thread until the scope closes:
+     * tries and {@code @TccTransactional} methods run meanwhile join it (docs/protocol.md).
+     */
+    public static TransactionContextHolder.Scope joinRemote(GlobalTransaction tx) {
+        TransactionContextHolder.Scope bound = TransactionContextHolder.bindJoined(tx, TransactionOptions.named(tx.name()));
+        TccContextHolder.Scope xidScope = TccContextHolder.bindXid(tx.xid());
+        String previousXid = MDC.get("tcc.xid");
+        MDC.put("tcc.xid", tx.xid());
+        return () -> {
+            if (previousXid == null) {
+                MDC.remove("tcc.xid");
+            } else {
+                MDC.put("tcc.xid", previousXid);
+            }
+            xidScope.close();
+            bound.close();
+        };
+    }
+
     private static <T> T join(GlobalTransaction tx, TransactionOptions options, Callable<T> body) throws Exception {
         try (TransactionContextHolder.Scope ignored = TransactionContextHolder.enter(options)) {
             return body.call();
@@ -249,7 +269,7 @@ public final class Coordinator {
         BranchReference branch = new BranchReference(tx.xid(), branchId, participant.id(), action, holdDeadline, 1);
         BodyWatch watch = new BodyWatch(body);
         try {
-            Object result = participant.tryBranch(tx.xid(), branchId, holdDeadline, tx.timeoutAt(), args, watch);
+            Object result = participant.tryBranch(tx.xid(), branchId, holdDeadline, tx.timeoutAt(), tx.coordinator(), args, watch);
             tx.addTried(branch);
             events.publish(TccEvent.Type.BRANCH_TRIED, tx.xid(), action, "TRY", Duration.ZERO);
             return result;

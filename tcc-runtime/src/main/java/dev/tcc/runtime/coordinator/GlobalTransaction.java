@@ -4,7 +4,6 @@ import dev.tcc.spi.BranchReference;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A global transaction while its initiator runs: the branches tried so far live here, in
@@ -22,7 +21,9 @@ public final class GlobalTransaction {
     private final Instant createdAt;
     private final Instant timeoutAt;
     private final long startNanos;
-    private final AtomicInteger branchIds = new AtomicInteger();
+    private final BranchIds branchIds;
+    /** The coordinator endpoint of the caller whose transaction this service joined; null in the initiator. */
+    private final String coordinator;
     private final List<BranchReference> branches = new ArrayList<>();
     private final List<BranchReference> inDoubt = new ArrayList<>();
     private CancelOnly cancelOnly;
@@ -30,6 +31,13 @@ public final class GlobalTransaction {
     private boolean decided;
 
     GlobalTransaction(String xid, String name, Instant createdAt, Instant timeoutAt, long startNanos) {
+        this(xid, name, createdAt, timeoutAt, startNanos, 1, Integer.MAX_VALUE, null);
+    }
+
+    private GlobalTransaction(String xid, String name, Instant createdAt, Instant timeoutAt, long startNanos, int firstId,
+                              int lastId, String coordinator) {
+        this.branchIds = new BranchIds(xid, firstId, lastId);
+        this.coordinator = coordinator;
         this.xid = xid;
         this.name = name;
         this.createdAt = createdAt;
@@ -57,9 +65,39 @@ public final class GlobalTransaction {
         return startNanos;
     }
 
-    /** Allocates the id of the next branch, in try order from 1. */
+    /**
+     * A caller's transaction joined by this service for one incoming request (docs/protocol.md): its tries
+     * take ids in {@code firstId-lastId}, their barrier rows name {@code coordinator}, and their branches go
+     * back to the caller in the answer; this service never decides it.
+     */
+    public static GlobalTransaction joined(String xid, Instant now, Instant timeoutAt, long startNanos, int firstId,
+                                           int lastId, String coordinator) {
+        return new GlobalTransaction(xid, "joined from " + coordinator, now, timeoutAt, startNanos, firstId, lastId,
+                java.util.Objects.requireNonNull(coordinator, "coordinator"));
+    }
+
+    /** The coordinator endpoint of the caller whose transaction this is, or null when this service began it. */
+    public String coordinator() {
+        return coordinator;
+    }
+
+    /**
+     * Allocates the id of the next branch, in try order from the bottom of this service's range (from 1 in the
+     * initiator).
+     *
+     * @throws dev.tcc.api.TryRefusedException when the range is used up
+     */
     public int nextBranchId() {
-        return branchIds.incrementAndGet();
+        return branchIds.nextLocal();
+    }
+
+    /**
+     * Takes the block of branch ids for an outbound call (docs/protocol.md, "Branch ids").
+     *
+     * @throws dev.tcc.api.TryRefusedException when the range is used up
+     */
+    public CallBlock nextCallBlock() {
+        return branchIds.nextCall();
     }
 
     /** Records a branch whose try committed. */
@@ -92,10 +130,15 @@ public final class GlobalTransaction {
      * @param reason why, for the message, e.g. {@code "@Try 'holdSeats' threw [...]"}
      * @param advice what the developer should do about it
      */
-    synchronized void markCancelOnly(String reason, String advice, Throwable failure) {
+    public synchronized void markCancelOnly(String reason, String advice, Throwable failure) {
         if (cancelOnly == null) {
             cancelOnly = new CancelOnly(reason, advice, failure);
         }
+    }
+
+    /** Why the transaction is cancel-only, or null when it is not. */
+    public synchronized String cancelOnlyReason() {
+        return cancelOnly == null ? null : cancelOnly.reason();
     }
 
     /** What marked the transaction cancel-only, or null when nothing did. */
@@ -104,7 +147,7 @@ public final class GlobalTransaction {
     }
 
     /** Counts a try that begins; false when the transaction is already decided (the try must not run). */
-    synchronized boolean beginTry() {
+    public synchronized boolean beginTry() {
         if (decided) {
             return false;
         }
@@ -112,7 +155,7 @@ public final class GlobalTransaction {
         return true;
     }
 
-    synchronized void endTry() {
+    public synchronized void endTry() {
         triesRunning--;
     }
 

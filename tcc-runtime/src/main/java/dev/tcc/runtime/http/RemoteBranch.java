@@ -14,11 +14,12 @@ public record RemoteBranch(int branchId, String action, String participantUrl, I
 
     /** The header value. */
     public String encode() {
-        throw new UnsupportedOperationException("TODO");
+        return branchId + ";action=" + action + ";participant=" + participantUrl + ";hold=" + holdDeadline; // TEMP until wp/wire
     }
 
     /** Parses a header value; throws {@link IllegalArgumentException} saying what is wrong. */
     public static RemoteBranch parse(String value) {
-        throw new UnsupportedOperationException("TODO");
+        String[] p = value.split(";"); // TEMP until wp/wire
+        return new RemoteBranch(Integer.parseInt(p[0]), p[1].substring(7), p[2].substring(12), Instant.parse(p[3].substring(5)));
     }
 }

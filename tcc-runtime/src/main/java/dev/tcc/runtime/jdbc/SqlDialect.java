@@ -13,15 +13,15 @@ public enum SqlDialect {
     /** H2 2.x. A failed statement does not abort the surrounding transaction here. */
     H2("META-INF/tcc/schema-h2.sql",
             // insert-if-absent: a plain insert whose duplicate key (SQLState 23505) means "present"
-            "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at,"
+                    + " coordinator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             // a plain conditional insert; on a duplicate key the caller decides with the conditional update of a TRYING row
             Statements.TRANSACTION_DECIDE_IF_IN_TIME),
 
     /** PostgreSQL 12 or later. A failed statement aborts the transaction, so conflicts are avoided, not caught. */
     POSTGRESQL("META-INF/tcc/schema-postgresql.sql",
-            "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (xid, branch_id) DO NOTHING",
+            "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at, arguments, result, created_at, updated_at,"
+                    + " coordinator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (xid, branch_id) DO NOTHING",
             Statements.TRANSACTION_DECIDE_IF_IN_TIME + " ON CONFLICT (xid) DO UPDATE SET state = EXCLUDED.state, decision = EXCLUDED.decision, cause = EXCLUDED.cause,"
                     + " decided_at = EXCLUDED.decided_at, finished_at = EXCLUDED.finished_at, lease_owner = EXCLUDED.lease_owner,"
                     + " lease_until = EXCLUDED.lease_until WHERE tcc_transaction.state = 'TRYING'");

@@ -8,7 +8,8 @@ public final class Statements {
 
     /** Reads nothing from {@code table} but fails when the connection cannot see it (start-up check). */
     public static String tableProbe(String table) {
-        return "SELECT 1 FROM " + table + " WHERE 1 = 0";
+        // the barrier's newest column too: a table created before it fails the probe (its script adds the column)
+        return "tcc_barrier".equals(table) ? "SELECT coordinator FROM tcc_barrier WHERE 1 = 0" : "SELECT 1 FROM " + table + " WHERE 1 = 0";
     }
 
     // ---- branch barrier (participant side) ----
@@ -37,7 +38,7 @@ public final class Statements {
      * names, the limit. Followed by the parenthesised list of action names and {@link #BARRIER_DUE_ORDER}.
      */
     public static final String BARRIER_DUE =
-            "SELECT xid, branch_id, action, hold_deadline, timeout_at FROM tcc_barrier WHERE state = 'TRIED'"
+            "SELECT xid, branch_id, action, hold_deadline, timeout_at, coordinator FROM tcc_barrier WHERE state = 'TRIED'"
                     + " AND (hold_deadline < ? OR timeout_at < ?)"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
                     + " AND action IN ";

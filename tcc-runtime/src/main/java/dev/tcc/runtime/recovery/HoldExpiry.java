@@ -48,6 +48,7 @@ public final class HoldExpiry implements RunnablePass {
     private final Function<String, Collection<LocalParticipant>> participantsOfDatabase;
     private final Collection<ParticipantDatabase> databases;
     private final DecisionSource coordinator;
+    private final Function<String, DecisionSource> remoteCoordinators;
     private final TccSettings settings;
     private final Clock clock;
     /** Per participant database: where its next page starts, and what its current sweep saw. */
@@ -68,6 +69,19 @@ public final class HoldExpiry implements RunnablePass {
 
     public HoldExpiry(Collection<ParticipantDatabase> databases, Function<String, Collection<LocalParticipant>> participantsOfDatabase,
                       DecisionSource coordinator, TccSettings settings, Clock clock) {
+        this(databases, participantsOfDatabase, coordinator, url -> {
+            throw new IllegalStateException("No way to ask the coordinator at " + url);
+        }, settings, clock);
+    }
+
+    /**
+     * @param remoteCoordinators how to ask the coordinator endpoint of a caller in another service, by its URL
+     *                           (docs/protocol.md); holds of this service's own transactions ask {@code coordinator}
+     */
+    public HoldExpiry(Collection<ParticipantDatabase> databases, Function<String, Collection<LocalParticipant>> participantsOfDatabase,
+                      DecisionSource coordinator, Function<String, DecisionSource> remoteCoordinators, TccSettings settings,
+                      Clock clock) {
+        this.remoteCoordinators = remoteCoordinators;
         this.databases = databases;
         this.participantsOfDatabase = participantsOfDatabase;
         this.coordinator = coordinator;
@@ -130,7 +144,8 @@ public final class HoldExpiry implements RunnablePass {
         Decision decision;
         boolean alone = false;
         try {
-            decision = coordinator.decideCancelUnlessConfirmed(hold.xid(), hold.branchId());
+            DecisionSource asked = hold.coordinator() == null ? coordinator : remoteCoordinators.apply(hold.coordinator());
+            decision = asked.decideCancelUnlessConfirmed(hold.xid(), hold.branchId());
             unreachableSince.remove(key);
         } catch (CoordinatorUnreachableException unreachable) {
             Instant since = unreachableSince.computeIfAbsent(key, k -> now);
