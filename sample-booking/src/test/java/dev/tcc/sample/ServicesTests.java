@@ -3,6 +3,7 @@ package dev.tcc.sample;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -67,15 +68,26 @@ class ServicesTests extends AbstractBookingHttpTests {
     @Test
     void aTryWithAForgedTransactionContextIsRefusedAndHoldsNothing() throws Exception {
         String flight = newFlight(4);
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(fleet().url("flights") + "/holds"))
-                        .header("Content-Type", "application/json")
-                        .header("Tcc-Xid", "forged-xid")
-                        .header("Tcc-Branch-Range", "1000-1999")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"flight\":\"" + flight + "\",\"seats\":2}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        long now = System.currentTimeMillis() / 1000;
+        // a complete context, unsigned, then signed with a key nobody shares, then with the right key id and a made-up signature
+        for (String signature : new String[] {null, "v1;key=stolen;ts=" + now + ";sig=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "v1;key=sample;ts=" + now + ";sig=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(fleet().url("flights") + "/holds"))
+                    .header("Content-Type", "application/json")
+                    .header("Tcc-Xid", "forged-xid")
+                    .header("Tcc-Branch-Range", "1000-1999")
+                    .header("Tcc-Timeout", Instant.now().plusSeconds(60).toString())
+                    .header("Tcc-Coordinator", "http://localhost:1/tcc/coordinator")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"flight\":\"" + flight + "\",\"seats\":2}"));
+            if (signature != null) {
+                request.header("Tcc-Signature", signature);
+            }
+            HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as("signature %s", signature).isEqualTo(401);
+        }
 
-        assertThat(answer.statusCode()).isEqualTo(401);
         assertThat(database("flights").sql("SELECT COUNT(*) FROM seat_hold WHERE xid = 'forged-xid'").query(Long.class).single()).isZero();
+        assertThat(database("flights").sql("SELECT COUNT(*) FROM tcc_barrier WHERE xid = 'forged-xid'").query(Long.class).single()).isZero();
         assertThat(intOf(item("flights", flight), "available")).isEqualTo(4);
     }
 }
