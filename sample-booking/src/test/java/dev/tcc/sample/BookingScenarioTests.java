@@ -89,6 +89,28 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
     }
 
     @Test
+    void aSoldOutFlightIsATrustedRefusalThatCancelsTheBookingWithNothingInDoubt() {
+        String flight = newFlight(1);
+        String hotel = newHotel(2);
+        String card = newCard("5000", false);
+
+        // the refusal's reason has a comma: "Flight ... is sold out: 2 seat(s) requested, 1 left"
+        Response response = post("/bookings", trip(flight, 2, hotel, 1, card, null), null);
+
+        assertThat(response.status()).isEqualTo(422);
+        assertThat(response.body().get("reason").asString()).contains("is sold out", "requested, 1 left");
+        String xid = response.body().get("xid").asString();
+        // the flights service's signed answer was trusted: nothing was held, so nothing is left to cancel; an answer it
+        // could not trust would have left the call in doubt, a 'call <range>' branch cancelled in phase two
+        JsonNode tx = transaction(xid);
+        if (tx != null) {
+            assertThat(tx.get("branches")).as("branches of %s", xid).isEmpty();
+        }
+        assertThat(holdStates(xid)).isEmpty();
+        assertThat(intOf(item("flights", flight), "available")).isEqualTo(1);
+    }
+
+    @Test
     void aHoldThatExpiresBeforeConfirmationIsReleasedByItselfAndTheBookingIsCancelled() {
         String flight = newFlight(6);
         String hotel = newHotel(3);
