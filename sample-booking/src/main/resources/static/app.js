@@ -76,7 +76,7 @@ function renderTransactions(data) {
   $('#tx-counts').textContent = Object.entries(data.counts).map(([state, n]) => `${state} ${n}`).join(' · ');
   const rows = data.transactions.map((t) => {
     // each branch lives in a service: its name and the participant endpoint phase two reaches it at
-    const branches = t.branches.map((b) => `<span class="chip" data-service="${esc(b.service)}" title="branch ${b.branchId} in the ${esc(b.service)} service, participant endpoint ${esc(b.participant)}; ${b.attempts} phase-two attempt(s)${b.lastError ? ': ' + esc(b.lastError) : ''}">${esc(b.action)} ${badge(b.state)}<span class="where">${esc(b.service)} · <span class="mono">${esc(b.participant || '')}</span></span></span>`).join('');
+    const branches = t.branches.map((b) => `<span class="chip" data-service="${esc(b.service)}" title="branch ${b.branchId} in the ${esc(b.service)} service, participant endpoint ${esc(b.participant)}; ${b.attempts} phase-two attempt(s)${b.lastError ? ': ' + esc(b.lastError) : ''}">${esc(b.action)} ${badge(b.state)}<span class="where">${esc(b.service)} · <span class="mono">${esc(String(b.participant || '').replace(/^https?:\/\//, ''))}</span></span></span>`).join('');
     return `<tr data-xid="${esc(t.xid)}" data-state="${esc(t.state)}">
       <td class="mono" title="${esc(t.xid)}">${short(t.xid)}</td>
       <td class="mono" title="${esc(t.bookingId)}">${t.bookingId ? `<a href="/bookings/${esc(t.bookingId)}">${short(t.bookingId)}</a>` : '–'}</td>

@@ -156,6 +156,7 @@ public class DashboardController {
     public record ServiceState(String service, String url, boolean down, Instant downUntil) {
     }
 
+    /** The services, and the state of each circuit breaker phase two uses (by service, or by action for a local one). */
     public record Participants(List<ServiceState> services, Map<String, String> circuitBreakers) {
     }
 
@@ -170,8 +171,10 @@ public class DashboardController {
         if (registry != null) {
             for (Gauge gauge : registry.find("tcc.circuit.breaker.state").gauges()) {
                 String participant = gauge.getId().getTag("participant");
+                // a remote participant is its endpoint's URL: name its service
+                String name = services.owning(participant).map(ServiceClient::name).orElse(participant);
                 int value = (int) gauge.value();
-                circuits.put(participant, switch (value) {
+                circuits.put(name, switch (value) {
                     case 0 -> "CLOSED";
                     case 1 -> "OPEN";
                     case 2 -> "HALF_OPEN";
