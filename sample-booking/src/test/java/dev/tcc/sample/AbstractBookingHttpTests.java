@@ -57,7 +57,7 @@ abstract class AbstractBookingHttpTests {
             "--tcc.recovery.initial-backoff=250ms",
             "--tcc.recovery.max-backoff=1s",
             "--tcc.circuit-breaker.open-duration=1s",
-            "--sample.failures.outage=2s",
+            "--sample.failures.outage=4s",
             "--spring.main.banner-mode=off");
 
     /** The four services, started once for every test class in this JVM. */

@@ -174,7 +174,7 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
         String flight = newFlight(5);
         String hotel = newHotel(2);
         String card = newCard("5000", false);
-        assertThat(post("/participants/payments/outage?seconds=2", "", null).status()).isEqualTo(200);
+        assertThat(post("/participants/payments/outage?seconds=5", "", null).status()).isEqualTo(200);
 
         Response response = post("/bookings", trip(flight, 1, hotel, 1, card, null), null);
 
