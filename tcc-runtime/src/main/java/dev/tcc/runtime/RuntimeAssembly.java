@@ -59,7 +59,7 @@ final class RuntimeAssembly {
     final String instanceId;
     final Predicate<LocalTransactionRunner> initializeSchema;
     final ScheduledExecutorService scheduler;
-    final ParticipantRegistry participants = new ParticipantRegistry();
+    final ParticipantRegistry participants = new ParticipantRegistry(this::remoteParticipant);
     final List<LocalParticipant> localParticipants = new CopyOnWriteArrayList<>();
     final Events events = new Events();
     final LeftToRecovery leftToRecovery = new LeftToRecovery();
@@ -71,8 +71,6 @@ final class RuntimeAssembly {
     final DecisionSource decisionSource;
     private final Map<String, DecisionSource> remoteCoordinators = new ConcurrentHashMap<>();
     final dev.tcc.runtime.http.HttpSettings http;
-    /** Signs and verifies the cross-service calls; null when they are not signed. */
-    final dev.tcc.runtime.http.Signer signer;
     final dev.tcc.runtime.http.OutboundCalls outboundCalls;
     final dev.tcc.runtime.http.InboundCalls inboundCalls;
     final CoordinatorRecovery coordinatorRecovery;
@@ -81,6 +79,11 @@ final class RuntimeAssembly {
     final RecoveryPasses recoveryPasses;
     final LogOperations operations;
     private final Map<String, ParticipantDatabase> databases = new ConcurrentHashMap<>();
+    /** Signs and verifies the protocol's messages; null when {@code http.keys()} is null (unsigned). */
+    final dev.tcc.runtime.http.Signer signer;
+    private dev.tcc.runtime.http.HttpProtocolClient httpClient;
+    private dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint;
+    private dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint;
 
     RuntimeAssembly(TccRuntime.Builder b) {
         this.settings = b.settings;
@@ -118,6 +121,48 @@ final class RuntimeAssembly {
         this.recoveryPasses = new RecoveryPasses(coordinatorRecovery, holdExpiry, retention);
         this.operations = new LogOperations(transactionLog, coordinatorRecovery, clock);
         b.listeners.forEach(events::add);
+    }
+
+    // ------------------------------------------------------------------ across HTTP (docs/protocol.md)
+
+    /** The client of other services' endpoints, made on first use (its HttpClient starts a thread). */
+    synchronized dev.tcc.runtime.http.HttpProtocolClient httpClient() {
+        if (httpClient == null) {
+            httpClient = new dev.tcc.runtime.http.HttpProtocolClient(http, signer);
+        }
+        return httpClient;
+    }
+
+    /** A participant id that is a URL names a remote participant endpoint. */
+    private dev.tcc.spi.BranchParticipant remoteParticipant(String id) {
+        return dev.tcc.runtime.http.HttpProtocolClient.isUrl(id) ? httpClient().participant(id) : null;
+    }
+
+    /** The registered local action named {@code action}, or null (never a remote participant). */
+    private LocalParticipant localParticipant(String action) {
+        for (LocalParticipant p : localParticipants) {
+            if (p.id().equals(action)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    synchronized dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint() {
+        if (participantEndpoint == null) {
+            participantEndpoint = new dev.tcc.runtime.http.DefaultParticipantEndpoint(signer, this::localParticipant,
+                    this::participantDatabases, clock);
+        }
+        return participantEndpoint;
+    }
+
+    /** Answers from this service's own log, whatever decision source its participants use. */
+    synchronized dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint() {
+        if (coordinatorEndpoint == null) {
+            coordinatorEndpoint = new dev.tcc.runtime.http.DefaultCoordinatorEndpoint(signer,
+                    new LocalDecisionSource(transactionLog, clock), clock);
+        }
+        return coordinatorEndpoint;
     }
 
     /** The database of {@code runner}, prepared (tables created and checked) the first time an action names it. */
@@ -186,6 +231,6 @@ final class RuntimeAssembly {
     }
 
     private DecisionSource httpDecisionSource(String url) {
-        throw new UnsupportedOperationException("TODO: HttpDecisionSource for " + url);
+        return httpClient().decisionSource(url);
     }
 }

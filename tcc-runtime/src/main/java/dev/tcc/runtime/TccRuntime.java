@@ -353,12 +353,12 @@ public final class TccRuntime implements AutoCloseable {
 
     /** This service's participant endpoint logic, for a web framework to expose. */
     public dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint() {
-        throw new UnsupportedOperationException("TODO");
+        return assembly.participantEndpoint();
     }
 
     /** This service's coordinator endpoint logic, for a web framework to expose. */
     public dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint() {
-        throw new UnsupportedOperationException("TODO");
+        return assembly.coordinatorEndpoint();
     }
 
     /** How this service takes part in transactions across HTTP. */

@@ -169,55 +169,102 @@ public final class LocalParticipant implements BranchParticipant {
         }
     }
 
+    /** What a confirm or cancel delivery did. */
+    public enum Outcome {
+        /** This delivery moved the branch (ran the body, or recorded an empty cancel). */
+        DONE,
+        /** An earlier delivery had already done it; nothing ran. */
+        ALREADY
+    }
+
     @Override
     public void confirm(BranchReference branch) throws Exception {
-        database.runner().inNewTransaction(c -> {
-            BarrierRow row = database.barrier().find(c, branch.xid(), branch.branchId());
+        confirmOnce(branch);
+    }
+
+    /**
+     * Confirms the branch, saying whether this delivery did it or an earlier one had.
+     *
+     * @throws ConfirmRefusedException when no try is recorded for it, it was tried by another action, or it is cancelled
+     */
+    public Outcome confirmOnce(BranchReference branch) throws Exception {
+        return database.runner().inNewTransaction(c -> {
+            BranchBarrier barrier = database.barrier();
+            // the move and the row in one statement; only the delivery whose update changed the row runs the body
+            BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED,
+                    clock.instant());
+            if (moved != null) {
+                requireOwnRow(moved, branch); // throws, and the move rolls back with the transaction
+                runPhase(Phase.CONFIRM, action.confirm(), moved, branch);
+                barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
+                return Outcome.DONE;
+            }
+            BarrierRow row = barrier.find(c, branch.xid(), branch.branchId());
             if (row == null) {
-                throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
+                throw new NoTryRecordedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
                         + branch.xid() + "] was refused: no try was recorded for it");
             }
-            if (row.state() == BranchState.CONFIRMED) {
-                return null;
-            }
-            if (row.state() == BranchState.CANCELLED || !leaveTried(c, branch, BranchState.CONFIRMED)) {
-                return refuseUnlessConfirmed(c, branch);
-            }
-            runPhase(Phase.CONFIRM, action.confirm(), row, branch);
-            database.barrier().requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
-            return null;
+            requireOwnRow(row, branch);
+            return switch (row.state()) {
+                case CONFIRMED -> Outcome.ALREADY;
+                case TRIED -> throw new IllegalStateException("Branch " + branch.branchId() + " of [" + branch.xid()
+                        + "] became TRIED while its confirm ran (its try committed late); the confirm is retried");
+                default -> throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name()
+                        + "') of [" + branch.xid() + "] was refused: its hold was already cancelled (expired at "
+                        + row.holdDeadline() + ")");
+            };
         });
     }
 
-    private Object refuseUnlessConfirmed(Connection c, BranchReference branch) throws Exception {
-        BarrierRow now = database.barrier().find(c, branch.xid(), branch.branchId());
-        if (now != null && now.state() == BranchState.CONFIRMED) {
-            return null;
+    /** A confirm refused because no try of the branch is recorded here at all. */
+    public static final class NoTryRecordedException extends ConfirmRefusedException {
+        private static final long serialVersionUID = 1L;
+
+        NoTryRecordedException(String message) {
+            super(message);
         }
-        throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
-                + branch.xid() + "] was refused: its hold was already cancelled (expired at " + branch.holdDeadline() + ")");
+    }
+
+    /** A branch tried by another action: its stored arguments are not this action's, so no body may run on them. */
+    private void requireOwnRow(BarrierRow row, BranchReference branch) {
+        if (!row.action().equals(action.name())) {
+            throw new IllegalStateException("Branch " + branch.branchId() + " of [" + branch.xid() + "] was tried by the"
+                    + " action '" + row.action() + "', not '" + action.name() + "': nothing ran. The phase-two call was"
+                    + " routed to the wrong action");
+        }
     }
 
     @Override
     public void cancel(BranchReference branch) throws Exception {
-        database.runner().inNewTransaction(c -> {
+        cancelOnce(branch);
+    }
+
+    /**
+     * Cancels the branch, saying whether this delivery did it (ran the cancel body, or recorded an empty cancel
+     * for a branch never tried here) or an earlier one had.
+     *
+     * @throws CancelRefusedException when the branch is already confirmed
+     */
+    public Outcome cancelOnce(BranchReference branch) throws Exception {
+        return database.runner().inNewTransaction(c -> {
             BranchBarrier barrier = database.barrier();
             BarrierRow row = barrier.find(c, branch.xid(), branch.branchId());
             if (row == null) {
                 if (barrier.insertCancelled(c, branch.xid(), branch.branchId(), action.name(), branch.holdDeadline(),
                         clock.instant())) {
-                    return null; // empty cancel: the try never ran here, and now it never will
+                    return Outcome.DONE; // empty cancel: the try never ran here, and now it never will
                 }
                 row = barrier.find(c, branch.xid(), branch.branchId());
             }
             if (row.state() == BranchState.TRIED) {
+                requireOwnRow(row, branch);
                 // the row as moved: a try body that committed while this update waited for the row has stored its result
                 BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CANCELLED,
                         clock.instant());
                 if (moved != null) {
                     runPhase(Phase.CANCEL, action.cancel(), moved, branch);
                     barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CANCELLED, clock.instant());
-                    return null;
+                    return Outcome.DONE;
                 }
                 row = barrier.find(c, branch.xid(), branch.branchId()); // lost the race: report what the winner did
             }
@@ -227,7 +274,7 @@ public final class LocalParticipant implements BranchParticipant {
                         + " the hold stands. A confirm and a cancel were both delivered for one transaction: check its"
                         + " decision with the xid");
             }
-            return null; // CANCELLED: by this delivery before, or by another driver just now
+            return Outcome.ALREADY; // CANCELLED: by an earlier delivery, or by another driver just now
         });
     }
 

@@ -163,6 +163,27 @@ public final class BranchBarrier {
         }
     }
 
+    /** A row as a range cancel reads it. */
+    public record RangeRow(int branchId, String action, BranchState state, Instant holdDeadline) {
+    }
+
+    /** The rows of {@code xid} with a branch id from {@code first} to {@code last} (inclusive), by branch id. */
+    public List<RangeRow> findRange(Connection c, String xid, int first, int last) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FIND_RANGE)) {
+            ps.setString(1, xid);
+            ps.setInt(2, first);
+            ps.setInt(3, last);
+            List<RangeRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new RangeRow(rs.getInt(1), rs.getString(2), BranchState.fromCode(rs.getString(3)),
+                            Jdbc.getInstant(rs, 4)));
+                }
+            }
+            return rows;
+        }
+    }
+
     /**
      * Moves the row from {@code TRIED} to {@code target}; true only for the one caller whose update
      * changed the row (that caller runs the phase body, in the same local transaction).

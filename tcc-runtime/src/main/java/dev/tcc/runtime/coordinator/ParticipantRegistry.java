@@ -4,11 +4,27 @@ import dev.tcc.api.TccDefinitionException;
 import dev.tcc.spi.BranchParticipant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
-/** The participants this instance can route phase-two calls to, by {@link BranchParticipant#id()}. */
+/**
+ * The participants this instance can route phase-two calls to, by {@link BranchParticipant#id()}. An id no
+ * participant was registered under may still name a remote one (a participant endpoint's URL): the factory given at
+ * construction makes it, once, so phase two and recovery after a restart reach remote branches.
+ */
 public final class ParticipantRegistry {
 
     private final Map<String, BranchParticipant> participants = new ConcurrentHashMap<>();
+    private final Function<String, BranchParticipant> remote;
+
+    /** A registry of registered participants only. */
+    public ParticipantRegistry() {
+        this(id -> null);
+    }
+
+    /** @param remote the participant an unregistered id names (e.g. a participant endpoint's URL), or null */
+    public ParticipantRegistry(Function<String, BranchParticipant> remote) {
+        this.remote = remote;
+    }
 
     /** Adds a participant; a second one with the same id is a definition error. */
     public void register(BranchParticipant participant) {
@@ -20,8 +36,22 @@ public final class ParticipantRegistry {
         }
     }
 
-    /** The participant with {@code id}, or null. */
+    /** The participant with {@code id}: a registered one, else the remote one it names (kept), else null. */
     public BranchParticipant find(String id) {
-        return participants.get(id);
+        BranchParticipant found = participants.get(id);
+        if (found != null) {
+            return found;
+        }
+        BranchParticipant made = remote.apply(id);
+        if (made == null) {
+            return null;
+        }
+        BranchParticipant previous = participants.putIfAbsent(id, made);
+        return previous != null ? previous : made;
+    }
+
+    /** Whether a participant id names a participant endpoint in another service (an http or https URL). */
+    public static boolean isRemote(String id) {
+        return id.startsWith("http://") || id.startsWith("https://");
     }
 }

@@ -83,8 +83,8 @@ public final class InboundCalls {
         }
         String requestSignature = header.apply(TccHeaders.SIGNATURE);
         if (signer != null) {
-            signer.verify(new Signed(method.toUpperCase(Locale.ROOT), path, xid, range, "TRY",
-                    OutboundCalls.tryInput(timeout, coordinator, body == null ? new byte[0] : body)), requestSignature);
+            signer.verify(Signed.tryCall(method.toUpperCase(Locale.ROOT), path, xid, range, timeout, coordinator, body),
+                    requestSignature);
         }
         GlobalTransaction tx = GlobalTransaction.joined(xid, clock.instant(), timeoutAt, ticker.nanoTime(), (int) first,
                 (int) last, coordinator);
@@ -134,8 +134,8 @@ public final class InboundCalls {
                 headers.put(TccHeaders.CANCEL_ONLY, List.of(cancelOnly));
             }
             if (signer != null) {
-                headers.put(TccHeaders.SIGNATURE, List.of(signer.sign(new Signed("RESPONSE", path, tx.xid(),
-                        Signer.sigOf(requestSignature), "REGISTER", OutboundCalls.registerInput(branches, cancelOnly)))));
+                headers.put(TccHeaders.SIGNATURE, List.of(signer.sign(Signed.registration(Signer.sigOf(requestSignature), path,
+                        tx.xid(), branches, cancelOnly))));
             }
             return headers;
         }

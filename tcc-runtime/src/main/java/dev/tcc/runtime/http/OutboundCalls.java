@@ -5,7 +5,6 @@ import dev.tcc.runtime.coordinator.CallBlock;
 import dev.tcc.runtime.coordinator.GlobalTransaction;
 import dev.tcc.spi.BranchReference;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,25 +62,6 @@ public final class OutboundCalls {
         }
     }
 
-    /** The digest input of a TRY signature: the timeout and coordinator headers, then the body. */
-    static byte[] tryInput(String timeout, String coordinator, byte[] body) {
-        byte[] head = (timeout + "\n" + coordinator + "\n").getBytes(StandardCharsets.UTF_8);
-        byte[] all = new byte[head.length + body.length];
-        System.arraycopy(head, 0, all, 0, head.length);
-        System.arraycopy(body, 0, all, head.length, body.length);
-        return all;
-    }
-
-    /** The digest input of a REGISTER signature: each Tcc-Branch value, then the Tcc-Cancel-Only value, each with a newline. */
-    static byte[] registerInput(List<String> branches, String cancelOnly) {
-        StringBuilder input = new StringBuilder();
-        for (String branch : branches) {
-            input.append(branch).append('\n');
-        }
-        input.append(cancelOnly == null ? "" : cancelOnly).append('\n');
-        return input.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     static String pathOf(URI uri) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
@@ -108,8 +88,8 @@ public final class OutboundCalls {
             headers.put(TccHeaders.TIMEOUT, timeout);
             headers.put(TccHeaders.COORDINATOR, coordinator);
             if (signer != null) {
-                headers.put(TccHeaders.SIGNATURE, signer.sign(new Signed(method.toUpperCase(java.util.Locale.ROOT), path,
-                        tx.xid(), block.range(), "TRY", tryInput(timeout, coordinator, body))));
+                headers.put(TccHeaders.SIGNATURE, signer.sign(Signed.tryCall(method.toUpperCase(java.util.Locale.ROOT), path,
+                        tx.xid(), block.range(), timeout, coordinator, body)));
             }
         }
 
@@ -136,15 +116,8 @@ public final class OutboundCalls {
         }
 
         private void register(Function<String, List<String>> responseHeaders) {
-            List<String> values = new ArrayList<>();
-            for (String value : valuesOf(responseHeaders, TccHeaders.BRANCH)) {
-                // repeated headers may arrive joined with commas (RFC 9110, 5.3); a branch value has none
-                for (String one : value.split(",")) {
-                    if (!one.isBlank()) {
-                        values.add(one.trim());
-                    }
-                }
-            }
+            // repeated headers may arrive joined with commas (RFC 9110, 5.3); a branch value has none
+            List<String> values = RemoteBranch.splitValues(valuesOf(responseHeaders, TccHeaders.BRANCH));
             List<String> cancelOnlyValues = valuesOf(responseHeaders, TccHeaders.CANCEL_ONLY);
             String cancelOnly = cancelOnlyValues.isEmpty() ? null : cancelOnlyValues.get(0);
             if (values.isEmpty() && cancelOnly == null) {
@@ -152,8 +125,8 @@ public final class OutboundCalls {
             }
             if (signer != null) {
                 List<String> signatures = valuesOf(responseHeaders, TccHeaders.SIGNATURE);
-                signer.verify(new Signed("RESPONSE", path, tx.xid(), Signer.sigOf(headers.get(TccHeaders.SIGNATURE)),
-                        "REGISTER", registerInput(values, cancelOnly)), signatures.isEmpty() ? null : signatures.get(0));
+                signer.verify(Signed.registration(Signer.sigOf(headers.get(TccHeaders.SIGNATURE)), path, tx.xid(), values,
+                        cancelOnly), signatures.isEmpty() ? null : signatures.get(0));
             }
             List<BranchReference> branches = new ArrayList<>(values.size());
             for (String value : values) {

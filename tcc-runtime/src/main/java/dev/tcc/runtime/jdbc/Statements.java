@@ -15,6 +15,10 @@ public final class Statements {
     // ---- branch barrier (participant side) ----
     public static final String BARRIER_FIND =
             "SELECT action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ? AND branch_id = ?";
+    /** The rows of one xid with a branch id in a range (a range cancel): xid, first, last. */
+    public static final String BARRIER_FIND_RANGE =
+            "SELECT branch_id, action, state, hold_deadline FROM tcc_barrier WHERE xid = ? AND branch_id BETWEEN ? AND ?"
+                    + " ORDER BY branch_id";
     /** Followed by the parenthesised list of xids. */
     public static final String BARRIER_FIND_BY_XIDS =
             "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid IN ";

@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Test;
 class CrossServiceCallTests {
 
     private static final Instant START = Instant.parse("2026-12-03T10:00:00Z");
+    private static final SigningKeys KEYS = new SigningKeys("k1", Map.of("k1", "a-shared-secret-for-these-tests"),
+            Duration.ofSeconds(30));
 
     private final MutableClock clock = new MutableClock(START);
     private final ExecutorService servers = Executors.newCachedThreadPool();
@@ -70,7 +72,7 @@ class CrossServiceCallTests {
             this.log = TestDatabases.h2(name + "-log");
             this.db = TestDatabases.h2(name + "-db");
             TestDatabases.execute(db, "CREATE TABLE holds (id VARCHAR(64), state VARCHAR(16))");
-            HttpSettings http = HttpSettings.defaults().withCoordinatorUrl(() -> url + "/tcc/coordinator");
+            HttpSettings http = HttpSettings.defaults().withCoordinatorUrl(() -> url + "/tcc/coordinator").withKeys(KEYS);
             this.runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true).clock(clock).http(http)
                     .remoteCoordinators(coordinatorUrl -> serviceAt(coordinatorUrl).runtime.decisionSource())
                     .settings(TccSettings.builder().asynchronousPhaseTwo(false).build()).build();
@@ -301,6 +303,35 @@ class CrossServiceCallTests {
 
         assertThat(b.barrierRows("CANCELLED")).isEqualTo(1);
         assertThat(b.holds("RELEASED")).isEqualTo(1);
+    }
+
+    @Test
+    void anAnswerWhoseRegistrationWasAlteredCountsAsLostAndTheTransactionCancels() {
+        assertThatThrownBy(() -> a.runtime.execute(TransactionOptions.named("book"), () -> {
+            a.hold.tryAction("local");
+            byte[] body = new byte[0];
+            OutboundCall outbound = a.runtime.outboundCall("POST", URI.create(b.url + "/holds"), body);
+            Map<String, String> sent = outbound.requestHeaders();
+            Answer answer = servers.submit(() -> serve(b, "/holds", sent, body)).get(10, TimeUnit.SECONDS);
+            Map<String, List<String>> altered = new HashMap<>(answer.headers);
+            altered.remove(TccHeaders.CANCEL_ONLY);
+            altered.put(TccHeaders.BRANCH, answer.headers.get(TccHeaders.BRANCH).stream()
+                    .map(v -> v.replace("participant=", "participant=http%3A%2F%2Fevil.test")).toList());
+            outbound.answered(200, name -> altered.getOrDefault(name, List.of()));
+            return null;
+        })).isInstanceOf(TransactionMarkedCancelOnlyException.class).hasMessageContaining("lost");
+
+        assertThat(b.holds("RELEASED")).isEqualTo(1); // the range cancel reached the real participant
+        assertThat(a.holds("RELEASED")).isEqualTo(1);
+    }
+
+    @Test
+    void anUnsignedContextIsRefusedBeforeAnythingRuns() {
+        Map<String, String> headers = Map.of(TccHeaders.XID, "x1", TccHeaders.BRANCH_RANGE, "2-9",
+                TccHeaders.TIMEOUT, START.plusSeconds(60).toString(), TccHeaders.COORDINATOR, "http://a.test/tcc/coordinator");
+        assertThatThrownBy(() -> b.runtime.inboundCall("POST", "/holds", headers::get, new byte[0]))
+                .isInstanceOf(AuthenticationFailedException.class);
+        assertThat(b.barrierRows("TRIED")).isZero();
     }
 
     @Test

@@ -1,0 +1,109 @@
+package dev.tcc.runtime.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The client side of the protocol's phase-two and decision calls: one shared {@link HttpClient} (connect timeout
+ * from {@link HttpSettings}), each request with the read timeout, signed when a {@link Signer} is given. Hands out
+ * the {@link HttpBranchParticipant} of a participant endpoint and the {@link HttpDecisionSource} of a coordinator
+ * endpoint, one per URL.
+ */
+public final class HttpProtocolClient {
+
+    private static final int EXCERPT = 300;
+
+    private final HttpClient client;
+    private final HttpSettings settings;
+    private final Signer signer;
+    private final ConcurrentMap<String, HttpBranchParticipant> participants = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, HttpDecisionSource> coordinators = new ConcurrentHashMap<>();
+
+    /**
+     * @param settings timeouts
+     * @param signer   signs requests and verifies signed answers; null when calls are not signed
+     */
+    public HttpProtocolClient(HttpSettings settings, Signer signer) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.signer = signer;
+        this.client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Whether {@code id} names a participant endpoint by URL ({@code http://} or {@code https://}). */
+    public static boolean isUrl(String id) {
+        return id.startsWith("http://") || id.startsWith("https://");
+    }
+
+    /** The participant endpoint at {@code baseUrl}, as a branch participant whose id is that URL. */
+    public HttpBranchParticipant participant(String baseUrl) {
+        return participants.computeIfAbsent(baseUrl, url -> new HttpBranchParticipant(url, this));
+    }
+
+    /** The coordinator endpoint at {@code coordinatorUrl}, as a decision source. */
+    public HttpDecisionSource decisionSource(String coordinatorUrl) {
+        return coordinators.computeIfAbsent(coordinatorUrl, url -> new HttpDecisionSource(url, this));
+    }
+
+    Signer signer() {
+        return signer;
+    }
+
+    /** {@code base} without a trailing slash, then the segments, each percent-encoded. */
+    static URI uri(String base, String query, String... segments) {
+        StringBuilder url = new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        for (String segment : segments) {
+            url.append('/').append(PercentEncoding.unreserved(segment));
+        }
+        if (query != null) {
+            url.append('?').append(query);
+        }
+        return URI.create(url.toString());
+    }
+
+    /** The raw path with the raw query, as signed. */
+    static String signedPath(URI uri) {
+        return uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
+    }
+
+    /** Sends an empty-bodied, signed POST; the answer, whatever its status. */
+    Answer post(URI uri, Signed what) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.readTimeout())
+                .POST(HttpRequest.BodyPublishers.noBody());
+        String signature = null;
+        if (signer != null) {
+            signature = signer.sign(what);
+            request.header(TccHeaders.SIGNATURE, signature);
+        }
+        HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Answer(response.statusCode(), response.body() == null ? new byte[0] : response.body(),
+                response.headers().firstValue(TccHeaders.SIGNATURE).orElse(null), signature);
+    }
+
+    /**
+     * An answer.
+     *
+     * @param status          HTTP status
+     * @param body            body bytes
+     * @param signature       its {@code Tcc-Signature}, null when absent
+     * @param requestSignature the signature sent with the request, null when unsigned
+     */
+    record Answer(int status, byte[] body, String signature, String requestSignature) {
+
+        /** Status and the start of the body, for a message. */
+        String describe() {
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            if (text.length() > EXCERPT) {
+                text = text.substring(0, EXCERPT) + "...";
+            }
+            return "HTTP " + status + (text.isEmpty() ? "" : ": " + text);
+        }
+    }
+}
