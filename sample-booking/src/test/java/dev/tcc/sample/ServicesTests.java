@@ -66,6 +66,19 @@ class ServicesTests extends AbstractBookingHttpTests {
     }
 
     @Test
+    void aTryOutsideATransactionIsRefusedAndHoldsNothing() throws Exception {
+        String flight = newFlight(4);
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(fleet().url("flights") + "/holds"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"flight\":\"" + flight + "\",\"seats\":2}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(409);
+        assertThat(answer.body()).contains("TCC transaction");
+        assertThat(intOf(item("flights", flight), "available")).isEqualTo(4);
+    }
+
+    @Test
     void aTryWithAForgedTransactionContextIsRefusedAndHoldsNothing() throws Exception {
         String flight = newFlight(4);
         long now = System.currentTimeMillis() / 1000;

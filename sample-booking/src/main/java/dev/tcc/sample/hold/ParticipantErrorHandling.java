@@ -1,5 +1,6 @@
 package dev.tcc.sample.hold;
 
+import dev.tcc.api.NoTccTransactionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -20,6 +21,17 @@ public class ParticipantErrorHandling {
     ProblemDetail refused(HoldRefusedException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
         problem.setTitle("Hold refused; nothing was held");
+        return problem;
+    }
+
+    /** {@code POST /holds} outside a TCC transaction: nothing would ever confirm or cancel the hold, so the try does not run. */
+    @ExceptionHandler(NoTccTransactionException.class)
+    @ResponseStatus(HttpStatus.CONFLICT)
+    ProblemDetail outsideATransaction(NoTccTransactionException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "POST /holds takes part in the caller's TCC"
+                + " transaction: call it from a @TccTransactional method with a RestClient from Spring Boot's RestClient.Builder"
+                + " (as the booking service does). Nothing was held.");
+        problem.setTitle("Not inside a TCC transaction; nothing was held");
         return problem;
     }
 
