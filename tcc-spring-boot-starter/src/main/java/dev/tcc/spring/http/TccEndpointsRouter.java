@@ -27,11 +27,13 @@ final class TccEndpointsRouter {
     }
 
     /**
-     * {@code POST {participantPath}/{xid}/{branch}/{phase}} and {@code POST {coordinatorPath}/{xid}/{branch}/decision}.
+     * {@code POST {participantPath}/{xid}/{branch}/{phase}}, {@code POST {participantPath}/batch/{phase}} and
+     * {@code POST {coordinatorPath}/{xid}/{branch}/decision}.
      */
     RouterFunction<ServerResponse> routes(String participantPath, String coordinatorPath) {
         return RouterFunctions.route()
                 .POST(trim(coordinatorPath) + "/{xid}/{branch}/decision", this::decision)
+                .POST(trim(participantPath) + "/batch/{phase}", this::batch)
                 .POST(trim(participantPath) + "/{xid}/{branch}/{phase}", this::phaseTwo)
                 .build();
     }
@@ -41,6 +43,13 @@ final class TccEndpointsRouter {
         EndpointAnswer answer = runtime.get().participantEndpoint().handle(servlet.getMethod(), RawPath.of(servlet),
                 request.pathVariable("xid"), request.pathVariable("branch"), request.pathVariable("phase"),
                 request.param("action").orElse(null), servlet.getHeader(TccHeaders.SIGNATURE), body(servlet));
+        return toResponse(answer);
+    }
+
+    private ServerResponse batch(ServerRequest request) throws IOException {
+        HttpServletRequest servlet = request.servletRequest();
+        EndpointAnswer answer = runtime.get().participantEndpoint().handleBatch(servlet.getMethod(), RawPath.of(servlet),
+                request.pathVariable("phase"), servlet.getHeader(TccHeaders.SIGNATURE), body(servlet));
         return toResponse(answer);
     }
 
@@ -57,12 +66,17 @@ final class TccEndpointsRouter {
     }
 
     private static ServerResponse toResponse(EndpointAnswer answer) {
+        String contentType = answer.headers().getOrDefault("Content-Type", MediaType.APPLICATION_JSON_VALUE);
         ServerResponse.BodyBuilder response = ServerResponse.status(HttpStatusCode.valueOf(answer.status()))
-                .headers(headers -> answer.headers().forEach(headers::set));
+                .headers(headers -> answer.headers().forEach((name, value) -> {
+                    if (!name.equalsIgnoreCase("Content-Type")) {
+                        headers.set(name, value);
+                    }
+                }));
         if (answer.body() == null || answer.body().isEmpty()) {
             return response.build();
         }
-        return response.contentType(MediaType.APPLICATION_JSON).body(answer.body());
+        return response.contentType(MediaType.parseMediaType(contentType)).body(answer.body());
     }
 
     private static String trim(String path) {
