@@ -8,7 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.api.TryRefusedException;
 import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.action.LocalParticipant;
+import dev.tcc.runtime.coordinator.GlobalTransaction;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Ticker;
 import dev.tcc.runtime.testing.TestDatabases;
@@ -18,6 +18,8 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,5 +208,24 @@ class ReviewFindingsTests {
 
         assertThat(answer.status()).isEqualTo(401);
         assertThat(answer.body()).doesNotContain("k1");
+    }
+    /**
+     * Finding 8: a gateway's 502/503/504 (the participant may still be trying behind it) carries no Tcc headers, so the
+     * caller takes it for "nothing was tried there": no in-doubt branch, no cancel-only. If user code swallows the
+     * exception the transaction confirms without the participant's late tries (their holds are then cancelled by the
+     * question): the "a lost answer cancels" rule of how-it-works.md does not hold for an answer a proxy made up.
+     */
+    @Test
+    void aGatewayTimeoutAnswerCountsAsALostAnswer() {
+        Instant now = Instant.now();
+        GlobalTransaction tx = GlobalTransaction.joined("x-1", now, now.plusSeconds(60), 0, 1, Integer.MAX_VALUE,
+                "http://a/tcc/coordinator");
+        OutboundCalls calls = new OutboundCalls(HttpSettings.defaults().withKeys(KEYS), signer, Clock.systemUTC());
+        OutboundCall call = calls.begin(tx, "POST", URI.create("http://flights/holds"), new byte[0]);
+
+        call.answered(504, name -> List.of());
+
+        assertThat(tx.cancelOnlyReason()).as("cancel-only after a gateway timeout").isNotNull();
+        assertThat(tx.branches()).as("the call's in-doubt branch, for a range cancel").hasSize(1);
     }
 }
