@@ -228,4 +228,14 @@ class ReviewFindingsTests {
         assertThat(tx.cancelOnlyReason()).as("cancel-only after a gateway timeout").isNotNull();
         assertThat(tx.branches()).as("the call's in-doubt branch, for a range cancel").hasSize(1);
     }
+    /**
+     * Finding 9: the xid form admits "." and "..", which PercentEncoding.unreserved leaves as they are: the phase-two and
+     * question URLs then hold a dot segment that servers and proxies normalise away (RFC 3986, 5.2.4), so the branch
+     * can never be confirmed (404: HEURISTIC) nor asked about (the hold never ends).
+     */
+    @Test
+    void anXidThatIsADotSegmentIsRefusedOrEncoded() {
+        URI question = HttpProtocolClient.uri("http://a/tcc/coordinator", null, "..", "7", "decision");
+        assertThat(question.normalize()).as("the question's URL survives normalisation").isEqualTo(question);
+    }
 }
