@@ -238,4 +238,23 @@ class ReviewFindingsTests {
         URI question = HttpProtocolClient.uri("http://a/tcc/coordinator", null, "..", "7", "decision");
         assertThat(question.normalize()).as("the question's URL survives normalisation").isEqualTo(question);
     }
+    /**
+     * Finding 10: the TRY signature names no service. A signed call to flights, replayed within the skew to hotels
+     * (same path), is joined there with the very range flights got: hotels' tries take ids that flights' listed branches
+     * already have, so the coordinator's per-branch question answers CONFIRM for work the initiator never saw.
+     */
+    @Test
+    void aSignedCallToOneServiceIsRefusedWhenReplayedToAnother() {
+        Instant now = Instant.now();
+        GlobalTransaction tx = GlobalTransaction.joined("x-1", now, now.plusSeconds(60), 0, 1, Integer.MAX_VALUE,
+                "http://a/tcc/coordinator");
+        OutboundCall toFlights = new OutboundCalls(HttpSettings.defaults().withKeys(KEYS), signer, Clock.systemUTC())
+                .begin(tx, "POST", URI.create("http://flights:8080/holds"), new byte[0]);
+        Map<String, String> replayed = new HashMap<>(toFlights.requestHeaders());
+        replayed.put("Host", "hotels:8080");
+        InboundCalls hotels = new InboundCalls(HttpSettings.defaults().withKeys(KEYS), signer, Clock.systemUTC(), Ticker.SYSTEM);
+
+        assertThatThrownBy(() -> hotels.join("POST", "/holds", replayed::get, new byte[0]).close())
+                .isInstanceOf(AuthenticationFailedException.class);
+    }
 }
