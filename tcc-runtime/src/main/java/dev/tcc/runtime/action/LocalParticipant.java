@@ -145,6 +145,12 @@ public final class LocalParticipant implements BranchParticipant {
     }
 
     private Object alreadySeen(BarrierRow existing, TryAdmission admission, String xid, int branchId) throws Exception {
+        if (existing != null && !existing.action().equals(action.name())) {
+            // not a duplicate of this try: another action holds the id (a redelivered call whose tries ran in another order)
+            throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
+                    + "] was refused: the branch id already holds a try of '" + existing.action() + "'. Nothing changed;"
+                    + " a repeated delivery must run the same tries in the same order");
+        }
         if (admission == TryAdmission.REFUSED) {
             String why = existing == null
                     ? "its barrier row is gone (purged after its hold, or an earlier delivery rolled back while this one ran)"
@@ -216,6 +222,15 @@ public final class LocalParticipant implements BranchParticipant {
         });
     }
 
+    /** A phase-two delivery for a branch whose row another action tried: nothing ran (the call was misrouted). */
+    public static final class OtherActionException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        OtherActionException(String message) {
+            super(message);
+        }
+    }
+
     /** A confirm refused because no try of the branch is recorded here at all. */
     public static final class NoTryRecordedException extends ConfirmRefusedException {
         private static final long serialVersionUID = 1L;
@@ -228,7 +243,7 @@ public final class LocalParticipant implements BranchParticipant {
     /** A branch tried by another action: its stored arguments are not this action's, so no body may run on them. */
     private void requireOwnRow(BarrierRow row, BranchReference branch) {
         if (!row.action().equals(action.name())) {
-            throw new IllegalStateException("Branch " + branch.branchId() + " of [" + branch.xid() + "] was tried by the"
+            throw new OtherActionException("Branch " + branch.branchId() + " of [" + branch.xid() + "] was tried by the"
                     + " action '" + row.action() + "', not '" + action.name() + "': nothing ran. The phase-two call was"
                     + " routed to the wrong action");
         }

@@ -52,6 +52,6 @@ public final class ParticipantRegistry {
 
     /** Whether a participant id names a participant endpoint in another service (an http or https URL). */
     public static boolean isRemote(String id) {
-        return id.startsWith("http://") || id.startsWith("https://");
+        return id.regionMatches(true, 0, "http://", 0, 7) || id.regionMatches(true, 0, "https://", 0, 8);
     }
 }

@@ -68,7 +68,7 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
                         EndpointRequests.orEmpty(phase).toUpperCase(Locale.ROOT), body), signature);
             } catch (AuthenticationFailedException e) {
                 log.warn("TCC participant endpoint refused {} {}: {}", method, path, e.getMessage());
-                return EndpointAnswers.of(401, xid, branch, null, e.getMessage());
+                return EndpointAnswers.of(401, xid, branch, null, EndpointAnswers.NOT_AUTHENTICATED);
             }
         }
         if (!"POST".equalsIgnoreCase(method)) {
@@ -106,7 +106,7 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
                         : body).withMethod(EndpointRequests.orEmpty(method)), signature);
             } catch (AuthenticationFailedException e) {
                 log.warn("TCC participant endpoint refused {} {}: {}", method, path, e.getMessage());
-                return EndpointAnswers.of(401, null, null, null, e.getMessage());
+                return EndpointAnswers.of(401, null, null, null, EndpointAnswers.NOT_AUTHENTICATED);
             }
         }
         if (!"POST".equalsIgnoreCase(method)) {
@@ -162,6 +162,8 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
             return outcome == LocalParticipant.Outcome.ALREADY
                     ? EndpointAnswers.of(208, xid, branch, target.code(), "already " + target.code())
                     : EndpointAnswers.of(200, xid, branch, target.code(), target.code());
+        } catch (LocalParticipant.OtherActionException e) {
+            return EndpointAnswers.of(404, xid, branch, null, e.getMessage());
         } catch (LocalParticipant.NoTryRecordedException e) {
             return EndpointAnswers.of(404, xid, branch, null, e.getMessage());
         } catch (ConfirmRefusedException e) {

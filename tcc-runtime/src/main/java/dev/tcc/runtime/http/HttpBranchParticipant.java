@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 public final class HttpBranchParticipant implements BranchParticipant {
 
     /** The action of the branch a caller records for a call whose answer was lost (docs/protocol.md, "Lost answers"). */
-    public static final Pattern CALL_ACTION = Pattern.compile("call ([1-9][0-9]{0,9})-([1-9][0-9]{0,9})");
+    public static final Pattern CALL_ACTION = Pattern.compile("tcc:call ([1-9][0-9]{0,9})-([1-9][0-9]{0,9})");
 
     private final String baseUrl;
     private final HttpProtocolClient client;
@@ -40,7 +40,7 @@ public final class HttpBranchParticipant implements BranchParticipant {
 
     /** The action name of the in-doubt branch that stands for a lost call with range {@code first-last}. */
     public static String callAction(int first, int last) {
-        return "call " + first + "-" + last;
+        return "tcc:call " + first + "-" + last; // the tcc: prefix is reserved: no Tcc-Branch may name such an action
     }
 
     @Override
@@ -59,8 +59,14 @@ public final class HttpBranchParticipant implements BranchParticipant {
         switch (answer.status()) {
             case 200, 208 -> {
             }
-            case 404, 409 -> throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('"
-                    + branch.action() + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
+            case 404, 409 -> {
+                if (!answer.namesBranch(branch.xid(), String.valueOf(branch.branchId()))) {
+                    // not the endpoint's answer (a proxy's, a wrong path): retried, never taken for a refusal
+                    throw failed("Confirm", branch, answer);
+                }
+                throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('"
+                        + branch.action() + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
+            }
             default -> throw failed("Confirm", branch, answer);
         }
     }
@@ -71,6 +77,9 @@ public final class HttpBranchParticipant implements BranchParticipant {
         HttpProtocolClient.Answer answer = call.matches()
                 ? send(branch, call.group(1) + "-" + call.group(2), "cancel", null)
                 : deliver(cancels, branch, "cancel");
+        if (call.matches() && answer.status() == 404) {
+            return; // no participant endpoint at that host (an ordinary service): nothing can have been tried there
+        }
         switch (answer.status()) {
             case 200, 208 -> {
             }
@@ -86,8 +95,8 @@ public final class HttpBranchParticipant implements BranchParticipant {
         if (batches.supported()) {
             int status = batches.deliver(branch);
             if (status >= 0) {
-                return new HttpProtocolClient.Answer(status, ("(in a batch) " + status).getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8), null, null);
+                String body = "{\"xid\":\"" + branch.xid() + "\",\"branch\":\"" + branch.branchId() + "\",\"message\":\"in a batch\"}";
+                return new HttpProtocolClient.Answer(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null);
             }
         }
         return send(branch, String.valueOf(branch.branchId()), phase, branch.action());

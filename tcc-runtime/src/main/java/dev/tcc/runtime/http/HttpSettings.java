@@ -27,10 +27,17 @@ public record HttpSettings(Duration connectTimeout, Duration readTimeout, String
         Objects.requireNonNull(coordinatorUrl, "coordinatorUrl");
     }
 
-    /** Defaults: 2 s connect, 10 s read, {@code /tcc/participant}, coordinator at {@code http://localhost:8080/tcc/coordinator}, unsigned. */
+    /**
+     * Defaults: 2 s connect, 10 s read, {@code /tcc/participant}, unsigned, and no coordinator URL: a call inside a
+     * transaction fails until one is set ({@link #withCoordinatorUrl}), since a guessed one could point participants at
+     * a service that answers "cancel" for transactions it never saw.
+     */
     public static HttpSettings defaults() {
-        return new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), "/tcc/participant", null,
-                () -> "http://localhost:8080/tcc/coordinator", null);
+        return new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(10), "/tcc/participant", null, () -> {
+            throw new IllegalStateException("This service's coordinator URL is not set, so its transactions cannot call"
+                    + " other services: set it with HttpSettings.withCoordinatorUrl (Spring Boot: tcc.http.coordinator-url,"
+                    + " or run a web server, whose port it is derived from)");
+        }, null);
     }
 
     public HttpSettings withKeys(SigningKeys newKeys) {

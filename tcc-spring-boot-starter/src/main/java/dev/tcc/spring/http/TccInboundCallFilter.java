@@ -50,7 +50,10 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
         try {
             call = runtime.get().inboundCall(request.getMethod(), RawPath.of(request), request::getHeader, body);
         } catch (AuthenticationFailedException e) {
-            refuse(request, response, HttpServletResponse.SC_UNAUTHORIZED, e.getMessage());
+            log.warn("Refused a TCC call " + request.getMethod() + " " + request.getRequestURI() + ": " + e.getMessage());
+            // why stays in this log: the answer would tell a stranger the key ids and the clock
+            refuse(request, response, HttpServletResponse.SC_UNAUTHORIZED, "Not authenticated: the Tcc-Signature is missing"
+                    + " or does not verify; the receiving service's log says why");
             return;
         } catch (IllegalArgumentException e) {
             refuse(request, response, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
