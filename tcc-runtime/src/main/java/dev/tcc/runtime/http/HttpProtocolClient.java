@@ -83,6 +83,7 @@ public final class HttpProtocolClient {
     Answer post(URI uri, Signed what, byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.readTimeout())
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        settings.requestHeaders().headersFor(uri).forEach(request::header);
         String signature = null;
         if (signer != null) {
             signature = signer.sign(what);

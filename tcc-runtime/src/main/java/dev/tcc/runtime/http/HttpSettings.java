@@ -16,15 +16,25 @@ import java.util.function.Supplier;
  *                        is made, so it may depend on the port the server got
  * @param keys            the signing keys, or null when calls are not signed (the application authenticates them
  *                        itself, e.g. with Spring Security, or the user opted out)
+ * @param requestHeaders  headers added to the runtime's own phase-two calls and decision questions (credentials
+ *                        for services that check their own), never null
  */
 public record HttpSettings(Duration connectTimeout, Duration readTimeout, String participantPath, String participantUrl,
-                           Supplier<String> coordinatorUrl, SigningKeys keys) {
+                           Supplier<String> coordinatorUrl, SigningKeys keys,
+                           dev.tcc.spi.ProtocolRequestHeaders requestHeaders) {
+
+    /** Settings without extra request headers. */
+    public HttpSettings(Duration connectTimeout, Duration readTimeout, String participantPath, String participantUrl,
+                        Supplier<String> coordinatorUrl, SigningKeys keys) {
+        this(connectTimeout, readTimeout, participantPath, participantUrl, coordinatorUrl, keys, target -> java.util.Map.of());
+    }
 
     public HttpSettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(participantPath, "participantPath");
         Objects.requireNonNull(coordinatorUrl, "coordinatorUrl");
+        Objects.requireNonNull(requestHeaders, "requestHeaders");
     }
 
     /**
@@ -41,10 +51,16 @@ public record HttpSettings(Duration connectTimeout, Duration readTimeout, String
     }
 
     public HttpSettings withKeys(SigningKeys newKeys) {
-        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, coordinatorUrl, newKeys);
+        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, coordinatorUrl, newKeys,
+                requestHeaders);
     }
 
     public HttpSettings withCoordinatorUrl(Supplier<String> url) {
-        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, url, keys);
+        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, url, keys, requestHeaders);
+    }
+
+    /** The same settings whose protocol requests also carry {@code headers} (see {@link dev.tcc.spi.ProtocolRequestHeaders}). */
+    public HttpSettings withRequestHeaders(dev.tcc.spi.ProtocolRequestHeaders headers) {
+        return new HttpSettings(connectTimeout, readTimeout, participantPath, participantUrl, coordinatorUrl, keys, headers);
     }
 }

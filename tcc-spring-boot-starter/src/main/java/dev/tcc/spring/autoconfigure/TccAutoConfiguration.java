@@ -69,8 +69,12 @@ public final class TccAutoConfiguration {
     /** How this service takes part in transactions across HTTP, from {@code tcc.http.*}. */
     @Bean
     @ConditionalOnMissingBean
-    HttpSettings tccHttpSettings(TccProperties properties, Environment environment) {
-        return TccHttpSettingsMapper.toSettings(properties.getHttp(), environment);
+    HttpSettings tccHttpSettings(TccProperties properties, Environment environment,
+                                 ObjectProvider<dev.tcc.spi.ProtocolRequestHeaders> requestHeaders) {
+        HttpSettings settings = TccHttpSettingsMapper.toSettings(properties.getHttp(), environment);
+        // e.g. credentials for services that protect their TCC endpoints with Spring Security
+        dev.tcc.spi.ProtocolRequestHeaders headers = requestHeaders.getIfUnique();
+        return headers == null ? settings : settings.withRequestHeaders(headers);
     }
 
     @Bean
