@@ -172,7 +172,8 @@ public final class OutboundCalls {
         private void recordLost(Exception failure) {
             String participant = uri.resolve(settings.participantPath()).toString();
             Instant hold = tx.timeoutAt();
-            tx.addInDoubt(new BranchReference(tx.xid(), block.own(), participant, "call " + block.range(), hold, 1));
+            tx.addInDoubt(new BranchReference(tx.xid(), block.own(), participant,
+                    HttpBranchParticipant.callAction(block.rangeFirst(), block.lastId()), hold, 1));
             tx.markCancelOnly("the answer of the call to " + uri + " was lost [" + failure + "]", LOST_ADVICE, failure);
         }
     }

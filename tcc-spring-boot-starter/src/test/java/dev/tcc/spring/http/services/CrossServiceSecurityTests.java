@@ -151,34 +151,34 @@ class CrossServiceSecurityTests {
         byte[] body = "{\"seats\":2}".getBytes(StandardCharsets.UTF_8);
         Signer good = SignedCalls.signer();
         Map<String, Runnable> attacks = new LinkedHashMap<>();
-        attacks.put("unsigned", expect401(() -> call(path, SignedCalls.contextHeaders(null, path, forged, "1000-1999", timeout, coordinator, body), body)));
+        attacks.put("unsigned", expect401(() -> call(path, SignedCalls.contextHeaders(null, b.url(path), forged, "1000-1999", timeout, coordinator, body), body)));
         attacks.put("signed with a wrong secret", expect401(() -> call(path,
-                SignedCalls.contextHeaders(wrongSecret(), path, forged, "1000-1999", timeout, coordinator, body), body)));
+                SignedCalls.contextHeaders(wrongSecret(), b.url(path), forged, "1000-1999", timeout, coordinator, body), body)));
         attacks.put("signed five minutes ago", expect401(() -> call(path,
-                SignedCalls.contextHeaders(skewed(-5), path, forged, "1000-1999", timeout, coordinator, body), body)));
+                SignedCalls.contextHeaders(skewed(-5), b.url(path), forged, "1000-1999", timeout, coordinator, body), body)));
         attacks.put("signed with an unknown key id", expect401(() -> call(path,
-                SignedCalls.contextHeaders(unknownKey(), path, forged, "1000-1999", timeout, coordinator, body), body)));
+                SignedCalls.contextHeaders(unknownKey(), b.url(path), forged, "1000-1999", timeout, coordinator, body), body)));
         attacks.put("its body altered", expect401(() -> call(path,
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), "{\"seats\":9}".getBytes(StandardCharsets.UTF_8))));
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), "{\"seats\":9}".getBytes(StandardCharsets.UTF_8))));
         attacks.put("its query altered", expect401(() -> call(path + "x",
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), body)));
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), body)));
         attacks.put("its range altered", expect401(() -> call(path, with(
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), TccHeaders.BRANCH_RANGE, "1-2147483647"), body)));
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), TccHeaders.BRANCH_RANGE, "1-2147483647"), body)));
         attacks.put("its xid altered", expect401(() -> call(path, with(
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), TccHeaders.XID, xid), body)));
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), TccHeaders.XID, xid), body)));
         attacks.put("its timeout altered", expect401(() -> call(path, with(
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), TccHeaders.TIMEOUT, SignedCalls.timeoutIn(3600)), body)));
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), TccHeaders.TIMEOUT, SignedCalls.timeoutIn(3600)), body)));
         attacks.put("its coordinator altered", expect401(() -> call(path, with(
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), TccHeaders.COORDINATOR,
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), TccHeaders.COORDINATOR,
                 "http://attacker.example/tcc/coordinator"), body)));
         attacks.put("a confirm signature in place of the try's", expect401(() -> call(path, with(
-                SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), TccHeaders.SIGNATURE,
+                SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), TccHeaders.SIGNATURE,
                 SignedCalls.signPhaseTwo(good, path, forged, "1000-1999", "confirm")), body)));
 
         assertRefusedAndUnchanged(attacks, b);
         assertThat(b.rows().state(other)).as("no handler ran").isNull();
 
-        HttpResponse<String> signed = call(path, SignedCalls.contextHeaders(good, path, forged, "1000-1999", timeout, coordinator, body), body);
+        HttpResponse<String> signed = call(path, SignedCalls.contextHeaders(good, b.url(path), forged, "1000-1999", timeout, coordinator, body), body);
         assertThat(signed.statusCode()).as("the well-signed call: " + signed.body()).isEqualTo(200);
         assertThat(b.rows().state(other)).isEqualTo("PENDING");
         assertThat(signed.headers().allValues(TccHeaders.BRANCH)).hasSize(1);

@@ -90,9 +90,9 @@ class InboundCallFilterTests {
         String coordinator = "http://localhost:1/tcc/coordinator";
 
         HttpResponse<String> badRange = SignedCalls.post(b.url(path),
-                SignedCalls.contextHeaders(SignedCalls.signer(), path, newXid(), "many", timeout, coordinator, new byte[0]), new byte[0]);
+                SignedCalls.contextHeaders(SignedCalls.signer(), b.url(path), newXid(), "many", timeout, coordinator, new byte[0]), new byte[0]);
         HttpResponse<String> badTimeout = SignedCalls.post(b.url(path),
-                SignedCalls.contextHeaders(SignedCalls.signer(), path, newXid(), "1000-1999", "tomorrow", coordinator, new byte[0]), new byte[0]);
+                SignedCalls.contextHeaders(SignedCalls.signer(), b.url(path), newXid(), "1000-1999", "tomorrow", coordinator, new byte[0]), new byte[0]);
 
         assertThat(badRange.statusCode()).as(badRange.body()).isEqualTo(400);
         assertThat(badTimeout.statusCode()).as(badTimeout.body()).isEqualTo(400);
@@ -109,7 +109,7 @@ class InboundCallFilterTests {
 
     /** A call carrying a well-signed context of a fresh transaction (whose coordinator nobody asks in these tests). */
     private HttpResponse<String> joined(String pathAndQuery, byte[] body) {
-        Map<String, String> headers = new LinkedHashMap<>(SignedCalls.contextHeaders(SignedCalls.signer(), pathAndQuery, newXid(),
+        Map<String, String> headers = new LinkedHashMap<>(SignedCalls.contextHeaders(SignedCalls.signer(), b.url(pathAndQuery), newXid(),
                 "1000-1999", SignedCalls.timeoutIn(30), "http://localhost:1/tcc/coordinator", body));
         headers.put("Content-Type", "application/json");
         return SignedCalls.post(b.url(pathAndQuery), headers, body);

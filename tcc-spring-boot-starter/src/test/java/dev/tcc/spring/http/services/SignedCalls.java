@@ -44,16 +44,16 @@ public final class SignedCalls {
     }
 
     /**
-     * The context headers of a call made inside a transaction, signed by {@code signer} over what is given here
+     * The context headers of a call to {@code url} made inside a transaction, signed by {@code signer} over what is given here
      * (a test then sends something else to tamper with it).
      */
-    public static Map<String, String> contextHeaders(Signer signer, String pathAndQuery, String xid, String range,
+    public static Map<String, String> contextHeaders(Signer signer, String url, String xid, String range,
                                                      String timeout, String coordinator, byte[] body) {
-        byte[] prefix = (timeout + "\n" + coordinator + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] digested = new byte[prefix.length + body.length];
-        System.arraycopy(prefix, 0, digested, 0, prefix.length);
-        System.arraycopy(body, 0, digested, prefix.length, body.length);
-        String signature = signer == null ? null : signer.sign(new Signed("POST", pathAndQuery, xid, range, "TRY", digested));
+        URI target = URI.create(url); // the service called is signed too (its Host header)
+        String pathAndQuery = target.getRawQuery() == null ? target.getRawPath() : target.getRawPath() + "?" + target.getRawQuery();
+        String host = target.getPort() == -1 ? target.getHost() : target.getHost() + ":" + target.getPort();
+        String signature = signer == null ? null
+                : signer.sign(Signed.tryCall("POST", host, pathAndQuery, xid, range, timeout, coordinator, body));
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         headers.put(TccHeaders.XID, xid);
         headers.put(TccHeaders.BRANCH_RANGE, range);
