@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Headless-Chromium check of the sample's page: starts the packaged application on a free port, lets
-# Debian's chromium load http://localhost:PORT/?autobook=1 (the page books a trip with its own
+# Headless-Chromium check of the sample's page: starts the packaged application (its four services: booking,
+# flights, hotels, payments) on free ports, lets Debian's chromium load the booking service's page
+# http://localhost:PORT/?autobook=1 (the page books a trip across the three other services with its own
 # JavaScript and waits until the TCC transaction and every hold are CONFIRMED), then checks the
 # booking over the REST API; does the same for a declined payment (expects CANCELLED); takes a
 # screenshot. Exits 0 when all of it holds, non-zero otherwise.
@@ -46,15 +47,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# port 0: the application picks a free port and logs it; the check reads it from the log
-java -jar "$jar" --server.port=0 --spring.main.banner-mode=off > "$out/app.log" 2>&1 &
+# port 0 for each service: each picks a free port; the launcher logs them once all four answer, and the check
+# reads booking's from that line
+java -jar "$jar" --sample.services.booking.port=0 --sample.services.flights.port=0 --sample.services.hotels.port=0 \
+  --sample.services.payments.port=0 --spring.main.banner-mode=off > "$out/app.log" 2>&1 &
 app_pid=$!
 port=""
 deadline=$((SECONDS + 120))
 while [[ -z "$port" ]]; do
   kill -0 "$app_pid" 2>/dev/null || fail "the application exited during start-up"
   (( SECONDS < deadline )) || fail "the application did not start within 120 s"
-  port="$(grep -o 'Tomcat started on port [0-9]*' "$out/app.log" | grep -o '[0-9]*$' | head -n 1 || true)"
+  port="$(grep -o 'Trip booking sample is up: booking http://localhost:[0-9]*' "$out/app.log" | grep -o '[0-9]*$' | head -n 1 || true)"
   [[ -n "$port" ]] || sleep 0.5
 done
 base="http://localhost:$port"
@@ -62,7 +65,7 @@ until curl -sf "$base/actuator/health" >/dev/null; do
   (( SECONDS < deadline )) || fail "$base/actuator/health did not answer"
   sleep 0.5
 done
-echo "sample running at $base (pid $app_pid)"
+echo "sample running: $(grep -o 'booking http://localhost:[0-9]*.*' "$out/app.log" | head -n 1) (pid $app_pid)"
 
 browse() { # browse URL ARGS... : headless Chromium with a fresh profile
   local url="$1"; shift
@@ -91,6 +94,9 @@ autobook() { # autobook SCENARIO EXPECTED_STATE -> prints the booking id
 confirmed="$(autobook 1 CONFIRMED)"
 grep -q 'TCC transactions' "$out/dom-1.html" || fail "the page did not render its transactions panel"
 grep -q 'data-state="CONFIRMED"' "$out/dom-1.html" || fail "the page does not list the confirmed transaction"
+for service in flights hotels payments; do # each branch shows the service it lives on
+  grep -q "class=\"chip\" data-service=\"$service\"" "$out/dom-1.html" || fail "the page does not show a branch in the $service service"
+done
 declined="$(autobook PAYMENT_DECLINED CANCELLED)"
 
 browse "$base/" --virtual-time-budget=5000 --window-size=1280,900 --screenshot="$screenshot" >/dev/null || fail "screenshot failed"

@@ -1,4 +1,5 @@
-// The sample's page: polls /inventory, /transactions and /participants every second and books through POST /bookings.
+// The sample's page, served by the booking service: polls /inventory (which booking gathers from the flights, hotels and
+// payments services), /transactions and /participants every second and books through POST /bookings.
 // No build step, no libraries. ?autobook=1 (or ?autobook=PAYMENT_DECLINED, ...) books once on load and reports the
 // outcome in #autobook, which the headless-Chromium check reads.
 'use strict';
@@ -30,9 +31,9 @@ function renderInventory(inv) {
   lastInventory = inv;
   clockOffset = inv.now - Date.now();
   $('#hold-seconds').textContent = `${Math.round(inv.settings.holdMillis / 1000)} s`;
-  if (!selectsFilled) {
-    const flights = inv.services.find((s) => s.service === 'flights');
-    const hotels = inv.services.find((s) => s.service === 'hotels');
+  const flights = inv.services.find((s) => s.service === 'flights');
+  const hotels = inv.services.find((s) => s.service === 'hotels');
+  if (!selectsFilled && flights.reachable && hotels.reachable) {
     $('#flight').innerHTML = flights.items.map((i) => `<option value="${esc(i.code)}">${esc(i.code)} · ${esc(i.label)} · ${num(i.price)}</option>`).join('');
     $('#hotel').innerHTML = hotels.items.map((i) => `<option value="${esc(i.code)}">${esc(i.label)} · ${num(i.price)}/night</option>`).join('');
     selectsFilled = true;
@@ -40,12 +41,16 @@ function renderInventory(inv) {
   $('#services').innerHTML = inv.services.map(renderService).join('');
 }
 
+const hostOf = (url) => { try { return new URL(url).host; } catch (e) { return url || ''; } };
+
 function renderService(service) {
   const down = service.downUntil ? Date.parse(service.downUntil) : null;
-  const status = down ? `<span class="badge DOWN" title="until ${esc(time(service.downUntil))}">DOWN ${Math.max(0, Math.ceil((down - serverNow()) / 1000))}s</span>`
-                      : '<span class="badge UP">UP</span>';
+  const left = down ? Math.max(0, Math.ceil((down - serverNow()) / 1000)) : 0;
+  const status = down ? `<span class="badge DOWN" title="until ${esc(time(service.downUntil))}">${left > 0 ? `DOWN ${left}s` : 'RESTARTING'}</span>`
+    : service.reachable ? '<span class="badge UP">UP</span>'
+      : `<span class="badge DOWN" title="${esc(service.error)}">UNREACHABLE</span>`;
   const toggle = down ? `<button class="switch" data-up="${esc(service.service)}">up</button>`
-                      : `<button class="switch" data-down="${esc(service.service)}" title="every call to it fails for 20 s">down 20s</button>`;
+                      : `<button class="switch" data-down="${esc(service.service)}" title="stops the ${esc(service.service)} application for 20 s: its port refuses connections, then it starts again">down 20s</button>`;
   const items = service.items.map((i) => {
     const total = Number(i.total) || 1;
     const c = (100 * Number(i.confirmed)) / total;
@@ -55,21 +60,23 @@ function renderService(service) {
       <div class="bar" title="confirmed ${num(i.confirmed)}, pending ${num(i.pending)}"><span class="c" style="width:${c}%"></span><span class="p" style="width:${p}%"></span></div>
       <div class="legend">${num(i.confirmed)} confirmed · ${num(i.pending)} held</div></div>`;
   }).join('');
+  const unreachable = service.reachable ? '' : `<div class="muted">No answer from ${esc(service.url)}: its inventory and holds are unknown until it is back.</div>`;
   const holds = service.holds.map((h) => {
     const left = Math.ceil((h.expiresAt - serverNow()) / 1000);
     const extra = h.state === 'PENDING' ? `<span class="countdown">${left > 0 ? `expires in ${left}s` : 'expired, releasing…'}</span>` : '';
     const what = service.unit === 'credit' ? `${num(h.amount)} on ${esc(h.resource)}` : `${h.quantity} × ${esc(h.resource)}`;
     return `<li><span>${what} <span class="muted mono">${short(h.xid)}</span></span><span>${extra} ${badge(h.state)}</span></li>`;
-  }).join('') || '<li class="muted">no holds yet</li>';
-  return `<div class="service" data-service="${esc(service.service)}">
-    <h4><span>${esc(service.service)} <span class="sub">${esc(service.unit)}</span></span><span>${status} ${toggle}</span></h4>
-    ${items}<ul class="holds">${holds}</ul></div>`;
+  }).join('') || (service.reachable ? '<li class="muted">no holds yet</li>' : '');
+  return `<div class="service" data-service="${esc(service.service)}" data-reachable="${service.reachable}">
+    <h4><span>${esc(service.service)} <span class="sub">${esc(service.unit || '')} · <span class="mono">${esc(hostOf(service.url))}</span></span></span><span>${status} ${toggle}</span></h4>
+    ${unreachable}${items}<ul class="holds">${holds}</ul></div>`;
 }
 
 function renderTransactions(data) {
   $('#tx-counts').textContent = Object.entries(data.counts).map(([state, n]) => `${state} ${n}`).join(' · ');
   const rows = data.transactions.map((t) => {
-    const branches = t.branches.map((b) => `<span class="chip" title="participant ${esc(b.participant)}, ${b.attempts} attempt(s)${b.lastError ? ': ' + esc(b.lastError) : ''}">${esc(b.action)} ${badge(b.state)}</span>`).join('');
+    // each branch lives in a service: its name and the participant endpoint phase two reaches it at
+    const branches = t.branches.map((b) => `<span class="chip" data-service="${esc(b.service)}" title="branch ${b.branchId} in the ${esc(b.service)} service, participant endpoint ${esc(b.participant)}; ${b.attempts} phase-two attempt(s)${b.lastError ? ': ' + esc(b.lastError) : ''}">${esc(b.action)} ${badge(b.state)}<span class="where">${esc(b.service)} · <span class="mono">${esc(String(b.participant || '').replace(/^https?:\/\//, ''))}</span></span></span>`).join('');
     return `<tr data-xid="${esc(t.xid)}" data-state="${esc(t.state)}">
       <td class="mono" title="${esc(t.xid)}">${short(t.xid)}</td>
       <td class="mono" title="${esc(t.bookingId)}">${t.bookingId ? `<a href="/bookings/${esc(t.bookingId)}">${short(t.bookingId)}</a>` : '–'}</td>

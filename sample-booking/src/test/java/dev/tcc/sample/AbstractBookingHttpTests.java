@@ -12,82 +12,104 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.sql.DataSource;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the application on a random port and talks to it over HTTP only. Holds are short (5 s) and
- * recovery runs every 250 ms, so that an expiring hold and a participant outage finish in seconds.
- * Each test books on a flight, hotel and card of its own (inserted once into the participants'
- * databases), so tests do not disturb each other's accounting. Every subclass shares one
- * application context.
+ * Runs the sample's four services (booking, flights, hotels, payments: four Spring Boot applications with
+ * their own databases) on random ports, as {@link TripSample} does, and talks to booking over HTTP only.
+ * Holds are short (5 s) and recovery runs every 250 ms, so that an expiring hold and a service outage
+ * finish in seconds. Each test books on a flight, hotel and card of its own (inserted once into the
+ * participants' databases), so tests do not disturb each other's accounting. Every subclass shares the
+ * one fleet, started by the first and closed when the JVM exits.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "sample.datasource.booking.url=jdbc:h2:mem:test-booking;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
-        "sample.datasource.flights.url=jdbc:h2:mem:test-flights;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
-        "sample.datasource.hotels.url=jdbc:h2:mem:test-hotels;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
-        "sample.datasource.payments.url=jdbc:h2:mem:test-payments;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
-        "tcc.hold.default-duration=5s",
-        "tcc.hold.safety-margin=1s",
-        "tcc.hold.expiry-grace=500ms",
-        "tcc.recovery.interval=250ms",
-        "tcc.recovery.initial-backoff=250ms",
-        "tcc.recovery.max-backoff=1s",
-        "tcc.circuit-breaker.open-duration=1s",
-        "sample.failures.outage=2s",
-})
 abstract class AbstractBookingHttpTests {
 
     static final Duration SETTLE = Duration.ofSeconds(20);
     static final String GOOD_CARD = "4111111111111111";
     private static final AtomicInteger NEXT = new AtomicInteger(100);
 
+    /** Each service's database, in memory, named for the tests. */
+    static final Map<String, String> DATABASES = Map.of(
+            "booking", "jdbc:h2:mem:test-booking;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
+            "flights", "jdbc:h2:mem:test-flights;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
+            "hotels", "jdbc:h2:mem:test-hotels;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
+            "payments", "jdbc:h2:mem:test-payments;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+
+    private static final List<String> ARGUMENTS = List.of(
+            "--sample.services.booking.port=0",
+            "--sample.services.flights.port=0",
+            "--sample.services.hotels.port=0",
+            "--sample.services.payments.port=0",
+            "--sample.datasource.booking.url=" + DATABASES.get("booking"),
+            "--sample.datasource.flights.url=" + DATABASES.get("flights"),
+            "--sample.datasource.hotels.url=" + DATABASES.get("hotels"),
+            "--sample.datasource.payments.url=" + DATABASES.get("payments"),
+            "--tcc.hold.default-duration=5s",
+            "--tcc.hold.safety-margin=1s",
+            "--tcc.hold.expiry-grace=500ms",
+            "--tcc.recovery.interval=250ms",
+            "--tcc.recovery.initial-backoff=250ms",
+            "--tcc.recovery.max-backoff=1s",
+            "--tcc.circuit-breaker.open-duration=1s",
+            "--sample.failures.outage=4s",
+            "--spring.main.banner-mode=off");
+
+    /** The four services, started once for every test class in this JVM. */
+    private static final class Fleet {
+        static final ServiceFleet FLEET = start();
+
+        private static ServiceFleet start() {
+            ServiceFleet fleet = ServiceFleet.start(ARGUMENTS.toArray(String[]::new));
+            Runtime.getRuntime().addShutdownHook(new Thread(fleet::close, "sample-fleet-close"));
+            return fleet;
+        }
+    }
+
     protected final JsonMapper json = JsonMapper.builder().build();
     protected final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    @LocalServerPort
+    /** Booking's port: the page and the API. */
     int port;
 
-    @Autowired
-    @Qualifier("flightsDataSource")
-    DataSource flights;
+    static ServiceFleet fleet() {
+        return Fleet.FLEET;
+    }
 
-    @Autowired
-    @Qualifier("hotelsDataSource")
-    DataSource hotels;
+    @BeforeEach
+    void learnThePort() {
+        port = fleet().port("booking");
+    }
 
-    @Autowired
-    @Qualifier("paymentsDataSource")
-    DataSource payments;
+    /** A service's database, opened directly (it survives the service's outages). */
+    protected static JdbcClient database(String service) {
+        return JdbcClient.create(new DriverManagerDataSource(DATABASES.get(service), "sa", ""));
+    }
 
     // ---- fixtures: a flight, hotel and card of the test's own (set-up only; everything else goes over HTTP)
 
     protected String newFlight(int seats) {
         String code = "TF" + NEXT.incrementAndGet();
-        JdbcClient.create(flights).sql("INSERT INTO flight (code, route, price, seats_total, seats_available) VALUES (?, 'Test route', 100.00, ?, ?)")
+        database("flights").sql("INSERT INTO flight (code, route, price, seats_total, seats_available) VALUES (?, 'Test route', 100.00, ?, ?)")
                 .params(code, seats, seats).update();
         return code;
     }
 
     protected String newHotel(int rooms) {
         String code = "TH" + NEXT.incrementAndGet();
-        JdbcClient.create(hotels).sql("INSERT INTO hotel (code, name, price_per_night, rooms_total, rooms_available) VALUES (?, 'Test hotel', 50.00, ?, ?)")
+        database("hotels").sql("INSERT INTO hotel (code, name, price_per_night, rooms_total, rooms_available) VALUES (?, 'Test hotel', 50.00, ?, ?)")
                 .params(code, rooms, rooms).update();
         return code;
     }
 
     protected String newCard(String credit, boolean declines) {
         String number = String.format("9%015d", NEXT.incrementAndGet());
-        JdbcClient.create(payments).sql("INSERT INTO card (number, holder, credit_limit, available, declines) VALUES (?, 'Test', ?, ?, ?)")
+        database("payments").sql("INSERT INTO card (number, holder, credit_limit, available, declines) VALUES (?, 'Test', ?, ?, ?)")
                 .params(number, new BigDecimal(credit), new BigDecimal(credit), declines).update();
         return number;
     }
@@ -169,6 +191,16 @@ abstract class AbstractBookingHttpTests {
             }
         }
         return states;
+    }
+
+    /** The entry of {@code service} in GET /inventory. */
+    protected JsonNode service(String service) {
+        for (JsonNode s : get("/inventory").body().get("services")) {
+            if (s.get("service").asString().equals(service)) {
+                return s;
+            }
+        }
+        throw new AssertionError("No service " + service + " in GET /inventory");
     }
 
     /** One hold of {@code xid} at {@code service}. */

@@ -1,5 +1,7 @@
 package dev.tcc.sample;
 
+import java.net.ConnectException;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 
@@ -7,9 +9,13 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Every path of a booking, end to end over HTTP: confirm, each compensation, recovery, and bad input. */
+/**
+ * Every path of a booking, end to end over HTTP across the four services: confirm, each compensation,
+ * recovery after a real outage, and bad input.
+ */
 class BookingScenarioTests extends AbstractBookingHttpTests {
 
     @Test
@@ -35,6 +41,11 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
         assertThat(tx.get("bookingId").asString()).isEqualTo(booking.get("id").asString());
         assertThat(tx.get("branches")).extracting(b -> b.get("action").asString() + ":" + b.get("state").asString())
                 .containsExactly("holdSeats:CONFIRMED", "holdRooms:CONFIRMED", "authorize:CONFIRMED");
+        // each branch lives in its own service, reached at that service's participant endpoint
+        assertThat(tx.get("branches")).extracting(b -> b.get("service").asString()).containsExactly("flights", "hotels", "payments");
+        for (JsonNode branch : tx.get("branches")) {
+            assertThat(branch.get("participant").asString()).startsWith(fleet().url(branch.get("service").asString()) + "/");
+        }
         assertAccounting(flight, hotel, card, 2, 1, "350.00", 0, 0, "0");
         assertThat(get("/bookings/" + booking.get("id").asString()).body().get("status").asString()).isEqualTo("CONFIRMED");
     }
@@ -78,6 +89,28 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
     }
 
     @Test
+    void aSoldOutFlightIsATrustedRefusalThatCancelsTheBookingWithNothingInDoubt() {
+        String flight = newFlight(1);
+        String hotel = newHotel(2);
+        String card = newCard("5000", false);
+
+        // the refusal's reason has a comma: "Flight ... is sold out: 2 seat(s) requested, 1 left"
+        Response response = post("/bookings", trip(flight, 2, hotel, 1, card, null), null);
+
+        assertThat(response.status()).isEqualTo(422);
+        assertThat(response.body().get("reason").asString()).contains("is sold out", "requested, 1 left");
+        String xid = response.body().get("xid").asString();
+        // the flights service's signed answer was trusted: nothing was held, so nothing is left to cancel; an answer it
+        // could not trust would have left the call in doubt, a 'call <range>' branch cancelled in phase two
+        JsonNode tx = transaction(xid);
+        if (tx != null) {
+            assertThat(tx.get("branches")).as("branches of %s", xid).isEmpty();
+        }
+        assertThat(holdStates(xid)).isEmpty();
+        assertThat(intOf(item("flights", flight), "available")).isEqualTo(1);
+    }
+
+    @Test
     void aHoldThatExpiresBeforeConfirmationIsReleasedByItselfAndTheBookingIsCancelled() {
         String flight = newFlight(6);
         String hotel = newHotel(3);
@@ -107,7 +140,7 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
     }
 
     @Test
-    void whenAParticipantIsDownAfterItsTryTheDecidedConfirmIsRetriedAndRecoveryFinishesIt() {
+    void whenAParticipantIsDownAfterItsTryTheDecidedConfirmIsRetriedAndRecoveryFinishesIt() throws Exception {
         String flight = newFlight(6);
         String hotel = newHotel(3);
         String card = newCard("5000", false);
@@ -120,7 +153,10 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
         JsonNode down = get("/participants").body().get("services").get(2);
         assertThat(down.get("service").asString()).isEqualTo("payments");
         assertThat(down.get("down").asBoolean()).isTrue();
-        assertThat(hold(xid, "payments").get("state").asString()).isEqualTo("PENDING");
+        // a real outage: the payments service's port refuses connections, and the page shows it unreachable
+        assertThatThrownBy(() -> new Socket("localhost", fleet().port("payments")).close()).isInstanceOf(ConnectException.class);
+        assertThat(service("payments").get("reachable").asBoolean()).isFalse();
+        assertThat(paymentHoldStates(xid)).containsExactly("PENDING");
         assertThat(transaction(xid).get("state").asString()).isEqualTo("CONFIRMING");
 
         await("recovery confirms the payment once the service is back").atMost(SETTLE).untilAsserted(() -> {
@@ -131,6 +167,26 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
         assertThat(payment.get("action").asString()).isEqualTo("authorize");
         assertThat(transaction(xid).get("rounds").asInt()).as("phase-two rounds before the confirm got through").isGreaterThan(0);
         assertAccounting(flight, hotel, card, 1, 1, "150.00", 0, 0, "0");
+    }
+
+    @Test
+    void aTripThroughAServiceThatIsDownIsCancelledAndEveryHoldTakenIsReleasedOnceItIsBack() {
+        String flight = newFlight(5);
+        String hotel = newHotel(2);
+        String card = newCard("5000", false);
+        assertThat(post("/participants/payments/outage?seconds=5", "", null).status()).isEqualTo(200);
+
+        Response response = post("/bookings", trip(flight, 1, hotel, 1, card, null), null);
+
+        assertThat(response.status()).isEqualTo(422);
+        assertThat(response.body().get("reason").asString()).contains("payments service", "did not answer");
+        String xid = response.body().get("xid").asString();
+        await("seats and rooms released, the call to payments cancelled once it is back").atMost(SETTLE).untilAsserted(() -> {
+            assertThat(get("/participants").body().get("services").get(2).get("down").asBoolean()).isFalse();
+            assertThat(holdStates(xid)).containsExactlyInAnyOrder("flights:RELEASED", "hotels:RELEASED");
+            assertThat(transaction(xid).get("state").asString()).isEqualTo("CANCELLED");
+        });
+        assertAccounting(flight, hotel, card, 0, 0, "0", 0, 0, "0");
     }
 
     @Test
@@ -163,6 +219,11 @@ class BookingScenarioTests extends AbstractBookingHttpTests {
         assertThat(bookingCount()).isEqualTo(bookingsBefore);
         assertAccounting(flight, hotel, card, 0, 0, "0", 0, 0, "0");
         assertThat(intOf(item("flights", flight), "available")).isEqualTo(5);
+    }
+
+    /** The payments service's holds of {@code xid}, read from its database (the service may be down). */
+    private static List<String> paymentHoldStates(String xid) {
+        return database("payments").sql("SELECT state FROM payment_hold WHERE xid = ?").param(xid).query(String.class).list();
     }
 
     private long bookingCount() {

@@ -15,7 +15,8 @@ class PageTests extends AbstractBookingHttpTests {
                 "data-scenario=\"PAYMENT_DOWN\"", "<script src=\"app.js\">");
         Response script = get("/app.js");
         assertThat(script.status()).isEqualTo(200);
-        assertThat(script.raw().body()).contains("fetch('/bookings'", "'/inventory'", "'/transactions'", "autobook");
+        assertThat(script.raw().body()).contains("fetch('/bookings'", "'/inventory'", "'/transactions'", "autobook",
+                "b.service", "b.participant"); // each branch shows the service it lives on and its participant endpoint
         assertThat(get("/style.css").status()).isEqualTo(200);
     }
 

@@ -172,6 +172,10 @@ public final class TccRuntime implements AutoCloseable {
      * @throws TccDefinitionException when a parameter or the result cannot be stored and read back safely
      */
     public LocalParticipant register(ActionDefinition action) {
+        if (action.name().startsWith("tcc:")) {
+            throw new TccDefinitionException("The action name '" + action.name() + "' of " + action.owner() + " starts with"
+                    + " 'tcc:', which the cross-service protocol reserves: rename it with @Try(name = \"...\")");
+        }
         checkStoredTypes(action);
         ParticipantDatabase database = assembly.participantDatabase(action.runner());
         LocalParticipant participant = new LocalParticipant(action, database, codec, clock);

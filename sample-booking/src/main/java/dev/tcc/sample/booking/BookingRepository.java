@@ -12,8 +12,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import dev.tcc.sample.payments.PaymentService;
-import org.springframework.beans.factory.annotation.Qualifier;
+import dev.tcc.sample.common.Cards;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,7 +29,7 @@ public class BookingRepository {
     private final Clock clock;
     private final JsonMapper json;
 
-    public BookingRepository(@Qualifier("bookingDataSource") DataSource booking, Clock clock, JsonMapper json) {
+    public BookingRepository(DataSource booking, Clock clock, JsonMapper json) {
         this.jdbc = JdbcClient.create(booking);
         this.clock = clock;
         this.json = json;
@@ -104,7 +103,7 @@ public class BookingRepository {
         Booking booking = new Booking(rs.getString("id"), BookingStatus.valueOf(rs.getString("status")), rs.getString("reason"),
                 rs.getString("xid"), rs.getBigDecimal("amount"),
                 new Booking.TripView(trip.flight(), trip.seats(), trip.hotel(), trip.rooms(), trip.nights(),
-                        PaymentService.mask(trip.card()), trip.simulate().name()),
+                        Cards.mask(trip.card()), trip.simulate().name()),
                 holds, rs.getString("idempotency_key"), rs.getLong("created_at"), rs.getLong("updated_at"));
         return new Stored(booking, rs.getString("request_hash"));
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.tcc.api.TransactionCancelledException;
 import dev.tcc.api.TransactionLogException;
-import dev.tcc.sample.failure.FailureInjection;
+import dev.tcc.sample.booking.remote.ServiceUnreachableException;
 import dev.tcc.sample.hold.HoldRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,15 +35,12 @@ public class BookingService {
     private final TripValidator validator;
     private final TripBooker booker;
     private final BookingRepository bookings;
-    private final FailureInjection failures;
     private final JsonMapper json;
 
-    public BookingService(TripValidator validator, TripBooker booker, BookingRepository bookings, FailureInjection failures,
-                          JsonMapper json) {
+    public BookingService(TripValidator validator, TripBooker booker, BookingRepository bookings, JsonMapper json) {
         this.validator = validator;
         this.booker = booker;
         this.bookings = bookings;
-        this.failures = failures;
         this.json = json;
     }
 
@@ -84,12 +81,12 @@ public class BookingService {
     private void run(String id, Trip trip) {
         AtomicReference<String> xid = new AtomicReference<>();
         try {
-            TripHolds holds = failures.withScenario(trip.simulate(), () -> booker.book(trip, x -> {
+            TripHolds holds = booker.book(trip, x -> {
                 xid.set(x);
                 bookings.recordXid(id, x);
-            }));
+            });
             bookings.complete(id, BookingStatus.CONFIRMED, xid.get(), null, holds);
-        } catch (HoldRefusedException | FailureInjection.ServiceUnavailableException e) {
+        } catch (HoldRefusedException | ServiceUnreachableException e) {
             bookings.complete(id, BookingStatus.CANCELLED, xid.get(), e.getMessage() + ". Every hold taken was released.", null);
         } catch (TransactionCancelledException e) {
             bookings.complete(id, BookingStatus.CANCELLED, xid.get(), "A hold expired before the booking could be confirmed,"

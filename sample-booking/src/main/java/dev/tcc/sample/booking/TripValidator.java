@@ -6,15 +6,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import dev.tcc.sample.failure.Scenario;
-import dev.tcc.sample.flights.SeatService;
-import dev.tcc.sample.hotels.RoomService;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.tcc.sample.booking.remote.ParticipantServices;
+import dev.tcc.sample.booking.remote.ServiceClient;
+import dev.tcc.sample.common.Scenario;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.stereotype.Component;
 
 /**
  * Checks a {@link BookingRequest} before anything is written, and prices it. Every problem is
  * reported at once; unknown flights and hotels are bad input (400), while sold-out and declined
- * are business outcomes of the booking itself (a cancelled booking).
+ * are business outcomes of the booking itself (a cancelled booking). Flights and hotels, with their
+ * prices, come from the flights and hotels services' catalogs ({@code GET /flights/{code}},
+ * {@code GET /hotels/{code}}); when one does not answer, nothing is booked (503).
  */
 @Component
 public class TripValidator {
@@ -23,12 +27,22 @@ public class TripValidator {
     static final int MAX_ROOMS = 5;
     static final int MAX_NIGHTS = 30;
 
-    private final SeatService seats;
-    private final RoomService rooms;
+    /** A flight in the flights service's catalog. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Flight(String code, BigDecimal price) {
+    }
 
-    public TripValidator(SeatService seats, RoomService rooms) {
-        this.seats = seats;
-        this.rooms = rooms;
+    /** A hotel in the hotels service's catalog. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Hotel(String code, BigDecimal pricePerNight) {
+    }
+
+    private final ServiceClient flights;
+    private final ServiceClient hotels;
+
+    public TripValidator(ParticipantServices services) {
+        this.flights = services.flights();
+        this.hotels = services.hotels();
     }
 
     public Trip validate(BookingRequest request) {
@@ -59,19 +73,19 @@ public class TripValidator {
         BigDecimal seatPrice = null;
         BigDecimal roomPrice = null;
         if (flight == null) {
-            errors.add("flight is required, one of " + seats.flights().stream().map(SeatService.Flight::code).toList());
+            errors.add("flight is required, one of " + flightCodes());
         } else {
-            seatPrice = seats.find(flight).map(SeatService.Flight::price).orElse(null);
+            seatPrice = flights.find("/flights/{code}", Flight.class, flight).map(Flight::price).orElse(null);
             if (seatPrice == null) {
-                errors.add("unknown flight [" + flight + "]: use one of " + seats.flights().stream().map(SeatService.Flight::code).toList());
+                errors.add("unknown flight [" + flight + "]: use one of " + flightCodes());
             }
         }
         if (hotel == null) {
-            errors.add("hotel is required, one of " + rooms.hotels().stream().map(RoomService.Hotel::code).toList());
+            errors.add("hotel is required, one of " + hotelCodes());
         } else {
-            roomPrice = rooms.find(hotel).map(RoomService.Hotel::pricePerNight).orElse(null);
+            roomPrice = hotels.find("/hotels/{code}", Hotel.class, hotel).map(Hotel::pricePerNight).orElse(null);
             if (roomPrice == null) {
-                errors.add("unknown hotel [" + hotel + "]: use one of " + rooms.hotels().stream().map(RoomService.Hotel::code).toList());
+                errors.add("unknown hotel [" + hotel + "]: use one of " + hotelCodes());
             }
         }
         if (!errors.isEmpty()) {
@@ -80,6 +94,16 @@ public class TripValidator {
         BigDecimal amount = seatPrice.multiply(BigDecimal.valueOf(seatCount))
                 .add(roomPrice.multiply(BigDecimal.valueOf((long) roomCount * nights)));
         return new Trip(flight, seatCount, hotel, roomCount, nights, card, scenario, amount);
+    }
+
+    private List<String> flightCodes() {
+        return flights.get("/flights", new ParameterizedTypeReference<List<Flight>>() {
+        }).stream().map(Flight::code).toList();
+    }
+
+    private List<String> hotelCodes() {
+        return hotels.get("/hotels", new ParameterizedTypeReference<List<Hotel>>() {
+        }).stream().map(Hotel::code).toList();
     }
 
     private static String trim(String value) {

@@ -1,6 +1,5 @@
 package dev.tcc.sample.flights;
 
-import dev.tcc.api.TccContextHolder;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -12,42 +11,38 @@ import javax.sql.DataSource;
 import dev.tcc.api.Cancel;
 import dev.tcc.api.Confirm;
 import dev.tcc.api.TccContext;
+import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.Try;
-import dev.tcc.sample.failure.FailureInjection;
 import dev.tcc.sample.hold.HoldLedger;
 import dev.tcc.sample.hold.HoldRefusedException;
 import dev.tcc.sample.hold.HoldRow;
 import dev.tcc.sample.hold.HoldState;
 import dev.tcc.sample.hold.InventoryItem;
 import dev.tcc.sample.hold.Participant;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
- * The flights service: holds seats on its own database ('flights'). The try takes the seats off
- * the flight and writes a PENDING hold; the confirm makes the hold final; the cancel (the
- * initiator's, or the participant's own when the hold expired) gives the seats back.
+ * The flights service's one action: holds seats on its own database ('flights'). The try takes the
+ * seats off the flight and writes a PENDING hold; the confirm makes the hold final; the cancel (the
+ * booking service's, or this service's own when the hold expired) gives the seats back. The try runs
+ * for {@code POST /holds} ({@link FlightsController}) as a branch of the caller's transaction; the
+ * confirm and cancel run when the booking service calls this service's participant endpoint.
  */
 @Service
-@Order(1)
 public class SeatService implements Participant {
 
     private final JdbcClient jdbc;
     private final HoldLedger holds;
-    private final FailureInjection failures;
 
-    public SeatService(@Qualifier("flightsDataSource") DataSource flights, Clock clock, FailureInjection failures) {
+    public SeatService(DataSource flights, Clock clock) {
         this.jdbc = JdbcClient.create(flights);
         this.holds = new HoldLedger(flights, "seat_hold", clock);
-        this.failures = failures;
     }
 
     /** Holds {@code seats} seats on {@code flight}; returns the hold's id. */
-    @Try(transactionManager = "flightsTransactionManager")
+    @Try
     public String holdSeats(String flight, int seats) {
-        failures.checkUp(service());
         Flight f = find(flight).orElseThrow(() -> new HoldRefusedException("Unknown flight [" + flight + "]"));
         int taken = jdbc.sql("UPDATE flight SET seats_available = seats_available - ? WHERE code = ? AND seats_available >= ?")
                 .params(seats, flight, seats).update();
@@ -60,13 +55,11 @@ public class SeatService implements Participant {
 
     @Confirm("holdSeats")
     public void confirmSeats(String flight, int seats, TccContext ctx) {
-        failures.checkUp(service());
         holds.confirm(ctx.tryResult(String.class));
     }
 
     @Cancel("holdSeats")
     public void releaseSeats(String flight, int seats, TccContext ctx) {
-        failures.checkUp(service());
         holds.release(ctx.tryResult(String.class)).ifPresent(hold ->
                 jdbc.sql("UPDATE flight SET seats_available = seats_available + ? WHERE code = ?")
                         .params(hold.quantity(), hold.resource()).update());

@@ -2,7 +2,7 @@ package dev.tcc.sample.hold;
 
 import java.util.List;
 
-/** What the page and {@code GET /inventory} show of a participant service. */
+/** What {@code GET /inventory} of a participant service shows: each participant service has one. */
 public interface Participant {
 
     /** Service name: flights, hotels, payments. */

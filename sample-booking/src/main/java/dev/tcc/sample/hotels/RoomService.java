@@ -1,6 +1,5 @@
 package dev.tcc.sample.hotels;
 
-import dev.tcc.api.TccContextHolder;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,12 +12,11 @@ import javax.sql.DataSource;
 import dev.tcc.api.Cancel;
 import dev.tcc.api.Confirm;
 import dev.tcc.api.TccContext;
+import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.Try;
-import dev.tcc.runtime.TccRuntime;
-import dev.tcc.runtime.model.TccSettings;
-import dev.tcc.sample.config.SampleProperties;
-import dev.tcc.sample.failure.FailureInjection;
-import dev.tcc.sample.failure.Scenario;
+import dev.tcc.sample.common.SampleProperties;
+import dev.tcc.sample.common.Scenario;
+import dev.tcc.sample.common.ScenarioHolder;
 import dev.tcc.sample.hold.HoldLedger;
 import dev.tcc.sample.hold.HoldRefusedException;
 import dev.tcc.sample.hold.HoldRow;
@@ -28,41 +26,35 @@ import dev.tcc.sample.hold.Participant;
 import dev.tcc.spring.autoconfigure.TccProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
- * The hotels service: holds rooms for a number of nights on its own database ('hotels').
- * In the {@link Scenario#HOTEL_SLOW} scenario its try takes longer than the flight's hold.
+ * The hotels service's one action: holds rooms for a number of nights on its own database ('hotels').
+ * In the {@link Scenario#HOTEL_SLOW} scenario (which {@link HotelsController} binds from the request) its
+ * try takes longer than the flight's hold.
  */
 @Service
-@Order(2)
 public class RoomService implements Participant {
 
     private static final Logger log = LoggerFactory.getLogger(RoomService.class);
 
     private final JdbcClient jdbc;
     private final HoldLedger holds;
-    private final FailureInjection failures;
     private final TccProperties tcc;
     private final SampleProperties properties;
 
-    public RoomService(@Qualifier("hotelsDataSource") DataSource hotels, Clock clock, FailureInjection failures,
-                       TccProperties tcc, SampleProperties properties) {
+    public RoomService(DataSource hotels, Clock clock, TccProperties tcc, SampleProperties properties) {
         this.jdbc = JdbcClient.create(hotels);
         this.holds = new HoldLedger(hotels, "room_hold", clock);
-        this.failures = failures;
         this.tcc = tcc;
         this.properties = properties;
     }
 
     /** Holds {@code rooms} rooms at {@code hotel} for {@code nights} nights; returns the hold's id. */
-    @Try(transactionManager = "hotelsTransactionManager")
+    @Try
     public String holdRooms(String hotel, int rooms, int nights) {
-        failures.checkUp(service());
-        if (failures.scenario() == Scenario.HOTEL_SLOW) {
+        if (ScenarioHolder.current() == Scenario.HOTEL_SLOW) {
             Duration delay = slowDelay();
             log.info("Scenario HOTEL_SLOW: the hotel answers in {} (the flight's hold lasts {})", delay, tcc.getHold().getDefaultDuration());
             try {
@@ -85,13 +77,11 @@ public class RoomService implements Participant {
 
     @Confirm("holdRooms")
     public void confirmRooms(String hotel, int rooms, int nights, TccContext ctx) {
-        failures.checkUp(service());
         holds.confirm(ctx.tryResult(String.class));
     }
 
     @Cancel("holdRooms")
     public void releaseRooms(String hotel, int rooms, int nights, TccContext ctx) {
-        failures.checkUp(service());
         holds.release(ctx.tryResult(String.class)).ifPresent(hold ->
                 jdbc.sql("UPDATE hotel SET rooms_available = rooms_available + ? WHERE code = ?")
                         .params(hold.quantity(), hold.resource()).update());

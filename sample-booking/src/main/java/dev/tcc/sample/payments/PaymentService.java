@@ -1,6 +1,5 @@
 package dev.tcc.sample.payments;
 
-import dev.tcc.api.TccContextHolder;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -12,46 +11,42 @@ import javax.sql.DataSource;
 import dev.tcc.api.Cancel;
 import dev.tcc.api.Confirm;
 import dev.tcc.api.TccContext;
+import dev.tcc.api.TccContextHolder;
 import dev.tcc.api.Try;
-import dev.tcc.sample.failure.FailureInjection;
-import dev.tcc.sample.failure.Scenario;
+import dev.tcc.sample.common.Cards;
+import dev.tcc.sample.common.Scenario;
+import dev.tcc.sample.common.ScenarioHolder;
 import dev.tcc.sample.hold.HoldLedger;
 import dev.tcc.sample.hold.HoldRefusedException;
 import dev.tcc.sample.hold.HoldRow;
 import dev.tcc.sample.hold.HoldState;
 import dev.tcc.sample.hold.InventoryItem;
 import dev.tcc.sample.hold.Participant;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
- * The payments service: authorises an amount on a card on its own database ('payments'). The
- * authorisation holds part of the card's credit; the confirm captures it, the cancel gives it back.
+ * The payments service's one action: authorises an amount on a card on its own database ('payments').
+ * The authorisation holds part of the card's credit; the confirm captures it, the cancel gives it back.
  * A card marked as declining, too little credit, or the {@link Scenario#PAYMENT_DECLINED} scenario
- * refuses the try.
+ * (which {@link PaymentsController} binds from the request) refuses the try.
  */
 @Service
-@Order(3)
 public class PaymentService implements Participant {
 
     private final JdbcClient jdbc;
     private final HoldLedger holds;
-    private final FailureInjection failures;
 
-    public PaymentService(@Qualifier("paymentsDataSource") DataSource payments, Clock clock, FailureInjection failures) {
+    public PaymentService(DataSource payments, Clock clock) {
         this.jdbc = JdbcClient.create(payments);
         this.holds = new HoldLedger(payments, "payment_hold", clock);
-        this.failures = failures;
     }
 
     /** Authorises {@code amount} on {@code card}; returns the authorisation's id. */
-    @Try(transactionManager = "paymentsTransactionManager")
+    @Try
     public String authorize(String card, BigDecimal amount) {
-        failures.checkUp(service());
         Card c = find(card).orElseThrow(() -> new HoldRefusedException("Payment declined: unknown card " + mask(card)));
-        if (c.declines() || failures.scenario() == Scenario.PAYMENT_DECLINED) {
+        if (c.declines() || ScenarioHolder.current() == Scenario.PAYMENT_DECLINED) {
             throw new HoldRefusedException("Payment declined: the issuer refused card " + mask(card));
         }
         int taken = jdbc.sql("UPDATE card SET available = available - ? WHERE number = ? AND available >= ?")
@@ -65,13 +60,11 @@ public class PaymentService implements Participant {
 
     @Confirm("authorize")
     public void capture(String card, BigDecimal amount, TccContext ctx) {
-        failures.checkUp(service());
         holds.confirm(ctx.tryResult(String.class));
     }
 
     @Cancel("authorize")
     public void voidAuthorization(String card, BigDecimal amount, TccContext ctx) {
-        failures.checkUp(service());
         holds.release(ctx.tryResult(String.class)).ifPresent(hold ->
                 jdbc.sql("UPDATE card SET available = available + ? WHERE number = ?").params(hold.amount(), hold.resource()).update());
     }
@@ -88,9 +81,8 @@ public class PaymentService implements Participant {
                 .list();
     }
 
-    /** The last four digits, for messages and the page. */
-    public static String mask(String card) {
-        return card == null || card.length() < 4 ? "****" : "**** " + card.substring(card.length() - 4);
+    private static String mask(String card) {
+        return Cards.mask(card);
     }
 
     @Override

@@ -145,6 +145,12 @@ public final class LocalParticipant implements BranchParticipant {
     }
 
     private Object alreadySeen(BarrierRow existing, TryAdmission admission, String xid, int branchId) throws Exception {
+        if (existing != null && !existing.action().equals(action.name())) {
+            // not a duplicate of this try: another action holds the id (a redelivered call whose tries ran in another order)
+            throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
+                    + "] was refused: the branch id already holds a try of '" + existing.action() + "'. Nothing changed;"
+                    + " a repeated delivery must run the same tries in the same order");
+        }
         if (admission == TryAdmission.REFUSED) {
             String why = existing == null
                     ? "its barrier row is gone (purged after its hold, or an earlier delivery rolled back while this one ran)"
@@ -189,23 +195,40 @@ public final class LocalParticipant implements BranchParticipant {
      */
     public Outcome confirmOnce(BranchReference branch) throws Exception {
         return database.runner().inNewTransaction(c -> {
-            BarrierRow row = database.barrier().find(c, branch.xid(), branch.branchId());
+            BranchBarrier barrier = database.barrier();
+            // the move and the row in one statement; only the delivery whose update changed the row runs the body
+            BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED,
+                    clock.instant());
+            if (moved != null) {
+                requireOwnRow(moved, branch); // throws, and the move rolls back with the transaction
+                runPhase(Phase.CONFIRM, action.confirm(), moved, branch);
+                barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
+                return Outcome.DONE;
+            }
+            BarrierRow row = barrier.find(c, branch.xid(), branch.branchId());
             if (row == null) {
                 throw new NoTryRecordedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
                         + branch.xid() + "] was refused: no try was recorded for it");
             }
             requireOwnRow(row, branch);
-            if (row.state() == BranchState.CONFIRMED) {
-                return Outcome.ALREADY;
-            }
-            if (row.state() == BranchState.CANCELLED || !leaveTried(c, branch, BranchState.CONFIRMED)) {
-                refuseUnlessConfirmed(c, branch);
-                return Outcome.ALREADY;
-            }
-            runPhase(Phase.CONFIRM, action.confirm(), row, branch);
-            database.barrier().requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
-            return Outcome.DONE;
+            return switch (row.state()) {
+                case CONFIRMED -> Outcome.ALREADY;
+                case TRIED -> throw new IllegalStateException("Branch " + branch.branchId() + " of [" + branch.xid()
+                        + "] became TRIED while its confirm ran (its try committed late); the confirm is retried");
+                default -> throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name()
+                        + "') of [" + branch.xid() + "] was refused: its hold was already cancelled (expired at "
+                        + row.holdDeadline() + ")");
+            };
         });
+    }
+
+    /** A phase-two delivery for a branch whose row another action tried: nothing ran (the call was misrouted). */
+    public static final class OtherActionException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        OtherActionException(String message) {
+            super(message);
+        }
     }
 
     /** A confirm refused because no try of the branch is recorded here at all. */
@@ -220,19 +243,10 @@ public final class LocalParticipant implements BranchParticipant {
     /** A branch tried by another action: its stored arguments are not this action's, so no body may run on them. */
     private void requireOwnRow(BarrierRow row, BranchReference branch) {
         if (!row.action().equals(action.name())) {
-            throw new IllegalStateException("Branch " + branch.branchId() + " of [" + branch.xid() + "] was tried by the"
+            throw new OtherActionException("Branch " + branch.branchId() + " of [" + branch.xid() + "] was tried by the"
                     + " action '" + row.action() + "', not '" + action.name() + "': nothing ran. The phase-two call was"
                     + " routed to the wrong action");
         }
-    }
-
-    private Object refuseUnlessConfirmed(Connection c, BranchReference branch) throws Exception {
-        BarrierRow now = database.barrier().find(c, branch.xid(), branch.branchId());
-        if (now != null && now.state() == BranchState.CONFIRMED) {
-            return null;
-        }
-        throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('" + action.name() + "') of ["
-                + branch.xid() + "] was refused: its hold was already cancelled (expired at " + branch.holdDeadline() + ")");
     }
 
     @Override

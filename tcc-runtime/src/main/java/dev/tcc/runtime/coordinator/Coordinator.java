@@ -419,7 +419,7 @@ public final class Coordinator {
             round.run();
             return;
         }
-        if (logged && batcher != null) {
+        if (logged && batcher != null && !anyRemote(branches)) {
             batcher.submit(new BatchedPhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
             return;
         }
@@ -434,6 +434,19 @@ public final class Coordinator {
                         + " hold expiry", tx.xid(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * Whether a branch lives in another service: its phase two is HTTP calls, which the batcher's single drainer
+     * would wait for one transaction after another, so such a transaction gets a phase-two thread of its own.
+     */
+    private static boolean anyRemote(List<BranchReference> branches) {
+        for (BranchReference branch : branches) {
+            if (ParticipantRegistry.isRemote(branch.participant())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Duration elapsed(GlobalTransaction tx) {

@@ -49,4 +49,9 @@ public final class ParticipantRegistry {
         BranchParticipant previous = participants.putIfAbsent(id, made);
         return previous != null ? previous : made;
     }
+
+    /** Whether a participant id names a participant endpoint in another service (an http or https URL). */
+    public static boolean isRemote(String id) {
+        return id.regionMatches(true, 0, "http://", 0, 7) || id.regionMatches(true, 0, "https://", 0, 8);
+    }
 }

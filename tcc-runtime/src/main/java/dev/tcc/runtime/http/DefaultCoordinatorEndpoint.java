@@ -41,7 +41,7 @@ public final class DefaultCoordinatorEndpoint implements CoordinatorEndpoint {
                         EndpointRequests.orEmpty(xid), EndpointRequests.orEmpty(branch), "DECISION", body), signature);
             } catch (AuthenticationFailedException e) {
                 log.warn("TCC coordinator endpoint refused {} {}: {}", method, path, e.getMessage());
-                return EndpointAnswers.of(401, xid, branch, null, e.getMessage());
+                return EndpointAnswers.of(401, xid, branch, null, EndpointAnswers.NOT_AUTHENTICATED);
             }
         }
         if (!"POST".equalsIgnoreCase(method)) {

@@ -68,7 +68,7 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
                         EndpointRequests.orEmpty(phase).toUpperCase(Locale.ROOT), body), signature);
             } catch (AuthenticationFailedException e) {
                 log.warn("TCC participant endpoint refused {} {}: {}", method, path, e.getMessage());
-                return EndpointAnswers.of(401, xid, branch, null, e.getMessage());
+                return EndpointAnswers.of(401, xid, branch, null, EndpointAnswers.NOT_AUTHENTICATED);
             }
         }
         if (!"POST".equalsIgnoreCase(method)) {
@@ -97,6 +97,52 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
         return rangeCancel(xid, branch, range[0], range[1]);
     }
 
+    @Override
+    public EndpointAnswer handleBatch(String method, String path, String phase, String signature, byte[] body) {
+        String phaseName = EndpointRequests.orEmpty(phase);
+        if (signer != null) {
+            try {
+                signer.verify(PhaseTwoBatches.batchSigned(EndpointRequests.orEmpty(path), phaseName, body == null ? new byte[0]
+                        : body).withMethod(EndpointRequests.orEmpty(method)), signature);
+            } catch (AuthenticationFailedException e) {
+                log.warn("TCC participant endpoint refused {} {}: {}", method, path, e.getMessage());
+                return EndpointAnswers.of(401, null, null, null, EndpointAnswers.NOT_AUTHENTICATED);
+            }
+        }
+        if (!"POST".equalsIgnoreCase(method)) {
+            return EndpointAnswers.of(405, null, null, null, "The participant endpoint takes POST only, not " + method);
+        }
+        boolean confirm = "confirm".equalsIgnoreCase(phaseName);
+        if (!confirm && !"cancel".equalsIgnoreCase(phaseName)) {
+            return EndpointAnswers.of(400, null, null, null, "The last path segment must be 'confirm' or 'cancel', not '"
+                    + phaseName + "'");
+        }
+        String[] lines = new String(body == null ? new byte[0] : body, java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        if (lines.length > PhaseTwoBatches.MAX_BATCH) {
+            return EndpointAnswers.of(400, null, null, null, "A batch holds at most " + PhaseTwoBatches.MAX_BATCH + " branches");
+        }
+        List<String[]> items = new ArrayList<>(lines.length);
+        for (String line : lines) {
+            String[] item = line.strip().split(" ");
+            if (item.length != 3 || !EndpointRequests.XID.matcher(item[0]).matches() || EndpointRequests.branchId(item[1]) <= 0) {
+                return EndpointAnswers.of(400, null, null, null, "Each line of a batch must be '<xid> <branchId> <action>'");
+            }
+            items.add(item);
+        }
+        StringBuilder statuses = new StringBuilder();
+        for (String[] item : items) {
+            String action;
+            try {
+                action = PercentEncoding.decode(item[2]);
+            } catch (IllegalArgumentException e) {
+                statuses.append(400).append('\n');
+                continue;
+            }
+            statuses.append(single(item[0], EndpointRequests.branchId(item[1]), confirm, action).status()).append('\n');
+        }
+        return new EndpointAnswer(200, java.util.Map.of("Content-Type", "text/plain"), statuses.toString());
+    }
+
     private EndpointAnswer single(String xid, int id, boolean confirm, String action) {
         String branch = String.valueOf(id);
         if (action == null || action.isEmpty()) {
@@ -116,6 +162,8 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
             return outcome == LocalParticipant.Outcome.ALREADY
                     ? EndpointAnswers.of(208, xid, branch, target.code(), "already " + target.code())
                     : EndpointAnswers.of(200, xid, branch, target.code(), target.code());
+        } catch (LocalParticipant.OtherActionException e) {
+            return EndpointAnswers.of(404, xid, branch, null, e.getMessage());
         } catch (LocalParticipant.NoTryRecordedException e) {
             return EndpointAnswers.of(404, xid, branch, null, e.getMessage());
         } catch (ConfirmRefusedException e) {

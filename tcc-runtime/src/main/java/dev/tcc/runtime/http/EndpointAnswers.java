@@ -5,6 +5,10 @@ import java.util.Map;
 /** The JSON answers of the endpoints, built by hand (a few fixed fields). */
 final class EndpointAnswers {
 
+    /** The body of a 401: why goes to the receiving service's log only (it would tell a stranger the key ids and the clock). */
+    static final String NOT_AUTHENTICATED = "Not authenticated: the Tcc-Signature is missing or does not verify; the"
+            + " receiving service's log says why";
+
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
     private EndpointAnswers() {

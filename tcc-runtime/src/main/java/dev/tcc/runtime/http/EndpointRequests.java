@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 final class EndpointRequests {
 
     /** The form of an xid (docs/protocol.md, "Headers"). */
-    static final Pattern XID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** 1 to 64 of {@code A-Z a-z 0-9 . _ : -}, not only dots (a dot segment would be normalised away in a URL path). */
+    static final Pattern XID = Pattern.compile("(?!\\.+$)[A-Za-z0-9._:-]{1,64}");
     private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,9}");
 
     private EndpointRequests() {

@@ -23,19 +23,24 @@ import java.util.regex.Pattern;
 public final class HttpBranchParticipant implements BranchParticipant {
 
     /** The action of the branch a caller records for a call whose answer was lost (docs/protocol.md, "Lost answers"). */
-    public static final Pattern CALL_ACTION = Pattern.compile("call ([1-9][0-9]{0,9})-([1-9][0-9]{0,9})");
+    public static final Pattern CALL_ACTION = Pattern.compile("tcc:call ([1-9][0-9]{0,9})-([1-9][0-9]{0,9})");
 
     private final String baseUrl;
     private final HttpProtocolClient client;
 
-    HttpBranchParticipant(String baseUrl, HttpProtocolClient client) {
+    private final PhaseTwoBatches confirms;
+    private final PhaseTwoBatches cancels;
+
+    HttpBranchParticipant(String baseUrl, HttpProtocolClient client, java.time.Duration readTimeout) {
         this.baseUrl = baseUrl;
         this.client = client;
+        this.confirms = new PhaseTwoBatches(baseUrl, "confirm", client, readTimeout);
+        this.cancels = new PhaseTwoBatches(baseUrl, "cancel", client, readTimeout);
     }
 
     /** The action name of the in-doubt branch that stands for a lost call with range {@code first-last}. */
     public static String callAction(int first, int last) {
-        return "call " + first + "-" + last;
+        return "tcc:call " + first + "-" + last; // the tcc: prefix is reserved: no Tcc-Branch may name such an action
     }
 
     @Override
@@ -50,12 +55,18 @@ public final class HttpBranchParticipant implements BranchParticipant {
                     + branch.xid() + "] at " + baseUrl + " was refused: a call whose answer was lost is never confirmed,"
                     + " only cancelled with a range cancel");
         }
-        HttpProtocolClient.Answer answer = send(branch, String.valueOf(branch.branchId()), "confirm", branch.action());
+        HttpProtocolClient.Answer answer = deliver(confirms, branch, "confirm");
         switch (answer.status()) {
             case 200, 208 -> {
             }
-            case 404, 409 -> throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('"
-                    + branch.action() + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
+            case 404, 409 -> {
+                if (!answer.namesBranch(branch.xid(), String.valueOf(branch.branchId()))) {
+                    // not the endpoint's answer (a proxy's, a wrong path): retried, never taken for a refusal
+                    throw failed("Confirm", branch, answer);
+                }
+                throw new ConfirmRefusedException("Confirm of branch " + branch.branchId() + " ('"
+                        + branch.action() + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
+            }
             default -> throw failed("Confirm", branch, answer);
         }
     }
@@ -65,7 +76,10 @@ public final class HttpBranchParticipant implements BranchParticipant {
         Matcher call = CALL_ACTION.matcher(branch.action());
         HttpProtocolClient.Answer answer = call.matches()
                 ? send(branch, call.group(1) + "-" + call.group(2), "cancel", null)
-                : send(branch, String.valueOf(branch.branchId()), "cancel", branch.action());
+                : deliver(cancels, branch, "cancel");
+        if (call.matches() && answer.status() == 404) {
+            return; // no participant endpoint at that host (an ordinary service): nothing can have been tried there
+        }
         switch (answer.status()) {
             case 200, 208 -> {
             }
@@ -73,6 +87,19 @@ public final class HttpBranchParticipant implements BranchParticipant {
                     + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
             default -> throw failed("Cancel", branch, answer);
         }
+    }
+
+    /** In a batch with other deliveries to this endpoint when it has batches, else as a single call. */
+    private HttpProtocolClient.Answer deliver(PhaseTwoBatches batches, BranchReference branch, String phase)
+            throws RemoteCallException, InterruptedException {
+        if (batches.supported()) {
+            int status = batches.deliver(branch);
+            if (status >= 0) {
+                String body = "{\"xid\":\"" + branch.xid() + "\",\"branch\":\"" + branch.branchId() + "\",\"message\":\"in a batch\"}";
+                return new HttpProtocolClient.Answer(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null);
+            }
+        }
+        return send(branch, String.valueOf(branch.branchId()), phase, branch.action());
     }
 
     private HttpProtocolClient.Answer send(BranchReference branch, String segment, String phase, String action)

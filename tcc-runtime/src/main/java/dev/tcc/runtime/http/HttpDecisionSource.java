@@ -6,7 +6,6 @@ import dev.tcc.spi.DecisionSource;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
@@ -49,11 +48,18 @@ public final class HttpDecisionSource implements DecisionSource {
     @Override
     public Decision decideCancelUnlessConfirmed(String xid, int branchId) throws Exception {
         String segment = String.valueOf(branchId);
-        URI uri = HttpProtocolClient.uri(coordinatorUrl, null, xid, segment, "decision");
-        String path = HttpProtocolClient.signedPath(uri);
+        URI uri;
         HttpProtocolClient.Answer answer;
         try {
-            answer = client.post(uri, Signed.decisionQuestion(path, xid, segment));
+            uri = HttpProtocolClient.uri(coordinatorUrl, null, xid, segment, "decision");
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("no host");
+            }
+            answer = client.post(uri, Signed.decisionQuestion(HttpProtocolClient.signedPath(uri), xid, segment));
+        } catch (IllegalArgumentException unusable) {
+            // no question can ever reach it: the same as a coordinator that is not there
+            throw new CoordinatorUnreachableException("The coordinator URL " + coordinatorUrl + " cannot be used for a"
+                    + " question about branch " + branchId + " of [" + xid + "]: " + unusable.getMessage(), unusable);
         } catch (IOException e) {
             if (unreachable(e)) {
                 throw new CoordinatorUnreachableException("The coordinator at " + coordinatorUrl + " cannot be reached to"
@@ -68,7 +74,7 @@ public final class HttpDecisionSource implements DecisionSource {
         }
         if (client.signer() != null) {
             try {
-                client.signer().verify(Signed.decisionAnswer(Signer.sigOf(answer.requestSignature()), path, xid,
+                client.signer().verify(Signed.decisionAnswer(Signer.sigOf(answer.requestSignature()), HttpProtocolClient.signedPath(uri), xid,
                         answer.body()), answer.signature());
             } catch (AuthenticationFailedException e) {
                 throw new RemoteCallException("The coordinator's answer for branch " + branchId + " of [" + xid + "] from "
@@ -99,12 +105,14 @@ public final class HttpDecisionSource implements DecisionSource {
                 answer.status(), null);
     }
 
-    /** No connection could be opened, or the socket broke before an answer: the coordinator is not there. */
+    /**
+     * No connection could be opened: the coordinator is not there. A connection that broke after the question was
+     * sent is not this (the coordinator may have decided and answered): that question is asked again.
+     */
     private static boolean unreachable(IOException failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException || t instanceof UnknownHostException
-                    || t instanceof NoRouteToHostException || t instanceof UnresolvedAddressException
-                    || t instanceof SocketException) {
+                    || t instanceof NoRouteToHostException || t instanceof UnresolvedAddressException) {
                 return true;
             }
         }

@@ -39,12 +39,12 @@ public final class HttpProtocolClient {
 
     /** Whether {@code id} names a participant endpoint by URL ({@code http://} or {@code https://}). */
     public static boolean isUrl(String id) {
-        return id.startsWith("http://") || id.startsWith("https://");
+        return dev.tcc.runtime.coordinator.ParticipantRegistry.isRemote(id);
     }
 
     /** The participant endpoint at {@code baseUrl}, as a branch participant whose id is that URL. */
     public HttpBranchParticipant participant(String baseUrl) {
-        return participants.computeIfAbsent(baseUrl, url -> new HttpBranchParticipant(url, this));
+        return participants.computeIfAbsent(baseUrl, url -> new HttpBranchParticipant(url, this, settings.readTimeout()));
     }
 
     /** The coordinator endpoint at {@code coordinatorUrl}, as a decision source. */
@@ -60,7 +60,8 @@ public final class HttpProtocolClient {
     static URI uri(String base, String query, String... segments) {
         StringBuilder url = new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         for (String segment : segments) {
-            url.append('/').append(PercentEncoding.unreserved(segment));
+            // a segment of dots only would be normalised away by servers and proxies (RFC 3986, 5.2.4): encode them
+            url.append('/').append(segment.matches("\\.+") ? segment.replace(".", "%2E") : PercentEncoding.unreserved(segment));
         }
         if (query != null) {
             url.append('?').append(query);
@@ -75,8 +76,14 @@ public final class HttpProtocolClient {
 
     /** Sends an empty-bodied, signed POST; the answer, whatever its status. */
     Answer post(URI uri, Signed what) throws IOException, InterruptedException {
+        return post(uri, what, null);
+    }
+
+    /** Sends a signed POST with {@code body} ({@code what} must cover the same bytes); the answer, whatever its status. */
+    Answer post(URI uri, Signed what, byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.readTimeout())
-                .POST(HttpRequest.BodyPublishers.noBody());
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        settings.requestHeaders().headersFor(uri).forEach(request::header);
         String signature = null;
         if (signer != null) {
             signature = signer.sign(what);
@@ -96,6 +103,12 @@ public final class HttpProtocolClient {
      * @param requestSignature the signature sent with the request, null when unsigned
      */
     record Answer(int status, byte[] body, String signature, String requestSignature) {
+
+        /** Whether the body is the participant endpoint's own answer about this branch (its JSON names both). */
+        boolean namesBranch(String xid, String branch) {
+            String text = new String(body, StandardCharsets.UTF_8);
+            return text.contains("\"xid\":\"" + xid + "\"") && text.contains("\"branch\":\"" + branch + "\"");
+        }
 
         /** Status and the start of the body, for a message. */
         String describe() {

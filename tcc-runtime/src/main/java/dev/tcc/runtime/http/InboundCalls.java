@@ -25,9 +25,11 @@ import java.util.regex.Pattern;
  */
 public final class InboundCalls {
 
-    private static final Pattern XID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Pattern XID = EndpointRequests.XID;
     private static final Pattern RANGE = Pattern.compile("(\\d{1,10})-(\\d{1,10})");
     private static final int MAX_REASON = 300;
+    /** The barrier's {@code coordinator} column holds this many characters. */
+    private static final int MAX_COORDINATOR = 500;
 
     private final HttpSettings settings;
     private final Signer signer;
@@ -78,12 +80,17 @@ public final class InboundCalls {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(TccHeaders.COORDINATOR + " must be an absolute http(s) URL");
         }
-        if (!"http".equals(coordinatorUri.getScheme()) && !"https".equals(coordinatorUri.getScheme())) {
-            throw new IllegalArgumentException(TccHeaders.COORDINATOR + " must be an absolute http(s) URL");
+        if (!"http".equals(coordinatorUri.getScheme()) && !"https".equals(coordinatorUri.getScheme())
+                || coordinatorUri.isOpaque() || coordinatorUri.getHost() == null || coordinatorUri.getRawQuery() != null
+                || coordinatorUri.getRawFragment() != null || coordinator.length() > MAX_COORDINATOR) {
+            // a URL no question could reach would leave this service's holds waiting for an answer for ever
+            throw new IllegalArgumentException(TccHeaders.COORDINATOR + " must be an absolute http(s) URL with a host, no"
+                    + " query or fragment, at most " + MAX_COORDINATOR + " characters");
         }
         String requestSignature = header.apply(TccHeaders.SIGNATURE);
         if (signer != null) {
-            signer.verify(Signed.tryCall(method.toUpperCase(Locale.ROOT), path, xid, range, timeout, coordinator, body),
+            signer.verify(Signed.tryCall(method.toUpperCase(Locale.ROOT), header.apply("Host"), path, xid, range, timeout,
+                    coordinator, body),
                     requestSignature);
         }
         GlobalTransaction tx = GlobalTransaction.joined(xid, clock.instant(), timeoutAt, ticker.nanoTime(), (int) first,

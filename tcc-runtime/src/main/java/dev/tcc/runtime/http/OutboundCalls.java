@@ -62,6 +62,11 @@ public final class OutboundCalls {
         }
     }
 
+    /** The {@code Host} header a client sends for {@code uri}: host, and the port when the URI names one. */
+    static String hostOf(URI uri) {
+        return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    }
+
     static String pathOf(URI uri) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
@@ -88,7 +93,7 @@ public final class OutboundCalls {
             headers.put(TccHeaders.TIMEOUT, timeout);
             headers.put(TccHeaders.COORDINATOR, coordinator);
             if (signer != null) {
-                headers.put(TccHeaders.SIGNATURE, signer.sign(Signed.tryCall(method.toUpperCase(java.util.Locale.ROOT), path,
+                headers.put(TccHeaders.SIGNATURE, signer.sign(Signed.tryCall(method.toUpperCase(java.util.Locale.ROOT), hostOf(uri), path,
                         tx.xid(), block.range(), timeout, coordinator, body)));
             }
         }
@@ -105,7 +110,7 @@ public final class OutboundCalls {
             }
             done = true;
             try {
-                register(responseHeaders);
+                register(status, responseHeaders);
             } catch (RuntimeException untrusted) {
                 log.warn("TCC [{}] the answer of {} {} registers branches that cannot be trusted ({}); the call counts as"
                         + " lost and the transaction cancels", tx.xid(), status, uri, untrusted.getMessage());
@@ -115,12 +120,16 @@ public final class OutboundCalls {
             }
         }
 
-        private void register(Function<String, List<String>> responseHeaders) {
+        private void register(int status, Function<String, List<String>> responseHeaders) {
             // repeated headers may arrive joined with commas (RFC 9110, 5.3); a branch value has none
             List<String> values = RemoteBranch.splitValues(valuesOf(responseHeaders, TccHeaders.BRANCH));
             List<String> cancelOnlyValues = valuesOf(responseHeaders, TccHeaders.CANCEL_ONLY);
             String cancelOnly = cancelOnlyValues.isEmpty() ? null : cancelOnlyValues.get(0);
             if (values.isEmpty() && cancelOnly == null) {
+                if (status >= 500) {
+                    // a gateway's 502/503/504 (or a server error before any try): the participant may still be trying
+                    throw new IllegalArgumentException("HTTP " + status + " without the protocol's registration");
+                }
                 return; // an ordinary answer: nothing was tried there
             }
             if (signer != null) {
@@ -163,7 +172,8 @@ public final class OutboundCalls {
         private void recordLost(Exception failure) {
             String participant = uri.resolve(settings.participantPath()).toString();
             Instant hold = tx.timeoutAt();
-            tx.addInDoubt(new BranchReference(tx.xid(), block.own(), participant, "call " + block.range(), hold, 1));
+            tx.addInDoubt(new BranchReference(tx.xid(), block.own(), participant,
+                    HttpBranchParticipant.callAction(block.rangeFirst(), block.lastId()), hold, 1));
             tx.markCancelOnly("the answer of the call to " + uri + " was lost [" + failure + "]", LOST_ADVICE, failure);
         }
     }

@@ -20,4 +20,17 @@ public interface ParticipantEndpoint {
      */
     EndpointAnswer handle(String method, String path, String xid, String branch, String phase, String action,
                           String signature, byte[] body);
+
+    /**
+     * Handles one batch, {@code POST {base}/batch/{phase}} (docs/protocol.md, "Batches"): each line of the body names
+     * a branch ({@code <xid> <branchId> <action>}, the action percent-encoded); the answer is 200 with one status per
+     * line, in order, each what the single call for that branch would have answered.
+     *
+     * @param method    HTTP method as received
+     * @param path      raw path with raw query as received
+     * @param phase     the last path segment: confirm or cancel
+     * @param signature the Tcc-Signature header, null when absent
+     * @param body      the request body
+     */
+    EndpointAnswer handleBatch(String method, String path, String phase, String signature, byte[] body);
 }

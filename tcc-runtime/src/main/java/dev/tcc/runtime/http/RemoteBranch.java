@@ -28,6 +28,9 @@ public record RemoteBranch(int branchId, String action, String participantUrl, I
         if (action.isEmpty() || participantUrl.isEmpty()) {
             throw new IllegalArgumentException("A branch needs an action name and a participant URL");
         }
+        if (action.startsWith("tcc:") && !HttpBranchParticipant.CALL_ACTION.matcher(action).matches()) {
+            throw new IllegalArgumentException("The action prefix 'tcc:' is reserved for a lost call's branch, not '" + action + "'");
+        }
     }
 
     /** The header value. */

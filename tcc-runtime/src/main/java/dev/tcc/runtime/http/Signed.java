@@ -39,14 +39,15 @@ public record Signed(String method, String path, String xid, String branch, Stri
      * @param method      the request's method
      * @param path        raw path with the raw query
      * @param xid         the {@code Tcc-Xid} value
+     * @param host        the service called, {@code host[:port]} as in the {@code Host} header (lower case, no default port)
      * @param range       the {@code Tcc-Branch-Range} value, {@code first-last}
      * @param timeout     the {@code Tcc-Timeout} value exactly as sent (an ISO-8601 instant)
      * @param coordinator the {@code Tcc-Coordinator} value exactly as sent
      * @param body        the request body, null or empty when none
      */
-    public static Signed tryCall(String method, String path, String xid, String range, String timeout, String coordinator,
-                                 byte[] body) {
-        byte[] head = (timeout + "\n" + coordinator + "\n").getBytes(StandardCharsets.UTF_8);
+    public static Signed tryCall(String method, String host, String path, String xid, String range, String timeout,
+                                 String coordinator, byte[] body) {
+        byte[] head = (host(host) + "\n" + timeout + "\n" + coordinator + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] tail = body == null ? new byte[0] : body;
         byte[] all = new byte[head.length + tail.length];
         System.arraycopy(head, 0, all, 0, head.length);
@@ -106,5 +107,19 @@ public record Signed(String method, String path, String xid, String branch, Stri
     public String toString() {
         return "Signed[" + method + " " + path + " xid=" + xid + " branch=" + branch + " phase=" + phase + " body="
                 + body.length + " bytes]";
+    }
+
+    /** The same with another method (a receiver signs what it received). */
+    public Signed withMethod(String newMethod) {
+        return new Signed(newMethod, path, xid, branch, phase, body);
+    }
+
+    /** A {@code Host} value as signed: lower case, without the scheme's default port (80, 443), null as empty. */
+    static String host(String host) {
+        if (host == null) {
+            return "";
+        }
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        return h.endsWith(":80") || h.endsWith(":443") ? h.substring(0, h.lastIndexOf(':')) : h;
     }
 }

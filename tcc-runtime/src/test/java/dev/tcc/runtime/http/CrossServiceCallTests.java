@@ -134,10 +134,10 @@ class CrossServiceCallTests {
 
             @Override
             public void cancel(BranchReference branch) throws Exception {
-                if (branch.action().startsWith("call ")) {
+                if (branch.action().startsWith("tcc:call ")) {
                     // a range cancel: every branch the participant recorded in the range
                     LocalParticipant local = target.runtime.participant(target.name + "-hold");
-                    String[] range = branch.action().substring(5).split("-");
+                    String[] range = branch.action().substring(9).split("-");
                     for (int id = Integer.parseInt(range[0]); id <= Integer.parseInt(range[1]) && id < Integer.parseInt(range[0]) + 10; id++) {
                         if (TestDatabases.queryLong(target.db, "SELECT COUNT(*) FROM tcc_barrier WHERE xid = '" + branch.xid()
                                 + "' AND branch_id = " + id + " AND state = 'TRIED'") == 1) {
@@ -192,7 +192,8 @@ class CrossServiceCallTests {
     }
 
     private static Answer serve(Service target, String path, Map<String, String> headers, byte[] body) {
-        Function<String, String> header = headers::get;
+        String host = URI.create(target.url).getHost(); // what a client sends as the Host header
+        Function<String, String> header = name -> name.equals("Host") ? host : headers.get(name);
         try (InboundCall inbound = target.runtime.inboundCall("POST", path, header, body)) {
             assertThat(inbound).isNotNull();
             try {

@@ -18,6 +18,11 @@ final class EndpointServer implements AutoCloseable {
             String[] s = segments(exchange, "/tcc/participant/");
             String query = exchange.getRequestURI().getRawQuery();
             String action = query != null && query.startsWith("action=") ? PercentEncoding.decode(query.substring(7)) : null;
+            if (s.length == 2 && s[0].equals("batch")) {
+                reply(exchange, participant.handleBatch(exchange.getRequestMethod(), rawPath(exchange), s[1],
+                        exchange.getRequestHeaders().getFirst(TccHeaders.SIGNATURE), exchange.getRequestBody().readAllBytes()));
+                return;
+            }
             reply(exchange, s.length != 3 ? new EndpointAnswer(404, java.util.Map.of(), "") : participant.handle(
                     exchange.getRequestMethod(), rawPath(exchange), s[0], s[1], s[2], action,
                     exchange.getRequestHeaders().getFirst(TccHeaders.SIGNATURE), exchange.getRequestBody().readAllBytes()));

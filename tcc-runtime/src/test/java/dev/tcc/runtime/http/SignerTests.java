@@ -74,13 +74,13 @@ class SignerTests {
 
     @Test
     void timeoutAndCoordinatorAreCoveredOnATry() {
-        String header = signer.sign(Signed.tryCall("POST", "/h", "x-1", "2-9", "2026-12-03T10:01:00Z", "http://a/c", new byte[0]));
+        String header = signer.sign(Signed.tryCall("POST", "flights:8080", "/h", "x-1", "2-9", "2026-12-03T10:01:00Z", "http://a/c", new byte[0]));
 
-        assertThatCode(() -> signer.verify(Signed.tryCall("POST", "/h", "x-1", "2-9", "2026-12-03T10:01:00Z", "http://a/c",
+        assertThatCode(() -> signer.verify(Signed.tryCall("POST", "flights:8080", "/h", "x-1", "2-9", "2026-12-03T10:01:00Z", "http://a/c",
                 null), header)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> signer.verify(Signed.tryCall("POST", "/h", "x-1", "2-9", "2026-12-03T11:01:00Z",
+        assertThatThrownBy(() -> signer.verify(Signed.tryCall("POST", "flights:8080", "/h", "x-1", "2-9", "2026-12-03T11:01:00Z",
                 "http://a/c", null), header)).isInstanceOf(AuthenticationFailedException.class);
-        assertThatThrownBy(() -> signer.verify(Signed.tryCall("POST", "/h", "x-1", "2-9", "2026-12-03T10:01:00Z",
+        assertThatThrownBy(() -> signer.verify(Signed.tryCall("POST", "flights:8080", "/h", "x-1", "2-9", "2026-12-03T10:01:00Z",
                 "http://evil/c", null), header)).isInstanceOf(AuthenticationFailedException.class);
     }
 

@@ -49,6 +49,12 @@ final class StubServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().readAllBytes();
+        if (exchange.getRequestURI().getRawPath().contains("/batch/")) {
+            // a participant written without batches (docs/protocol.md, "Batches"): the client falls back to single calls
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+        }
         Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()),
                 exchange.getRequestHeaders().getFirst(TccHeaders.SIGNATURE));

@@ -2,11 +2,13 @@ package dev.tcc.spring.autoconfigure;
 
 import dev.tcc.api.operations.TccOperations;
 import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.http.HttpSettings;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
 import dev.tcc.spring.TccTemplate;
 import dev.tcc.spring.action.TccActionRegistrar;
+import dev.tcc.spring.http.TccHttpSettingsMapper;
 import dev.tcc.spring.interceptor.TccTransactionInterceptor;
 import dev.tcc.spring.interceptor.TccTransactionalAdvisor;
 import dev.tcc.spring.interceptor.TccTransactionalAttributeSource;
@@ -37,6 +39,7 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.util.function.SingletonSupplier;
@@ -63,6 +66,17 @@ public final class TccAutoConfiguration {
         return TccSettingsMapper.toSettings(properties);
     }
 
+    /** How this service takes part in transactions across HTTP, from {@code tcc.http.*}. */
+    @Bean
+    @ConditionalOnMissingBean
+    HttpSettings tccHttpSettings(TccProperties properties, Environment environment,
+                                 ObjectProvider<dev.tcc.spi.ProtocolRequestHeaders> requestHeaders) {
+        HttpSettings settings = TccHttpSettingsMapper.toSettings(properties.getHttp(), environment);
+        // e.g. credentials for services that protect their TCC endpoints with Spring Security
+        dev.tcc.spi.ProtocolRequestHeaders headers = requestHeaders.getIfUnique();
+        return headers == null ? settings : settings.withRequestHeaders(headers);
+    }
+
     @Bean
     @ConditionalOnBooleanProperty(name = "tcc.recovery.enabled", matchIfMissing = true)
     TccRecoveryScheduler tccRecoveryScheduler() {
@@ -79,7 +93,7 @@ public final class TccAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
-    TccRuntime tccRuntime(TccProperties properties, TccSettings settings, DataSource dataSource,
+    TccRuntime tccRuntime(TccProperties properties, TccSettings settings, HttpSettings httpSettings, DataSource dataSource,
                           ObjectProvider<PlatformTransactionManager> transactionManagers,
                           ObjectProvider<TccEventListener> listeners, ObjectProvider<TccRecoveryScheduler> scheduler,
                           ListableBeanFactory beanFactory) {
@@ -88,7 +102,8 @@ public final class TccAutoConfiguration {
                 .transactionLog(logRunner(dataSource, transactionManagers.getIfUnique()))
                 .initializeSchema(initializeSchema(properties.getJdbc().getInitializeSchema(), dataSource))
                 .instanceId(properties.getInstanceId())
-                .phaseTwoThreads(properties.getPhaseTwo().getThreads());
+                .phaseTwoThreads(properties.getPhaseTwo().getThreads())
+                .http(httpSettings);
         scheduler.ifAvailable(s -> builder.scheduler(s.executor()));
         // only a clock meant for TCC: an application's own Clock (a mock, a fixed test clock, a
         // business-date offset) would stop timeouts and hold expiry or skew deadlines across instances

@@ -2,6 +2,8 @@ package dev.tcc.spring.autoconfigure;
 
 import dev.tcc.runtime.model.TccSettings;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -39,6 +41,8 @@ public class TccProperties {
     private final Jdbc jdbc = new Jdbc();
 
     private final Health health = new Health();
+
+    private final Http http = new Http();
 
     public boolean isEnabled() {
         return enabled;
@@ -90,6 +94,10 @@ public class TccProperties {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Http getHttp() {
+        return http;
     }
 
     /** Global transactions. */
@@ -506,6 +514,179 @@ public class TccProperties {
 
         public void setFailOnStuck(boolean failOnStuck) {
             this.failOnStuck = failOnStuck;
+        }
+    }
+
+    /** Transactions across HTTP (docs/across-services.md): propagation, the participant and coordinator endpoints. */
+    public static class Http {
+
+        /** Base path of this service's participant endpoint, where callers confirm and cancel its branches. */
+        private String participantPath = "/tcc/participant";
+
+        /** Base path of this service's coordinator endpoint, where participants ask for decisions. */
+        private String coordinatorPath = "/tcc/coordinator";
+
+        /**
+         * Absolute URL of this service's coordinator endpoint as other services reach it. Defaults to
+         * http://localhost:{local.server.port}{server.servlet.context-path}{coordinator-path}: set it in any deployment
+         * where other services do not reach this one on localhost.
+         */
+        private String coordinatorUrl;
+
+        /**
+         * Absolute URL of this service's participant endpoint as callers reach it. By default the answer names the
+         * participant path and the caller resolves it against the URL it called.
+         */
+        private String participantUrl;
+
+        /** Connect timeout of phase-two calls and decision questions. */
+        private Duration connectTimeout = Duration.ofSeconds(2);
+
+        /** Read timeout of phase-two calls and decision questions. */
+        private Duration readTimeout = Duration.ofSeconds(10);
+
+        /**
+         * How calls between services are authenticated: hmac (signed with tcc.http.signing.*), spring-security (the
+         * application's own Spring Security setup), or none (an explicit opt-out: the endpoints accept anyone).
+         */
+        private HttpAuthentication authentication = HttpAuthentication.HMAC;
+
+        private final Signing signing = new Signing();
+
+        private final Endpoints endpoints = new Endpoints();
+
+        public String getParticipantPath() {
+            return participantPath;
+        }
+
+        public void setParticipantPath(String participantPath) {
+            this.participantPath = participantPath;
+        }
+
+        public String getCoordinatorPath() {
+            return coordinatorPath;
+        }
+
+        public void setCoordinatorPath(String coordinatorPath) {
+            this.coordinatorPath = coordinatorPath;
+        }
+
+        public String getCoordinatorUrl() {
+            return coordinatorUrl;
+        }
+
+        public void setCoordinatorUrl(String coordinatorUrl) {
+            this.coordinatorUrl = coordinatorUrl;
+        }
+
+        public String getParticipantUrl() {
+            return participantUrl;
+        }
+
+        public void setParticipantUrl(String participantUrl) {
+            this.participantUrl = participantUrl;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getReadTimeout() {
+            return readTimeout;
+        }
+
+        public void setReadTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+        }
+
+        public HttpAuthentication getAuthentication() {
+            return authentication;
+        }
+
+        public void setAuthentication(HttpAuthentication authentication) {
+            this.authentication = authentication;
+        }
+
+        public Signing getSigning() {
+            return signing;
+        }
+
+        public Endpoints getEndpoints() {
+            return endpoints;
+        }
+    }
+
+    /** How calls between services are authenticated. */
+    public enum HttpAuthentication {
+        /** HMAC-SHA256 signatures with the shared secrets of tcc.http.signing.keys (docs/protocol.md, "Signatures"). */
+        HMAC,
+        /** The application's own Spring Security filter chain authenticates the endpoints and the joined calls. */
+        SPRING_SECURITY,
+        /** No authentication: anyone who reaches the endpoints can confirm or cancel. An explicit opt-out. */
+        NONE
+    }
+
+    /** The shared secrets of HMAC signatures; {@link #toString()} never shows a secret. */
+    public static class Signing {
+
+        /** Id of the key outgoing calls are signed with; must be one of tcc.http.signing.keys. */
+        private String keyId;
+
+        /**
+         * Shared secrets by key id. Incoming calls signed with any of them are accepted, so a secret can be rotated by
+         * adding the new key everywhere first, then switching key-id.
+         */
+        private Map<String, String> keys = new LinkedHashMap<>();
+
+        /** How far the timestamp of an incoming signature may be from this clock. */
+        private Duration maxSkew = Duration.ofSeconds(30);
+
+        public String getKeyId() {
+            return keyId;
+        }
+
+        public void setKeyId(String keyId) {
+            this.keyId = keyId;
+        }
+
+        public Map<String, String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        public Duration getMaxSkew() {
+            return maxSkew;
+        }
+
+        public void setMaxSkew(Duration maxSkew) {
+            this.maxSkew = maxSkew;
+        }
+
+        @Override
+        public String toString() {
+            return "Signing[keyId=" + keyId + ", keyIds=" + keys.keySet() + ", maxSkew=" + maxSkew + "]";
+        }
+    }
+
+    /** The participant and coordinator endpoints the starter exposes in a Spring MVC application. */
+    public static class Endpoints {
+
+        /** Whether to expose the participant and coordinator endpoints. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }

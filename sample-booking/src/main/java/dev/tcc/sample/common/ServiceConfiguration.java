@@ -1,4 +1,4 @@
-package dev.tcc.sample.config;
+package dev.tcc.sample.common;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 
 import javax.sql.DataSource;
 
@@ -13,73 +14,49 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 
 /**
- * Four databases, as four separate services would have: 'booking' (the bookings, the idempotency
- * keys and the TCC transaction log; primary), and one per participant: 'flights', 'hotels',
- * 'payments'. Each has its own transaction manager; the participants name theirs in
- * {@code @Try(transactionManager = ...)}, so each hold row commits with its barrier row on its own
- * database. The sample's tables are created (and seeded) when each pool is built; the TCC tables
- * are created by the starter ({@code tcc.jdbc.initialize-schema}).
+ * What every service of the sample configures the same way: its settings, a clock, and its own
+ * database: the one named by {@code spring.application.name} in {@code sample.datasource.<name>}
+ * (booking keeps its bookings, idempotency keys and TCC transaction log there; a participant its
+ * inventory, holds and barrier rows). The sample's tables are created (and seeded) from
+ * {@code db/<name>.sql} when the pool is built; the TCC tables by the starter
+ * ({@code tcc.jdbc.initialize-schema}). Imported by each service's application class, never scanned.
  */
 @Configuration(proxyBeanMethods = false)
-public class Databases {
+@EnableConfigurationProperties(SampleProperties.class)
+public class ServiceConfiguration {
 
-    private static final Logger log = LoggerFactory.getLogger(Databases.class);
+    private static final Logger log = LoggerFactory.getLogger(ServiceConfiguration.class);
 
     @Bean
-    @Primary
-    HikariDataSource bookingDataSource(SampleProperties properties) {
-        return open("booking", properties);
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 
     @Bean
-    HikariDataSource flightsDataSource(SampleProperties properties) {
-        return open("flights", properties);
+    HikariDataSource dataSource(SampleProperties properties, @Value("${spring.application.name}") String service) {
+        return open(service, properties);
     }
 
     @Bean
-    HikariDataSource hotelsDataSource(SampleProperties properties) {
-        return open("hotels", properties);
-    }
-
-    @Bean
-    HikariDataSource paymentsDataSource(SampleProperties properties) {
-        return open("payments", properties);
-    }
-
-    @Bean
-    @Primary
-    JdbcTransactionManager transactionManager(@Qualifier("bookingDataSource") DataSource dataSource) {
-        return new JdbcTransactionManager(dataSource);
-    }
-
-    @Bean
-    JdbcTransactionManager flightsTransactionManager(@Qualifier("flightsDataSource") DataSource dataSource) {
-        return new JdbcTransactionManager(dataSource);
-    }
-
-    @Bean
-    JdbcTransactionManager hotelsTransactionManager(@Qualifier("hotelsDataSource") DataSource dataSource) {
-        return new JdbcTransactionManager(dataSource);
-    }
-
-    @Bean
-    JdbcTransactionManager paymentsTransactionManager(@Qualifier("paymentsDataSource") DataSource dataSource) {
+    JdbcTransactionManager transactionManager(DataSource dataSource) {
         return new JdbcTransactionManager(dataSource);
     }
 
     private static HikariDataSource open(String name, SampleProperties properties) {
         SampleProperties.Database settings = properties.getDatasource().get(name);
         if (settings == null || settings.getUrl() == null || settings.getUrl().isBlank()) {
-            throw new IllegalStateException("No URL for the '" + name + "' database: set sample.datasource." + name + ".url");
+            throw new IllegalStateException("No URL for the database of the '" + name + "' service: set sample.datasource." + name + ".url");
         }
         if (properties.isCreateDatabases() && settings.getUrl().startsWith("jdbc:postgresql:")) {
             createPostgresDatabase(settings);

@@ -1,9 +1,10 @@
-package dev.tcc.sample.web;
+package dev.tcc.sample.booking.web;
 
 import java.util.List;
 
 import dev.tcc.sample.booking.BadRequestException;
 import dev.tcc.sample.booking.IdempotencyConflictException;
+import dev.tcc.sample.booking.remote.ServiceUnreachableException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -56,6 +57,16 @@ public class ErrorHandling {
     @ResponseStatus(HttpStatus.BAD_REQUEST)
     ProblemDetail illegalArgument(IllegalArgumentException e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    /** Only before a booking starts (its catalog lookups): during one, an unreachable service cancels the booking. */
+    @ExceptionHandler(ServiceUnreachableException.class)
+    @ResponseStatus(HttpStatus.SERVICE_UNAVAILABLE)
+    ProblemDetail unreachable(ServiceUnreachableException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()
+                + ". Nothing was booked; try again once it is back.");
+        problem.setTitle("A service the booking needs is unreachable");
+        return problem;
     }
 
     @ExceptionHandler(IdempotencyConflictException.class)

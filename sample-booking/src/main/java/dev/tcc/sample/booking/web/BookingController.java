@@ -1,4 +1,4 @@
-package dev.tcc.sample.web;
+package dev.tcc.sample.booking.web;
 
 import java.net.URI;
 import java.util.List;

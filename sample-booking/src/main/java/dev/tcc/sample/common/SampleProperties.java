@@ -1,4 +1,4 @@
-package dev.tcc.sample.config;
+package dev.tcc.sample.common;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -6,17 +6,30 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-/** Settings of the sample: its four databases and the failure scenarios. */
+/**
+ * Settings of the sample: its four services (ports, and the URLs booking calls them at), their
+ * databases and the failure scenarios. Every service reads the same properties and takes its own part.
+ */
 @ConfigurationProperties("sample")
 public class SampleProperties {
 
-    /** Connection settings per database: booking (also the TCC transaction log), flights, hotels, payments. */
+    /**
+     * Ports and URLs per service: booking, flights, hotels, payments. The launcher fills in the URLs of the
+     * services it started; set them to call services that run elsewhere.
+     */
+    private final Map<String, Service> services = new LinkedHashMap<>();
+
+    /** Connection settings per service's database: booking (also its TCC transaction log), flights, hotels, payments. */
     private final Map<String, Database> datasource = new LinkedHashMap<>();
 
     /** Whether to create missing PostgreSQL databases at start-up (connecting to the 'postgres' database). */
     private boolean createDatabases = false;
 
     private final Failures failures = new Failures();
+
+    public Map<String, Service> getServices() {
+        return services;
+    }
 
     public Map<String, Database> getDatasource() {
         return datasource;
@@ -32,6 +45,30 @@ public class SampleProperties {
 
     public Failures getFailures() {
         return failures;
+    }
+
+    /** Where one service listens and is reached. */
+    public static class Service {
+        /** Port of the service's web server; 0 picks a free one. */
+        private int port;
+        /** Base URL other services call it at, e.g. http://localhost:8081. */
+        private String url;
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
     }
 
     /** One JDBC database. */
@@ -87,7 +124,7 @@ public class SampleProperties {
          */
         private Duration hotelDelay;
 
-        /** How long a participant stays down in the "participant down" scenario. */
+        /** How long the payments service stays down in the "payment service down" scenario. */
         private Duration outage = Duration.ofSeconds(20);
 
         public Duration getHotelDelay() {

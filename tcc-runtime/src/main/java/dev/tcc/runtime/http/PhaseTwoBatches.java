@@ -1,0 +1,201 @@
+package dev.tcc.runtime.http;
+
+import dev.tcc.spi.BranchReference;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Group delivery of one phase (confirm or cancel) to one participant endpoint: phase-two threads that deliver to the
+ * same endpoint at the same time share one batch request (docs/protocol.md, "Batches"), like a group commit. The
+ * first thread sends what is queued, then hands the lead to the first one queued meanwhile; nobody waits for a
+ * batch to fill, so a lone delivery is sent at once. Each delivery still gets its own status, and every retry,
+ * circuit breaker and recovery rule of phase two applies to it as to a single call.
+ */
+final class PhaseTwoBatches {
+
+    /** Most deliveries in one batch request. */
+    static final int MAX_BATCH = 64;
+
+    private final String baseUrl;
+    private final String phase;
+    private final HttpProtocolClient client;
+    private final Duration wait;
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private boolean sending;
+    /** Set when the endpoint does not know batches (another implementation of the protocol): single calls only. */
+    private volatile boolean unsupported;
+
+    PhaseTwoBatches(String baseUrl, String phase, HttpProtocolClient client, Duration readTimeout) {
+        this.baseUrl = baseUrl;
+        this.phase = phase;
+        this.client = client;
+        this.wait = readTimeout.multipliedBy(3);
+    }
+
+    /** One branch waiting for its status. */
+    private static final class Delivery {
+        final BranchReference branch;
+        int status;
+        Exception failure;
+        boolean done;
+        boolean lead;
+
+        Delivery(BranchReference branch) {
+            this.branch = branch;
+        }
+
+        synchronized void finish(int newStatus, Exception newFailure) {
+            status = newStatus;
+            failure = newFailure;
+            done = true;
+            notifyAll();
+        }
+
+        synchronized void promote() {
+            lead = true;
+            notifyAll();
+        }
+
+        /** Waits until done or promoted; false on timeout. */
+        synchronized boolean await(long deadlineNanos) throws InterruptedException {
+            while (!done && !lead) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Whether batches may be tried; false once the endpoint answered that it has none, and the caller then sends a
+     * single call.
+     */
+    boolean supported() {
+        return !unsupported;
+    }
+
+    /**
+     * Delivers {@code branch} in a batch and returns its status as the single call would answer it, or -1 when the
+     * endpoint has no batches (send a single call then).
+     *
+     * @throws RemoteCallException when the batch got no answer (it is retried like a single call)
+     */
+    int deliver(BranchReference branch) throws RemoteCallException, InterruptedException {
+        Delivery mine = new Delivery(branch);
+        synchronized (this) {
+            queue.add(mine);
+            if (!sending) {
+                sending = true;
+                mine.lead = true;
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            boolean leading;
+            synchronized (mine) {
+                leading = mine.lead && !mine.done;
+            }
+            if (leading) {
+                lead();
+            }
+            if (!mine.await(deadline)) {
+                synchronized (this) {
+                    queue.remove(mine); // not sent yet: it never will be (the retry delivers it again)
+                }
+                throw new RemoteCallException(phase + " of branch " + branch.branchId() + " of [" + branch.xid() + "] at "
+                        + baseUrl + " waited " + wait + " for its batch; it is retried", RemoteCallException.NO_ANSWER, null);
+            }
+            synchronized (mine) {
+                if (mine.done) {
+                    if (mine.failure instanceof RemoteCallException e) {
+                        throw e;
+                    }
+                    return mine.status;
+                }
+            }
+        }
+    }
+
+    /** Sends everything queued, then passes the lead on (or ends it when nothing is queued). */
+    private void lead() throws InterruptedException {
+        List<Delivery> batch = new ArrayList<>();
+        synchronized (this) {
+            while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+                batch.add(queue.poll());
+            }
+        }
+        try {
+            send(batch);
+        } finally {
+            synchronized (this) {
+                Delivery next = queue.peek();
+                if (next == null) {
+                    sending = false;
+                } else {
+                    next.promote();
+                }
+            }
+        }
+    }
+
+    private void send(List<Delivery> batch) throws InterruptedException {
+        StringBuilder lines = new StringBuilder();
+        for (Delivery d : batch) {
+            lines.append(d.branch.xid()).append(' ').append(d.branch.branchId()).append(' ')
+                    .append(PercentEncoding.unreserved(d.branch.action())).append('\n');
+        }
+        byte[] body = lines.toString().getBytes(StandardCharsets.UTF_8);
+        URI uri = HttpProtocolClient.uri(baseUrl, null, "batch", phase);
+        HttpProtocolClient.Answer answer;
+        try {
+            answer = client.post(uri, batchSigned(HttpProtocolClient.signedPath(uri), phase, body), body);
+        } catch (HttpTimeoutException e) {
+            failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " timed out ("
+                    + e.getMessage() + "); it is retried", RemoteCallException.NO_ANSWER, e));
+            return;
+        } catch (IOException e) {
+            failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " got no answer ("
+                    + e + "); it is retried", RemoteCallException.NO_ANSWER, e));
+            return;
+        }
+        if (answer.status() == 404 || answer.status() == 405) {
+            unsupported = true;
+            batch.forEach(d -> d.finish(-1, null));
+            return;
+        }
+        String[] statuses = new String(answer.body(), StandardCharsets.UTF_8).split("\n");
+        if (answer.status() != 200 || statuses.length != batch.size()) {
+            failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " was not done: "
+                    + answer.describe() + "; it is retried", answer.status(), null));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            int status;
+            try {
+                status = Integer.parseInt(statuses[i].strip());
+            } catch (NumberFormatException e) {
+                status = 502;
+            }
+            batch.get(i).finish(status, null);
+        }
+    }
+
+    private static void failAll(List<Delivery> batch, RemoteCallException failure) {
+        batch.forEach(d -> d.finish(0, failure));
+    }
+
+    /** What a batch request signs: {@code POST}, its path, no xid or branch, the phase, the body. */
+    static Signed batchSigned(String path, String phase, byte[] body) {
+        return new Signed("POST", path, Signed.NO_BRANCH, Signed.NO_BRANCH, phase.toUpperCase(Locale.ROOT), body);
+    }
+}
