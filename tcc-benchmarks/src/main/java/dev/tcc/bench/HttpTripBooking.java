@@ -182,6 +182,11 @@ final class HttpTripBooking implements AutoCloseable {
     private void participantEndpoint(TccRuntime runtime, HttpExchange exchange) throws IOException {
         httpRequests.increment();
         String[] path = exchange.getRequestURI().getRawPath().split("/"); // "", tcc, participant, xid, branch, phase
+        if (path.length == 5 && path[3].equals("batch")) { // "", tcc, participant, batch, phase
+            reply(exchange, runtime.participantEndpoint().handleBatch("POST", pathOf(exchange), path[4],
+                    exchange.getRequestHeaders().getFirst("Tcc-Signature"), exchange.getRequestBody().readAllBytes()));
+            return;
+        }
         String query = exchange.getRequestURI().getRawQuery();
         String action = query != null && query.startsWith("action=") ? decode(query.substring(7)) : null;
         EndpointAnswer answer = runtime.participantEndpoint().handle("POST", pathOf(exchange), decode(path[3]), path[4], path[5],
@@ -287,7 +292,7 @@ final class HttpTripBooking implements AutoCloseable {
 
     private static void reply(HttpExchange exchange, EndpointAnswer answer) throws IOException {
         answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().putIfAbsent("Content-Type", java.util.List.of("application/json"));
         send(exchange, answer.status(), answer.body());
     }
 
