@@ -221,6 +221,82 @@ class ReviewStarterFindingsTests {
         assertThat(stateOf(xid)).contains(TransactionState.CONFIRMED);
     }
 
+
+    // ------------------------------------------------------------------ probes
+
+    /**
+     * A retrying client or gateway delivers the same call twice; the caller may see only the second answer. A try body
+     * that inserts on a natural key (a booking id) runs again before the barrier is consulted and fails on the key: the
+     * redelivery answers 500 with Tcc-Cancel-Only and without the branch the first delivery committed.
+     */
+    @Test
+    void aDuplicateDeliveryOfTheSameCallRegistersTheSameBranch() {
+        String booking = newBooking();
+        String path = "/holds?booking=" + booking;
+        Map<String, String> headers = new LinkedHashMap<>(SignedCalls.contextHeaders(SignedCalls.signer(), b.url(path),
+                "x-" + UUID.randomUUID(), "1000-1999", SignedCalls.timeoutIn(30), "http://localhost:1/tcc/coordinator", new byte[0]));
+
+        HttpResponse<String> first = SignedCalls.post(b.url(path), headers, new byte[0]);
+        HttpResponse<String> second = SignedCalls.post(b.url(path), headers, new byte[0]);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(second.headers().allValues(TccHeaders.BRANCH)).as("the second answer registers the branch too")
+                .isEqualTo(first.headers().allValues(TccHeaders.BRANCH)).hasSize(1);
+    }
+
+    /**
+     * As above, with a try whose body can run twice (no natural key): the second answer registers the branch, but with
+     * a hold deadline computed from the redelivery, later than the one the barrier row stored from the first.
+     */
+    @Test
+    void aDuplicateDeliveryAdvertisesTheStoredHoldDeadline() {
+        String booking = newBooking();
+        String path = "/review/stamp?booking=" + booking;
+        Map<String, String> headers = new LinkedHashMap<>(SignedCalls.contextHeaders(SignedCalls.signer(), b.url(path),
+                "x-" + UUID.randomUUID(), "1000-1999", SignedCalls.timeoutIn(30), "http://localhost:1/tcc/coordinator", new byte[0]));
+
+        HttpResponse<String> first = SignedCalls.post(b.url(path), headers, new byte[0]);
+        HttpResponse<String> second = SignedCalls.post(b.url(path), headers, new byte[0]);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(second.headers().allValues(TccHeaders.BRANCH)).as("the second answer registers the branch too")
+                .isEqualTo(first.headers().allValues(TccHeaders.BRANCH)).hasSize(1);
+    }
+
+    /**
+     * The joined transaction stays open after the filter closed the call: a try that runs later on a thread that
+     * carries the context (TccContextTaskDecorator on an executor, a Callable handler) commits a hold no answer
+     * reports. It should be refused, as a try after the initiator's decision is.
+     */
+    @Test
+    void aTryAfterTheJoinedCallWasAnsweredIsRefused() {
+        String booking = newBooking();
+        HttpResponse<String> answer = joined(b, "/review/hold-later?booking=" + booking, new byte[0]);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+
+        Runnable later = b.context().getBean(ReviewController.class).later;
+        try {
+            later.run();
+        } catch (RuntimeException refused) {
+            // what should happen
+        }
+
+        assertThat(b.rows().state(booking)).as("a hold nobody reported to the caller").isNull();
+    }
+
+    /** A multipart upload made inside a transaction (a document with the booking). */
+    @Test
+    void aMultipartCallInsideATransactionReachesItsHandler() {
+        String booking = newBooking();
+
+        String xid = a.context().getBean(ReviewBooking.class).bookWithUpload(booking, b.url("/review/upload?booking=" + booking));
+
+        awaitHold(b, booking, "CONFIRMED", xid);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private String outside(String path) {
@@ -277,7 +353,7 @@ class ReviewStarterFindingsTests {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @Import({ReviewController.class, ReviewBooking.class})
+    @Import({ReviewController.class, ReviewBooking.class, Stamps.class})
     static class ReviewExtras {
     }
 
@@ -285,9 +361,32 @@ class ReviewStarterFindingsTests {
     @RestController
     public static class ReviewController {
         private final ServiceApplication.Holds holds;
+        private final Stamps stamps;
 
-        ReviewController(ServiceApplication.Holds holds) {
+        ReviewController(ServiceApplication.Holds holds, Stamps stamps) {
             this.holds = holds;
+            this.stamps = stamps;
+        }
+
+        /** A try for later, on a task that carries this call's context, as TccContextTaskDecorator makes one. */
+        volatile Runnable later;
+
+        @PostMapping("/review/hold-later")
+        public Map<String, String> holdLater(@RequestParam String booking) {
+            later = dev.tcc.runtime.coordinator.TransactionContextSnapshot.capture().wrap((Runnable) () -> holds.hold(booking, null, false));
+            return Map.of("booking", booking);
+        }
+
+        @PostMapping("/review/stamp")
+        public Map<String, String> stamp(@RequestParam String booking) {
+            return Map.of("stamp", stamps.stamp(booking));
+        }
+
+        @PostMapping("/review/upload")
+        public Map<String, String> upload(@RequestParam String booking,
+                                          @RequestParam("document") org.springframework.web.multipart.MultipartFile document) {
+            holds.hold(booking, null, false);
+            return Map.of("booking", booking, "size", String.valueOf(document.getSize()));
         }
 
         @PostMapping("/review/hold-then-conflict")
@@ -304,6 +403,31 @@ class ReviewStarterFindingsTests {
                 throw new ResponseStatusException(HttpStatus.CONFLICT, "sold out");
             }
             return Map.of("booking", booking);
+        }
+    }
+
+    /** A try whose body can run twice: a row without a natural key. */
+    public static class Stamps {
+        private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+        Stamps(javax.sql.DataSource dataSource) {
+            this.jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(dataSource);
+            jdbc.sql("CREATE TABLE IF NOT EXISTS review_stamp (booking VARCHAR(64) NOT NULL, stamp VARCHAR(64) NOT NULL)").update();
+        }
+
+        @dev.tcc.api.Try
+        public String stamp(String booking) {
+            String stamp = UUID.randomUUID().toString();
+            jdbc.sql("INSERT INTO review_stamp (booking, stamp) VALUES (?, ?)").params(booking, stamp).update();
+            return stamp;
+        }
+
+        @dev.tcc.api.Confirm("stamp")
+        public void confirm(String booking) {
+        }
+
+        @dev.tcc.api.Cancel("stamp")
+        public void cancel(String booking) {
         }
     }
 
@@ -330,6 +454,21 @@ class ReviewStarterFindingsTests {
             } catch (RestClientException handled) {
                 // fall back: book without it
             }
+            return xid;
+        }
+
+        @TccTransactional(timeout = "30s")
+        public String bookWithUpload(String booking, String url) {
+            String xid = TccContextHolder.currentXid().orElseThrow();
+            org.springframework.util.LinkedMultiValueMap<String, Object> parts = new org.springframework.util.LinkedMultiValueMap<>();
+            parts.add("document", new org.springframework.core.io.ByteArrayResource("passport scan".getBytes(StandardCharsets.UTF_8)) {
+                @Override
+                public String getFilename() {
+                    return "passport.txt";
+                }
+            });
+            services.post().uri(URI.create(url)).contentType(org.springframework.http.MediaType.MULTIPART_FORM_DATA).body(parts)
+                    .retrieve().toBodilessEntity();
             return xid;
         }
 
