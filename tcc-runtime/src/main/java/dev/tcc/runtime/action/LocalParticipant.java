@@ -137,6 +137,25 @@ public final class LocalParticipant implements BranchParticipant {
         });
     }
 
+    /** A try found recorded: its stored result (decoded) and its hold deadline. */
+    public record Recorded(Object result, Instant holdDeadline) {
+    }
+
+    /**
+     * The try already recorded for this branch, answered as a duplicate (its stored result and hold deadline) without
+     * running the body; null when none is recorded.
+     *
+     * @throws TryRefusedException when the recorded row is not a try of this action still held (cancelled, confirmed,
+     *         or another action's)
+     */
+    public Recorded recordedTry(String xid, int branchId) throws Exception {
+        BarrierRow existing = database.runner().inNewTransaction(c -> database.barrier().find(c, xid, branchId));
+        if (existing == null) {
+            return null;
+        }
+        return new Recorded(alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId), existing.holdDeadline());
+    }
+
     private Object runBody(String xid, int branchId, Instant holdDeadline, TryBody body) throws Exception {
         try (TccContextHolder.Scope ignored = TccContextHolder.bindBranch(
                 new BranchContext(xid, branchId, action.name(), Phase.TRY, holdDeadline, 1, null, codec))) {

@@ -265,10 +265,20 @@ public final class Coordinator {
             throws Exception {
         String action = participant.action().name();
         int branchId = tx.nextBranchId();
-        Instant holdDeadline = now.plus(participant.action().hold());
+        // to the millisecond: what the barrier row stores and a repeated delivery reads back is what answers advertise
+        Instant holdDeadline = now.plus(participant.action().hold()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         BranchReference branch = new BranchReference(tx.xid(), branchId, participant.id(), action, holdDeadline, 1);
         BodyWatch watch = new BodyWatch(body);
         try {
+            if (tx.coordinator() != null) {
+                // a caller's transaction: a repeated delivery of its call (a retrying client or gateway) finds the
+                // try it made before, answered from the barrier without running the body again
+                LocalParticipant.Recorded recorded = participant.recordedTry(tx.xid(), branchId);
+                if (recorded != null) {
+                    tx.addTried(new BranchReference(tx.xid(), branchId, participant.id(), action, recorded.holdDeadline(), 1));
+                    return recorded.result();
+                }
+            }
             Object result = participant.tryBranch(tx.xid(), branchId, holdDeadline, tx.timeoutAt(), tx.coordinator(), args, watch);
             tx.addTried(branch);
             events.publish(TccEvent.Type.BRANCH_TRIED, tx.xid(), action, "TRY", Duration.ZERO);

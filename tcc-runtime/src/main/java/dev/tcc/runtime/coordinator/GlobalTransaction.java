@@ -160,7 +160,7 @@ public final class GlobalTransaction {
     }
 
     /** Refuses every try from now on; returns how many tries are still running on other threads. */
-    synchronized int closeForDecision() {
+    public synchronized int closeForDecision() {
         decided = true;
         return triesRunning;
     }

@@ -158,6 +158,8 @@ public final class InboundCalls {
 
         @Override
         public void close() {
+            // the answer has gone: a try that begins later (a task still carrying the context) could not be reported
+            tx.closeForDecision();
             scope.close();
         }
     }

@@ -551,9 +551,38 @@ public class TccProperties {
          */
         private HttpAuthentication authentication = HttpAuthentication.HMAC;
 
+        /**
+         * Largest body of a call carrying a TCC transaction that this service reads (it is signed, so it is read whole
+         * before the handler runs); a larger one is refused with 413.
+         */
+        private org.springframework.util.unit.DataSize maxBodySize = org.springframework.util.unit.DataSize.ofMegabytes(1);
+
+        /**
+         * Whether GET, HEAD, OPTIONS and TRACE calls made inside a transaction carry it too. Off by default: a safe
+         * method changes nothing (RFC 9110), so it runs no try, and a read that fails or times out must not cancel
+         * the transaction as a lost answer would.
+         */
+        private boolean propagateSafeMethods = false;
+
         private final Signing signing = new Signing();
 
         private final Endpoints endpoints = new Endpoints();
+
+        public org.springframework.util.unit.DataSize getMaxBodySize() {
+            return maxBodySize;
+        }
+
+        public void setMaxBodySize(org.springframework.util.unit.DataSize maxBodySize) {
+            this.maxBodySize = maxBodySize;
+        }
+
+        public boolean isPropagateSafeMethods() {
+            return propagateSafeMethods;
+        }
+
+        public void setPropagateSafeMethods(boolean propagateSafeMethods) {
+            this.propagateSafeMethods = propagateSafeMethods;
+        }
 
         public String getParticipantPath() {
             return participantPath;

@@ -29,21 +29,39 @@ import org.springframework.http.client.ClientHttpResponse;
  */
 public final class TccClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 
-    private final Supplier<TccRuntime> runtime;
+    private static final java.util.Set<String> SAFE_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
-    /** An interceptor for {@code runtime}'s transactions. */
+    private final Supplier<TccRuntime> runtime;
+    private final boolean propagateSafeMethods;
+
+    /** An interceptor for {@code runtime}'s transactions; GET, HEAD, OPTIONS and TRACE calls do not carry them. */
     public TccClientHttpRequestInterceptor(TccRuntime runtime) {
+        this(runtime, false);
+    }
+
+    /**
+     * An interceptor for {@code runtime}'s transactions.
+     *
+     * @param propagateSafeMethods whether GET, HEAD, OPTIONS and TRACE calls carry the transaction too (a read that
+     *                             fails or times out then cancels it, as a lost answer would)
+     */
+    public TccClientHttpRequestInterceptor(TccRuntime runtime, boolean propagateSafeMethods) {
         Objects.requireNonNull(runtime, "runtime");
         this.runtime = () -> runtime;
+        this.propagateSafeMethods = propagateSafeMethods;
     }
 
     /** For the starter's customizers: the runtime is looked up on the first call, not while builders are created. */
-    TccClientHttpRequestInterceptor(Supplier<TccRuntime> runtime) {
+    TccClientHttpRequestInterceptor(Supplier<TccRuntime> runtime, boolean propagateSafeMethods) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.propagateSafeMethods = propagateSafeMethods;
     }
 
     @Override
     public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
+        if (!propagateSafeMethods && SAFE_METHODS.contains(request.getMethod().name())) {
+            return execution.execute(request, body); // a safe method runs no try (tcc.http.propagate-safe-methods)
+        }
         OutboundCall call = runtime.get().outboundCall(request.getMethod().name(), request.getURI(), body);
         if (call == null) {
             return execution.execute(request, body);

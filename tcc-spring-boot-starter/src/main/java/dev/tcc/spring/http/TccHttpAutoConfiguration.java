@@ -46,8 +46,9 @@ public final class TccHttpAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "tccRestClientCustomizer")
-        TccRestClientCustomizer tccRestClientCustomizer(ObjectProvider<TccRuntime> runtime) {
-            return new TccRestClientCustomizer(new TccClientHttpRequestInterceptor(lazy(runtime)));
+        TccRestClientCustomizer tccRestClientCustomizer(ObjectProvider<TccRuntime> runtime, TccProperties properties) {
+            return new TccRestClientCustomizer(new TccClientHttpRequestInterceptor(lazy(runtime),
+                    properties.getHttp().isPropagateSafeMethods()));
         }
     }
 
@@ -57,8 +58,9 @@ public final class TccHttpAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "tccRestTemplateCustomizer")
-        TccRestTemplateCustomizer tccRestTemplateCustomizer(ObjectProvider<TccRuntime> runtime) {
-            return new TccRestTemplateCustomizer(new TccClientHttpRequestInterceptor(lazy(runtime)));
+        TccRestTemplateCustomizer tccRestTemplateCustomizer(ObjectProvider<TccRuntime> runtime, TccProperties properties) {
+            return new TccRestTemplateCustomizer(new TccClientHttpRequestInterceptor(lazy(runtime),
+                    properties.getHttp().isPropagateSafeMethods()));
         }
     }
 
@@ -85,10 +87,14 @@ public final class TccHttpAutoConfiguration {
         @ConditionalOnMissingBean(name = "tccInboundCallFilter")
         FilterRegistrationBean<TccInboundCallFilter> tccInboundCallFilter(ObjectProvider<TccRuntime> runtime,
                                                                            TccHttpAuthenticationCheck checked,
-                                                                           Environment environment) {
-            FilterRegistrationBean<TccInboundCallFilter> registration =
-                    new FilterRegistrationBean<>(new TccInboundCallFilter(lazy(runtime)));
+                                                                           Environment environment, TccProperties properties) {
+            FilterRegistrationBean<TccInboundCallFilter> registration = new FilterRegistrationBean<>(new TccInboundCallFilter(
+                    lazy(runtime), properties.getHttp().getMaxBodySize().toBytes()));
             registration.setName("tccInboundCallFilter");
+            if (!properties.getHttp().getEndpoints().isEnabled() && properties.getHttp().getParticipantUrl() == null) {
+                // joining without a participant endpoint would take holds that no confirm or cancel can reach
+                registration.setEnabled(false);
+            }
             int securityOrder = environment.getProperty("spring.security.filter.order", Integer.class, SECURITY_FILTER_ORDER);
             registration.setOrder(Math.max(securityOrder + 1, Math.min(securityOrder + 50, 0)));
             return registration;

@@ -57,9 +57,14 @@ public final class TccHttpSettingsMapper {
     }
 
     /** {@code server.servlet.context-path} without a trailing slash; empty when not set. */
+    /** Where the endpoints are reached: under the servlet context path and the DispatcherServlet's own path. */
     private static String contextPath(Environment environment) {
-        String contextPath = environment.getProperty("server.servlet.context-path", "");
-        return contextPath.endsWith("/") ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
+        return trimmed(environment.getProperty("server.servlet.context-path", ""))
+                + trimmed(environment.getProperty("spring.mvc.servlet.path", ""));
+    }
+
+    private static String trimmed(String path) {
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     private static void positive(String name, Duration value) {
@@ -107,7 +112,11 @@ public final class TccHttpSettingsMapper {
                         + " 'tcc.http.coordinator-url' to the URL at which other services reach this service's coordinator"
                         + " endpoint '" + coordinatorPath + "'");
             }
-            known = "http://localhost:" + port + contextPath(environment) + coordinatorPath;
+            String scheme = environment.getProperty("server.ssl.enabled", Boolean.class, false) ? "https" : "http";
+            known = scheme + "://localhost:" + port + contextPath(environment) + coordinatorPath;
+            org.slf4j.LoggerFactory.getLogger(TccHttpSettingsMapper.class).warn("TCC: 'tcc.http.coordinator-url' is not"
+                    + " set; participants will ask this service's coordinator at {}, which only services on this host reach."
+                    + " Set it to the URL other services reach this one at", known);
             url = known;
             return known;
         }

@@ -32,8 +32,19 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
 
     private final Supplier<TccRuntime> runtime;
 
+    /** The default cap on the body of a call carrying a transaction: 1 MiB. */
+    public static final long DEFAULT_MAX_BODY_SIZE = 1024 * 1024;
+
+    private final long maxBodySize;
+
     public TccInboundCallFilter(Supplier<TccRuntime> runtime) {
+        this(runtime, DEFAULT_MAX_BODY_SIZE);
+    }
+
+    /** @param maxBodySize the largest body of a call carrying a transaction; a larger one is refused with 413 */
+    public TccInboundCallFilter(Supplier<TccRuntime> runtime, long maxBodySize) {
         this.runtime = runtime;
+        this.maxBodySize = maxBodySize;
     }
 
     @Override
@@ -43,8 +54,27 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        // the signature covers the body: read it whole first, and let the handler read it again
-        byte[] body = request.getInputStream().readAllBytes();
+        // the signature covers the body: read it whole first (at most the cap: a stranger's Tcc-Xid must not make this
+        // service buffer an unbounded body), and let the handler read it again
+        String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(java.util.Locale.ROOT);
+        if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
+            // their parts and parameters are parsed from the stream this filter must read whole (it is signed)
+            refuse(request, response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, "A call carrying a TCC transaction"
+                    + " cannot be a form or multipart request (" + type + "): send its data as JSON");
+            return;
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBodySize) {
+            refuse(request, response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "A call carrying a TCC transaction"
+                    + " may have a body of at most " + maxBodySize + " bytes (tcc.http.max-body-size)");
+            return;
+        }
+        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodySize + 1));
+        if (body.length > maxBodySize) {
+            refuse(request, response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "A call carrying a TCC transaction"
+                    + " may have a body of at most " + maxBodySize + " bytes (tcc.http.max-body-size)");
+            return;
+        }
         CachedBodyRequest cachedRequest = new CachedBodyRequest(request, body);
         InboundCall call;
         try {
@@ -63,7 +93,27 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
             chain.doFilter(cachedRequest, response);
             return;
         }
-        ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
+        // sendError and sendRedirect go straight to the container, which ignores headers added after them: the
+        // registration goes on first (a 409 from a ResponseStatusException must still name the branches tried)
+        ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response) {
+            @Override
+            public void sendError(int status) throws IOException {
+                addRegistrationHeaders(call, response);
+                super.sendError(status);
+            }
+
+            @Override
+            public void sendError(int status, String message) throws IOException {
+                addRegistrationHeaders(call, response);
+                super.sendError(status, message);
+            }
+
+            @Override
+            public void sendRedirect(String location) throws IOException {
+                addRegistrationHeaders(call, response);
+                super.sendRedirect(location);
+            }
+        };
         boolean completed = false;
         try {
             chain.doFilter(cachedRequest, buffered);
@@ -90,7 +140,11 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
             }
             return;
         }
-        headers.forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        // replaces what an earlier call put there (sendError adds them first, the filter again at the end)
+        headers.forEach((name, values) -> {
+            response.setHeader(name, values.get(0));
+            values.subList(1, values.size()).forEach(value -> response.addHeader(name, value));
+        });
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String message)
