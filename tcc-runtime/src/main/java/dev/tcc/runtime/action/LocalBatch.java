@@ -82,6 +82,11 @@ public final class LocalBatch {
                     continue;
                 }
                 LocalParticipant participant = items.get(i).participant();
+                if (!row.action().equals(participant.action().name())) {
+                    // another action's row (a misrouted delivery): never run this body on it; the single path answers
+                    returnToTried(c, xids.get(i), ids.get(i), target);
+                    continue;
+                }
                 Savepoint beforeBody = c.setSavepoint();
                 try {
                     participant.runPhase(phase, confirming ? participant.action().confirm() : participant.action().cancel(), row,

@@ -3,6 +3,7 @@ package dev.tcc.runtime.http;
 import dev.tcc.api.CancelRefusedException;
 import dev.tcc.api.ConfirmRefusedException;
 import dev.tcc.api.operations.BranchState;
+import dev.tcc.runtime.action.LocalBatch;
 import dev.tcc.runtime.action.LocalParticipant;
 import dev.tcc.runtime.action.ParticipantDatabase;
 import dev.tcc.runtime.barrier.BarrierRow;
@@ -129,16 +130,47 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
             }
             items.add(item);
         }
-        StringBuilder statuses = new StringBuilder();
-        for (String[] item : items) {
-            String action;
+        int[] status = new int[items.size()];
+        String[] actions = new String[items.size()];
+        // per participant database, the items of actions without external effects: one local transaction for them all
+        java.util.Map<ParticipantDatabase, List<Integer>> byDatabase = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
             try {
-                action = PercentEncoding.decode(item[2]);
+                actions[i] = PercentEncoding.decode(items.get(i)[2]);
             } catch (IllegalArgumentException e) {
-                statuses.append(400).append('\n');
+                status[i] = 400;
                 continue;
             }
-            statuses.append(single(item[0], EndpointRequests.branchId(item[1]), confirm, action).status()).append('\n');
+            LocalParticipant participant = byAction.apply(actions[i]);
+            if (participant != null && !participant.action().externalEffects()) {
+                byDatabase.computeIfAbsent(participant.database(), d -> new ArrayList<>()).add(i);
+            }
+        }
+        for (java.util.Map.Entry<ParticipantDatabase, List<Integer>> group : byDatabase.entrySet()) {
+            List<LocalBatch.Item> batch = new ArrayList<>(group.getValue().size());
+            for (int i : group.getValue()) {
+                LocalParticipant participant = byAction.apply(actions[i]);
+                batch.add(new LocalBatch.Item(participant, new BranchReference(items.get(i)[0],
+                        EndpointRequests.branchId(items.get(i)[1]), participant.id(), actions[i], clock.instant(), 1)));
+            }
+            try {
+                boolean[] done = LocalBatch.run(group.getKey(), batch, confirm, clock);
+                for (int k = 0; k < done.length; k++) {
+                    if (done[k]) {
+                        status[group.getValue().get(k)] = 200; // moved now or before: done either way
+                    }
+                }
+            } catch (Exception e) {
+                log.debug("TCC batch on '{}' failed as a whole; its branches go one by one: {}",
+                        group.getKey().runner().name(), e.toString());
+            }
+        }
+        StringBuilder statuses = new StringBuilder();
+        for (int i = 0; i < items.size(); i++) {
+            if (status[i] == 0) { // not done in a batch (no row, refused, another action's, a body that failed): alone
+                status[i] = single(items.get(i)[0], EndpointRequests.branchId(items.get(i)[1]), confirm, actions[i]).status();
+            }
+            statuses.append(status[i]).append('\n');
         }
         return new EndpointAnswer(200, java.util.Map.of("Content-Type", "text/plain"), statuses.toString());
     }

@@ -68,7 +68,7 @@ class TccSettingsMapperTests {
     private static final Set<String> HTTP = Set.of("tcc.http.participant-path", "tcc.http.coordinator-path",
             "tcc.http.coordinator-url", "tcc.http.participant-url", "tcc.http.connect-timeout", "tcc.http.read-timeout",
             "tcc.http.authentication", "tcc.http.signing.key-id", "tcc.http.signing.keys", "tcc.http.signing.max-skew",
-            "tcc.http.endpoints.enabled");
+            "tcc.http.endpoints.enabled", "tcc.http.max-body-size", "tcc.http.propagate-safe-methods");
 
     @Test
     void everyPropertyIsEitherMappedToARuntimeSettingOrTheStartersOwn() {
