@@ -66,16 +66,22 @@ public final class LocalParticipant implements BranchParticipant {
      */
     public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, Object[] args,
                             TryBody body) throws Exception {
-        return tryBranch(xid, branchId, holdDeadline, timeoutAt, null, args, body);
+        return tryBranch(xid, branchId, holdDeadline, timeoutAt, null, args, body).result();
+    }
+
+    /** What a try answered: its result (decoded) and the hold deadline its barrier row has. */
+    public record Recorded(Object result, Instant holdDeadline) {
     }
 
     /**
      * As {@link #tryBranch(String, int, Instant, Instant, Object[], TryBody)}, for a branch of a transaction whose
      * coordinator is {@code coordinator}: the endpoint of a caller in another service, which this service's hold
-     * expiry asks for the decision (docs/protocol.md); null for a transaction of this service.
+     * expiry asks for the decision (docs/protocol.md); null for a transaction of this service. For a caller's
+     * transaction the row is looked up first, in the same local transaction: a repeated delivery of its call (a
+     * retrying client or gateway) gets the recorded try's result and hold deadline, and the body does not run again.
      */
-    public Object tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
-                            Object[] args, TryBody body) throws Exception {
+    public Recorded tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
+                              Object[] args, TryBody body) throws Exception {
         String arguments = codec.encodeArguments(action.owner(), action.parameterTypes(), action.parameterNames(), args);
         if (action.externalEffects()) {
             return tryBarrierFirst(xid, branchId, holdDeadline, timeoutAt, coordinator, arguments, body);
@@ -84,20 +90,25 @@ public final class LocalParticipant implements BranchParticipant {
         // transaction settings (isolation, timeout)
         LocalTransactionRunner runner = action.runner();
         try {
-            return runner.inNewTransaction(c -> {
-                Object result = runBody(xid, branchId, holdDeadline, body);
-                String json = codec.encodeValue(action.owner(), action.returnType(), result);
+            Object result = runner.inNewTransaction(c -> {
+                if (coordinator != null && database.barrier().find(c, xid, branchId) != null) {
+                    throw new BarrierRowExists(); // a repeated delivery: the body must not run again
+                }
+                Object value = runBody(xid, branchId, holdDeadline, body);
+                String json = codec.encodeValue(action.owner(), action.returnType(), value);
                 if (!database.barrier().insertTriedAfterBody(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments,
                         json, clock.instant(), coordinator)) {
                     throw new BarrierRowExists(); // rolls the body back with the transaction
                 }
-                return result;
+                return value;
             });
+            return new Recorded(result, holdDeadline);
         } catch (BarrierRowExists seen) {
             // the body's writes are rolled back; what the earlier delivery left decides, read after its commit
             return runner.inNewTransaction(c -> {
                 BarrierRow existing = database.barrier().find(c, xid, branchId);
-                return alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId);
+                return new Recorded(alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId),
+                        existing == null ? holdDeadline : existing.holdDeadline());
             });
         }
     }
@@ -106,20 +117,24 @@ public final class LocalParticipant implements BranchParticipant {
      * A try with external effects: the barrier row commits before the body runs, so the cancel can
      * replay the arguments even when the try's own transaction rolls back after an external call.
      */
-    private Object tryBarrierFirst(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
-                                   String arguments, TryBody body) throws Exception {
+    private Recorded tryBarrierFirst(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
+                                     String arguments, TryBody body) throws Exception {
         LocalTransactionRunner runner = action.runner(); // the try's own settings, as above
         BranchBarrier barrier = database.barrier();
         TryAdmission admission = runner.inNewTransaction(c ->
                 barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant(),
                         coordinator));
         if (admission != TryAdmission.ADMITTED) {
-            return runner.inNewTransaction(c -> alreadySeen(barrier.find(c, xid, branchId), admission, xid, branchId));
+            return runner.inNewTransaction(c -> {
+                BarrierRow existing = barrier.find(c, xid, branchId);
+                return new Recorded(alreadySeen(existing, admission, xid, branchId),
+                        existing == null ? holdDeadline : existing.holdDeadline());
+            });
         }
         // The body's transaction must still find the row TRIED, and keeps it locked until it
         // commits: a cancel (or hold expiry) that got there first wins and the body never runs;
         // one that comes later waits, then finds the body's effects and releases them.
-        return runner.inNewTransaction(c -> {
+        Object tried = runner.inNewTransaction(c -> {
             if (!barrier.lockTried(c, xid, branchId, clock.instant())) {
                 throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid
                         + "] was refused: the branch was cancelled (a cancel or hold expiry got there first) before its"
@@ -135,25 +150,7 @@ public final class LocalParticipant implements BranchParticipant {
             }
             return result;
         });
-    }
-
-    /** A try found recorded: its stored result (decoded) and its hold deadline. */
-    public record Recorded(Object result, Instant holdDeadline) {
-    }
-
-    /**
-     * The try already recorded for this branch, answered as a duplicate (its stored result and hold deadline) without
-     * running the body; null when none is recorded.
-     *
-     * @throws TryRefusedException when the recorded row is not a try of this action still held (cancelled, confirmed,
-     *         or another action's)
-     */
-    public Recorded recordedTry(String xid, int branchId) throws Exception {
-        BarrierRow existing = database.runner().inNewTransaction(c -> database.barrier().find(c, xid, branchId));
-        if (existing == null) {
-            return null;
-        }
-        return new Recorded(alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId), existing.holdDeadline());
+        return new Recorded(tried, holdDeadline);
     }
 
     private Object runBody(String xid, int branchId, Instant holdDeadline, TryBody body) throws Exception {

@@ -270,19 +270,13 @@ public final class Coordinator {
         BranchReference branch = new BranchReference(tx.xid(), branchId, participant.id(), action, holdDeadline, 1);
         BodyWatch watch = new BodyWatch(body);
         try {
-            if (tx.coordinator() != null) {
-                // a caller's transaction: a repeated delivery of its call (a retrying client or gateway) finds the
-                // try it made before, answered from the barrier without running the body again
-                LocalParticipant.Recorded recorded = participant.recordedTry(tx.xid(), branchId);
-                if (recorded != null) {
-                    tx.addTried(new BranchReference(tx.xid(), branchId, participant.id(), action, recorded.holdDeadline(), 1));
-                    return recorded.result();
-                }
-            }
-            Object result = participant.tryBranch(tx.xid(), branchId, holdDeadline, tx.timeoutAt(), tx.coordinator(), args, watch);
-            tx.addTried(branch);
+            // a caller's transaction: a repeated delivery of its call answers with the hold deadline recorded first
+            LocalParticipant.Recorded recorded = participant.tryBranch(tx.xid(), branchId, holdDeadline, tx.timeoutAt(),
+                    tx.coordinator(), args, watch);
+            tx.addTried(recorded.holdDeadline().equals(holdDeadline) ? branch
+                    : new BranchReference(tx.xid(), branchId, participant.id(), action, recorded.holdDeadline(), 1));
             events.publish(TccEvent.Type.BRANCH_TRIED, tx.xid(), action, "TRY", Duration.ZERO);
-            return result;
+            return recorded.result();
         } catch (Throwable failure) {
             boolean inDoubt = participant.action().externalEffects() || !watch.bodyFailed;
             if (inDoubt) {
