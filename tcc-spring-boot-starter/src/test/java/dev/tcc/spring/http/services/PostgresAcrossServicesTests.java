@@ -3,8 +3,8 @@ package dev.tcc.spring.http.services;
 import dev.tcc.runtime.testing.TestDatabases;
 
 /**
- * The happy path and a remote try failing across three services, each on its own schema of the local PostgreSQL
- * server; skipped outside CI when no server answers, failing in CI ({@code CI=true}).
+ * The cross-service scenarios of {@link AbstractAcrossServicesTests} across three services, each on its own schema
+ * of the local PostgreSQL server; skipped outside CI when no server answers, failing in CI ({@code CI=true}).
  */
 class PostgresAcrossServicesTests extends AbstractAcrossServicesTests {
 
