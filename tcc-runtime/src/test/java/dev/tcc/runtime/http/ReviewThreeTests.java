@@ -179,6 +179,63 @@ class ReviewThreeTests {
         }
     }
 
+
+    /**
+     * InboundCalls.Joined: a try still running on another thread (a task carrying the context) when the answer is
+     * made is neither reported nor makes the answer cancel-only (the local Coordinator.closeForDecision does mark it):
+     * the caller confirms without it while its committed hold here is later cancelled. The answer must say cancel-only.
+     */
+    @Test
+    void aTryStillRunningWhenTheJoinedCallAnswersMakesTheAnswerCancelOnly() throws Exception {
+        HikariDataSource callerLog = TestDatabases.h2("review3-caller-log");
+        HttpSettings callerHttp = HttpSettings.defaults().withCoordinatorUrl(() -> "http://a.test/tcc/coordinator").withKeys(KEYS);
+        CountDownLatch inBody = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Future<?>> late = new AtomicReference<>();
+        dev.tcc.runtime.plain.TccAction<String, String> slow = participant.action("slow", String.class, String.class).database("db", db)
+                .onTry((c, a, ctx) -> {
+                    inBody.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                    return "late";
+                })
+                .onConfirm((c, a, ctx) -> { }).onCancel((c, a, ctx) -> { }).register();
+        try (TccRuntime caller = TccRuntime.builder().transactionLog(callerLog).initializeSchema(true).http(callerHttp)
+                .settings(TccSettings.builder().asynchronousPhaseTwo(false).build()).build()) {
+            AtomicReference<Map<String, java.util.List<String>>> answered = new AtomicReference<>();
+            org.assertj.core.api.Assertions.catchThrowable(() -> caller.execute(dev.tcc.runtime.model.TransactionOptions.named("book"), () -> {
+                byte[] body = new byte[0];
+                OutboundCall outbound = caller.outboundCall("POST", java.net.URI.create("http://b.test/holds"), body);
+                Map<String, String> sent = outbound.requestHeaders();
+                Future<Map<String, java.util.List<String>>> served = threads.submit(() -> {
+                    java.util.function.Function<String, String> header = n -> n.equals("Host") ? "b.test" : sent.get(n);
+                    try (InboundCall inbound = participant.inboundCall("POST", "/holds", header, body)) {
+                        Runnable task = dev.tcc.runtime.coordinator.TransactionContextSnapshot.capture().wrap(() -> {
+                            try {
+                                slow.tryAction("seat");
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                        late.set(threads.submit(task));
+                        assertThat(inBody.await(10, TimeUnit.SECONDS)).isTrue(); // the try runs while the answer is made
+                        return inbound.responseHeaders();
+                    }
+                });
+                answered.set(served.get(10, TimeUnit.SECONDS));
+                outbound.answered(200, n -> answered.get().getOrDefault(n, java.util.List.of()));
+                return null;
+            }));
+            release.countDown();
+            late.get().get(10, TimeUnit.SECONDS);
+            assertThat(TestDatabases.queryLong(db, "SELECT COUNT(*) FROM tcc_barrier WHERE action = 'slow'"))
+                    .as("the late try committed its hold here").isEqualTo(1);
+            assertThat(answered.get()).as("the joined call's answer").containsKey(TccHeaders.CANCEL_ONLY);
+        } finally {
+            release.countDown();
+            callerLog.close();
+        }
+    }
+
     private static BranchReference ref(int branch) {
         return new BranchReference("x" + branch, branch, "remote", "hold", Instant.now().plusSeconds(600), 1);
     }
