@@ -236,6 +236,27 @@ class ReviewThreeTests {
         }
     }
 
+    /**
+     * A try with external effects commits its barrier row before the body; when the body fails the row stays TRIED with
+     * no result. A repeated delivery of the caller's call (a gateway retrying after the first answer was lost) then
+     * finds a DUPLICATE and answers success with a null result: the caller registers the branch and confirms a try
+     * whose body failed (the first answer's Tcc-Cancel-Only never arrived).
+     */
+    @Test
+    void aRepeatedDeliveryOfAFailedTryWithExternalEffectsIsNotAnsweredAsSuccess() throws Exception {
+        participant.action("ext", String.class, String.class).database("db", db).externalEffects(true)
+                .onTry((c, a, ctx) -> "ok").onConfirm((c, a, ctx) -> { }).onCancel((c, a, ctx) -> { }).register();
+        dev.tcc.runtime.action.LocalParticipant ext = participant.participant("ext");
+        Instant hold = Instant.now().plusSeconds(600);
+        String coordinator = "http://a.test/tcc/coordinator";
+        assertThatThrownBy(() -> ext.tryBranch("x9", 9, hold, hold, coordinator, new Object[] {"a"}, ctx -> {
+            throw new IllegalStateException("sold out");
+        })).hasMessageContaining("sold out");
+
+        assertThatThrownBy(() -> ext.tryBranch("x9", 9, hold, hold, coordinator, new Object[] {"a"}, ctx -> "ok"))
+                .as("the repeated delivery of a try whose body failed").isInstanceOf(Exception.class);
+    }
+
     private static BranchReference ref(int branch) {
         return new BranchReference("x" + branch, branch, "remote", "hold", Instant.now().plusSeconds(600), 1);
     }
