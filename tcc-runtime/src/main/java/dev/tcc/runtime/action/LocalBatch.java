@@ -111,7 +111,9 @@ public final class LocalBatch {
                 Map<String, BarrierRow> rows = barrier.findAll(c, otherXids, otherIds);
                 for (int i = 0; i < items.size(); i++) {
                     BarrierRow row = done[i] ? null : rows.get(BranchBarrier.key(xids.get(i), ids.get(i)));
-                    done[i] |= row != null && row.state() == target;
+                    // another action's row (a misrouted delivery) is the single path's to answer, never done here
+                    done[i] |= row != null && row.state() == target
+                            && row.action().equals(items.get(i).participant().action().name());
                 }
             }
             return done;

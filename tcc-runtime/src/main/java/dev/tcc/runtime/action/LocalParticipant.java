@@ -124,6 +124,13 @@ public final class LocalParticipant implements BranchParticipant {
         TryAdmission admission = runner.inNewTransaction(c ->
                 barrier.insertTried(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments, clock.instant(),
                         coordinator));
+        if (admission == TryAdmission.DUPLICATE && coordinator != null) {
+            // a repeated delivery of a caller's call: the row committed before the first body ran, so it cannot tell
+            // a body that failed (or still runs) from one that succeeded; refusing makes the caller cancel
+            throw new TryRefusedException("Try of '" + action.name() + "' for branch " + branchId + " of [" + xid + "] was"
+                    + " refused: it was delivered again, and a try with external effects cannot tell whether its first"
+                    + " delivery's body succeeded. Nothing ran; the caller's transaction cancels");
+        }
         if (admission != TryAdmission.ADMITTED) {
             return runner.inNewTransaction(c -> {
                 BarrierRow existing = barrier.find(c, xid, branchId);

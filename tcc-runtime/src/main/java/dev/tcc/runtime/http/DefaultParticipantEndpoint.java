@@ -134,6 +134,7 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
         String[] actions = new String[items.size()];
         // per participant database, the items of actions without external effects: one local transaction for them all
         java.util.Map<ParticipantDatabase, List<Integer>> byDatabase = new java.util.LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             try {
                 actions[i] = PercentEncoding.decode(items.get(i)[2]);
@@ -142,7 +143,10 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
                 continue;
             }
             LocalParticipant participant = byAction.apply(actions[i]);
-            if (participant != null && !participant.action().externalEffects()) {
+            // a branch named again in the batch goes alone after the batch (a batch moves each row once, and its
+            // repeat must find it moved, not run its body again or undo it)
+            boolean first = seen.add(items.get(i)[0] + ":" + EndpointRequests.branchId(items.get(i)[1]));
+            if (first && participant != null && !participant.action().externalEffects()) {
                 byDatabase.computeIfAbsent(participant.database(), d -> new ArrayList<>()).add(i);
             }
         }

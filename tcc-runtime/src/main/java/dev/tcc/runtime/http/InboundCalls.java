@@ -123,6 +123,14 @@ public final class InboundCalls {
 
         @Override
         public Map<String, List<String>> responseHeaders() {
+            // the answer is leaving: no try may begin from now on, and one still running (on another thread) could not
+            // be reported, so the caller must not confirm
+            int running = tx.closeForDecision();
+            if (running > 0) {
+                tx.markCancelOnly(running + " try(s) were still running when the answer left", "Wait for every task that"
+                        + " calls a @Try before the handler returns", new IllegalStateException(running
+                        + " try(s) still running when the answer left"));
+            }
             List<String> branches = new ArrayList<>();
             for (BranchReference branch : tx.branches()) {
                 branches.add(new RemoteBranch(branch.branchId(), branch.action(), participantUrl(branch),

@@ -100,27 +100,53 @@ final class PhaseTwoBatches {
             }
         }
         long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            boolean leading;
-            synchronized (mine) {
-                leading = mine.lead && !mine.done;
-            }
-            if (leading) {
-                lead();
-            }
-            if (!mine.await(deadline)) {
-                synchronized (this) {
-                    queue.remove(mine); // not sent yet: it never will be (the retry delivers it again)
+        try {
+            while (true) {
+                boolean leading;
+                synchronized (mine) {
+                    leading = mine.lead && !mine.done;
                 }
-                throw new RemoteCallException(phase + " of branch " + branch.branchId() + " of [" + branch.xid() + "] at "
-                        + baseUrl + " waited " + wait + " for its batch; it is retried", RemoteCallException.NO_ANSWER, null);
-            }
-            synchronized (mine) {
-                if (mine.done) {
-                    if (mine.failure instanceof RemoteCallException e) {
-                        throw e;
+                if (leading) {
+                    lead();
+                }
+                if (!mine.await(deadline)) {
+                    abandon(mine);
+                    throw new RemoteCallException(phase + " of branch " + branch.branchId() + " of [" + branch.xid() + "] at "
+                            + baseUrl + " waited " + wait + " for its batch; it is retried", RemoteCallException.NO_ANSWER, null);
+                }
+                synchronized (mine) {
+                    if (mine.done) {
+                        if (mine.failure instanceof RemoteCallException e) {
+                            throw e;
+                        }
+                        return mine.status;
                     }
-                    return mine.status;
+                }
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            abandon(mine);
+            throw e;
+        }
+    }
+
+    /**
+     * A delivery that leaves without its answer (timed out, interrupted): it is taken out of the queue, and if the
+     * lead had been passed to it, the lead goes on to the next one (or ends), so later deliveries are never stranded.
+     */
+    private void abandon(Delivery mine) {
+        synchronized (this) {
+            queue.remove(mine);
+            boolean hadLead;
+            synchronized (mine) {
+                hadLead = mine.lead && !mine.done;
+                mine.done = true; // never led or answered from now on
+            }
+            if (hadLead) {
+                Delivery next = queue.peek();
+                if (next == null) {
+                    sending = false;
+                } else {
+                    next.promote();
                 }
             }
         }
@@ -163,7 +189,7 @@ final class PhaseTwoBatches {
             failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " timed out ("
                     + e.getMessage() + "); it is retried", RemoteCallException.NO_ANSWER, e));
             return;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " got no answer ("
                     + e + "); it is retried", RemoteCallException.NO_ANSWER, e));
             return;

@@ -95,23 +95,29 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
         }
         // sendError and sendRedirect go straight to the container, which ignores headers added after them: the
         // registration goes on first (a 409 from a ResponseStatusException must still name the branches tried)
+        java.util.concurrent.atomic.AtomicBoolean registeredEarly = new java.util.concurrent.atomic.AtomicBoolean();
         ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response) {
             @Override
             public void sendError(int status) throws IOException {
-                addRegistrationHeaders(call, response);
+                registerEarly();
                 super.sendError(status);
             }
 
             @Override
             public void sendError(int status, String message) throws IOException {
-                addRegistrationHeaders(call, response);
+                registerEarly();
                 super.sendError(status, message);
             }
 
             @Override
             public void sendRedirect(String location) throws IOException {
-                addRegistrationHeaders(call, response);
+                registerEarly();
                 super.sendRedirect(location);
+            }
+
+            private void registerEarly() {
+                addRegistrationHeaders(call, response);
+                registeredEarly.set(true);
             }
         };
         boolean completed = false;
@@ -120,7 +126,9 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
             completed = true;
         } finally {
             try {
-                addRegistrationHeaders(call, response);
+                if (!registeredEarly.get()) { // after sendError the answer is committed, with the headers already on it
+                    addRegistrationHeaders(call, response);
+                }
             } finally {
                 call.close();
             }
