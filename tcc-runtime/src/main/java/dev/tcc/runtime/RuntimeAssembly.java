@@ -15,6 +15,16 @@ import dev.tcc.runtime.coordinator.ParticipantRegistry;
 import dev.tcc.runtime.coordinator.PhaseTwo;
 import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
+import dev.tcc.runtime.http.CoordinatorEndpoint;
+import dev.tcc.runtime.http.DefaultCoordinatorEndpoint;
+import dev.tcc.runtime.http.DefaultParticipantEndpoint;
+import dev.tcc.runtime.http.GuardedDecisionSource;
+import dev.tcc.runtime.http.HttpProtocolClient;
+import dev.tcc.runtime.http.HttpSettings;
+import dev.tcc.runtime.http.InboundCalls;
+import dev.tcc.runtime.http.OutboundCalls;
+import dev.tcc.runtime.http.ParticipantEndpoint;
+import dev.tcc.runtime.http.Signer;
 import dev.tcc.runtime.jdbc.SchemaCheck;
 import dev.tcc.runtime.jdbc.SchemaInitializer;
 import dev.tcc.runtime.jdbc.SqlDialect;
@@ -32,7 +42,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +52,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Builds the runtime's object graph from a {@link TccRuntime.Builder}: prepares the log's database
@@ -70,9 +80,9 @@ final class RuntimeAssembly {
     final Coordinator coordinator;
     final DecisionSource decisionSource;
     private final Map<String, DecisionSource> remoteCoordinators = new ConcurrentHashMap<>();
-    final dev.tcc.runtime.http.HttpSettings http;
-    final dev.tcc.runtime.http.OutboundCalls outboundCalls;
-    final dev.tcc.runtime.http.InboundCalls inboundCalls;
+    final HttpSettings http;
+    final OutboundCalls outboundCalls;
+    final InboundCalls inboundCalls;
     final CoordinatorRecovery coordinatorRecovery;
     final HoldExpiry holdExpiry;
     final Retention retention;
@@ -80,10 +90,10 @@ final class RuntimeAssembly {
     final LogOperations operations;
     private final Map<String, ParticipantDatabase> databases = new ConcurrentHashMap<>();
     /** Signs and verifies the protocol's messages; null when {@code http.keys()} is null (unsigned). */
-    final dev.tcc.runtime.http.Signer signer;
-    private dev.tcc.runtime.http.HttpProtocolClient httpClient;
-    private dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint;
-    private dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint;
+    final Signer signer;
+    private HttpProtocolClient httpClient;
+    private ParticipantEndpoint participantEndpoint;
+    private CoordinatorEndpoint coordinatorEndpoint;
 
     RuntimeAssembly(TccRuntime.Builder b) {
         this.settings = b.settings;
@@ -110,9 +120,9 @@ final class RuntimeAssembly {
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
                 leftToRecovery, b.ticker);
         this.http = b.http;
-        this.signer = http.keys() == null ? null : new dev.tcc.runtime.http.Signer(http.keys(), clock);
-        this.outboundCalls = new dev.tcc.runtime.http.OutboundCalls(http, signer, clock);
-        this.inboundCalls = new dev.tcc.runtime.http.InboundCalls(http, signer, clock, ticker);
+        this.signer = http.keys() == null ? null : new Signer(http.keys(), clock);
+        this.outboundCalls = new OutboundCalls(http, signer, clock);
+        this.inboundCalls = new InboundCalls(http, signer, clock, ticker);
         this.decisionSource = b.decisionSource == null ? new LocalDecisionSource(transactionLog, clock) : b.decisionSource;
         this.coordinatorRecovery = new CoordinatorRecovery(transactionLog, phaseTwo, settings, clock, instanceId);
         this.holdExpiry = new HoldExpiry(databases.values(), this::participantsOn, decisionSource,
@@ -126,16 +136,16 @@ final class RuntimeAssembly {
     // ------------------------------------------------------------------ across HTTP (docs/protocol.md)
 
     /** The client of other services' endpoints, made on first use (its HttpClient starts a thread). */
-    synchronized dev.tcc.runtime.http.HttpProtocolClient httpClient() {
+    synchronized HttpProtocolClient httpClient() {
         if (httpClient == null) {
-            httpClient = new dev.tcc.runtime.http.HttpProtocolClient(http, signer);
+            httpClient = new HttpProtocolClient(http, signer);
         }
         return httpClient;
     }
 
     /** A participant id that is a URL names a remote participant endpoint. */
     private dev.tcc.spi.BranchParticipant remoteParticipant(String id) {
-        return dev.tcc.runtime.http.HttpProtocolClient.isUrl(id) ? httpClient().participant(id) : null;
+        return HttpProtocolClient.isUrl(id) ? httpClient().participant(id) : null;
     }
 
     /** The registered local action named {@code action}, or null (never a remote participant). */
@@ -148,18 +158,18 @@ final class RuntimeAssembly {
         return null;
     }
 
-    synchronized dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint() {
+    synchronized ParticipantEndpoint participantEndpoint() {
         if (participantEndpoint == null) {
-            participantEndpoint = new dev.tcc.runtime.http.DefaultParticipantEndpoint(signer, this::localParticipant,
+            participantEndpoint = new DefaultParticipantEndpoint(signer, this::localParticipant,
                     this::participantDatabases, clock);
         }
         return participantEndpoint;
     }
 
     /** Answers from this service's own log, whatever decision source its participants use. */
-    synchronized dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint() {
+    synchronized CoordinatorEndpoint coordinatorEndpoint() {
         if (coordinatorEndpoint == null) {
-            coordinatorEndpoint = new dev.tcc.runtime.http.DefaultCoordinatorEndpoint(signer,
+            coordinatorEndpoint = new DefaultCoordinatorEndpoint(signer,
                     new LocalDecisionSource(transactionLog, clock), clock);
         }
         return coordinatorEndpoint;
@@ -226,7 +236,7 @@ final class RuntimeAssembly {
 
     /** The coordinator endpoint at {@code url} as a decision source, one per URL. */
     private DecisionSource remoteCoordinator(String url) {
-        return remoteCoordinators.computeIfAbsent(url, u -> new dev.tcc.runtime.http.GuardedDecisionSource(
+        return remoteCoordinators.computeIfAbsent(url, u -> new GuardedDecisionSource(
                 httpDecisionSource(u), u, settings));
     }
 

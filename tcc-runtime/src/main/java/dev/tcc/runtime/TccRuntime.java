@@ -2,6 +2,7 @@ package dev.tcc.runtime;
 
 import dev.tcc.api.TccDefinitionException;
 import dev.tcc.api.operations.TccOperations;
+import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.action.ActionDefinition;
 import dev.tcc.runtime.action.LocalParticipant;
@@ -12,15 +13,20 @@ import dev.tcc.runtime.coordinator.BatchedPhaseTwo;
 import dev.tcc.runtime.coordinator.Coordinator;
 import dev.tcc.runtime.coordinator.Events;
 import dev.tcc.runtime.coordinator.GlobalTransaction;
-import dev.tcc.runtime.coordinator.TransactionContextHolder;
 import dev.tcc.runtime.coordinator.LeftToRecovery;
-import dev.tcc.runtime.coordinator.PhaseTwoRound;
 import dev.tcc.runtime.coordinator.ParticipantRegistry;
 import dev.tcc.runtime.coordinator.PhaseTwoBatcher;
 import dev.tcc.runtime.coordinator.PhaseTwoCalls;
+import dev.tcc.runtime.coordinator.PhaseTwoRound;
+import dev.tcc.runtime.coordinator.TransactionContextHolder;
+import dev.tcc.runtime.http.AuthenticationFailedException;
+import dev.tcc.runtime.http.CoordinatorEndpoint;
+import dev.tcc.runtime.http.HttpSettings;
+import dev.tcc.runtime.http.InboundCall;
+import dev.tcc.runtime.http.OutboundCall;
+import dev.tcc.runtime.http.ParticipantEndpoint;
 import dev.tcc.runtime.jdbc.JdbcLocalTransactionRunner;
 import dev.tcc.runtime.log.TransactionLog;
-import dev.tcc.api.operations.TransactionRecord;
 import dev.tcc.runtime.model.CircuitBreakerStates;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.model.TransactionOptions;
@@ -31,13 +37,14 @@ import dev.tcc.runtime.recovery.CoordinatorRecovery;
 import dev.tcc.runtime.recovery.HoldExpiry;
 import dev.tcc.runtime.recovery.RecoveryPass;
 import dev.tcc.runtime.recovery.RecoveryPasses;
-import dev.tcc.runtime.recovery.RunnablePass;
 import dev.tcc.runtime.recovery.Retention;
+import dev.tcc.runtime.recovery.RunnablePass;
 import dev.tcc.runtime.support.Sleeper;
 import dev.tcc.runtime.support.Ticker;
 import dev.tcc.spi.DecisionSource;
 import dev.tcc.spi.LocalTransactionRunner;
 import dev.tcc.spi.TccEventListener;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,7 +54,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +62,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -333,7 +341,7 @@ public final class TccRuntime implements AutoCloseable {
      * @param uri    the URI called (its raw path and query are signed)
      * @param body   the request body, empty when none
      */
-    public dev.tcc.runtime.http.OutboundCall outboundCall(String method, java.net.URI uri, byte[] body) {
+    public OutboundCall outboundCall(String method, URI uri, byte[] body) {
         GlobalTransaction tx = TransactionContextHolder.current();
         return tx == null ? null : assembly.outboundCalls.begin(tx, method, uri, body);
     }
@@ -346,27 +354,27 @@ public final class TccRuntime implements AutoCloseable {
      * @param path   raw path with the raw query, as received
      * @param header a request header's value by name (case-insensitive), null when absent
      * @param body   the request body, empty when none
-     * @throws dev.tcc.runtime.http.AuthenticationFailedException when signing is on and the context is not
+     * @throws AuthenticationFailedException when signing is on and the context is not
      *         authenticated (answer 401; nothing ran)
      * @throws IllegalArgumentException when a context header is malformed (answer 400; nothing ran)
      */
-    public dev.tcc.runtime.http.InboundCall inboundCall(String method, String path,
-                                                        java.util.function.Function<String, String> header, byte[] body) {
+    public InboundCall inboundCall(String method, String path,
+                                                        Function<String, String> header, byte[] body) {
         return assembly.inboundCalls.join(method, path, header, body);
     }
 
     /** This service's participant endpoint logic, for a web framework to expose. */
-    public dev.tcc.runtime.http.ParticipantEndpoint participantEndpoint() {
+    public ParticipantEndpoint participantEndpoint() {
         return assembly.participantEndpoint();
     }
 
     /** This service's coordinator endpoint logic, for a web framework to expose. */
-    public dev.tcc.runtime.http.CoordinatorEndpoint coordinatorEndpoint() {
+    public CoordinatorEndpoint coordinatorEndpoint() {
         return assembly.coordinatorEndpoint();
     }
 
     /** How this service takes part in transactions across HTTP. */
-    public dev.tcc.runtime.http.HttpSettings httpSettings() {
+    public HttpSettings httpSettings() {
         return assembly.http;
     }
 
@@ -449,8 +457,8 @@ public final class TccRuntime implements AutoCloseable {
         int phaseTwoThreads = 4;
         ScheduledExecutorService scheduler;
         DecisionSource decisionSource;
-        java.util.function.Function<String, DecisionSource> remoteCoordinators;
-        dev.tcc.runtime.http.HttpSettings http = dev.tcc.runtime.http.HttpSettings.defaults();
+        Function<String, DecisionSource> remoteCoordinators;
+        HttpSettings http = HttpSettings.defaults();
         final List<TccEventListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -554,9 +562,9 @@ public final class TccRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Cross-service settings (docs/protocol.md); {@link dev.tcc.runtime.http.HttpSettings#defaults()} when not set. */
-        public Builder http(dev.tcc.runtime.http.HttpSettings http) {
-            this.http = java.util.Objects.requireNonNull(http, "http");
+        /** Cross-service settings (docs/protocol.md); {@link HttpSettings#defaults()} when not set. */
+        public Builder http(HttpSettings http) {
+            this.http = Objects.requireNonNull(http, "http");
             return this;
         }
 
@@ -564,8 +572,8 @@ public final class TccRuntime implements AutoCloseable {
          * How participants ask the coordinator endpoint of a caller in another service for decisions, by its URL;
          * defaults to signed HTTP questions (docs/protocol.md). For tests and custom transports.
          */
-        public Builder remoteCoordinators(java.util.function.Function<String, DecisionSource> byUrl) {
-            this.remoteCoordinators = java.util.Objects.requireNonNull(byUrl, "byUrl");
+        public Builder remoteCoordinators(Function<String, DecisionSource> byUrl) {
+            this.remoteCoordinators = Objects.requireNonNull(byUrl, "byUrl");
             return this;
         }
 
