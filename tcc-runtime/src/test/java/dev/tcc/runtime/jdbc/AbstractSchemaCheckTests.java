@@ -90,6 +90,24 @@ abstract class AbstractSchemaCheckTests {
     }
 
     @Test
+    void aBarrierTableFromBeforeTheCoordinatorColumnIsReportedThenUpgradedByTheSchemaFile() throws Exception {
+        createTables(log);
+        TestDatabases.execute(bank, "CREATE TABLE tcc_barrier (xid VARCHAR(64) NOT NULL, branch_id INTEGER NOT NULL,"
+                + " action VARCHAR(200) NOT NULL, state VARCHAR(16) NOT NULL, hold_deadline TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " timeout_at TIMESTAMP WITH TIME ZONE NOT NULL, arguments VARCHAR(4000), result VARCHAR(4000),"
+                + " created_at TIMESTAMP WITH TIME ZONE NOT NULL, updated_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " PRIMARY KEY (xid, branch_id))");
+        runtime = runtimeWithoutSchemaInitialisation().build();
+        assertThatThrownBy(() -> action(bank)).isInstanceOfSatisfying(MissingTablesException.class,
+                missing -> assertThat(missing.missingTables()).containsExactly("tcc_barrier"));
+
+        createTables(bank); // the schema file again: it adds the column to the existing table
+        TccAction<String, String> debit = action(bank);
+
+        assertThat(runtime.execute(TransactionOptions.named("transfer"), () -> debit.tryAction("acc-1"))).isEqualTo("acc-1");
+    }
+
+    @Test
     void databasesWithTheirTablesStart() throws Exception {
         createTables(log);
         createTables(bank);
