@@ -93,9 +93,13 @@ public final class HoldExpiry implements RunnablePass {
     @Override
     public synchronized int runOnce() {
         int finished = 0;
+        // per coordinator, the failure its first question met in this pass: its other holds wait for the next pass
+        // without asking (one slow or failing coordinator must not hold up the holds of every other transaction)
+        Map<String, Exception> failedThisPass = new HashMap<>();
         for (ParticipantDatabase database : List.copyOf(databases)) {
             try {
-                finished += runOnce(database, sweeps.computeIfAbsent(database.runner().name(), name -> new Sweep()));
+                finished += runOnce(database, sweeps.computeIfAbsent(database.runner().name(), name -> new Sweep()),
+                        failedThisPass);
             } catch (RuntimeException e) {
                 log.warn("TCC hold expiry failed on '{}'; the other databases go on, the next pass retries: {}",
                         database.runner().name(), e.toString());
@@ -104,7 +108,7 @@ public final class HoldExpiry implements RunnablePass {
         return finished;
     }
 
-    private int runOnce(ParticipantDatabase database, Sweep sweep) {
+    private int runOnce(ParticipantDatabase database, Sweep sweep, Map<String, Exception> failedThisPass) {
         Instant now = clock.instant();
         Map<String, LocalParticipant> byAction = new HashMap<>();
         for (LocalParticipant p : participantsOfDatabase.apply(database.runner().name())) {
@@ -124,7 +128,7 @@ public final class HoldExpiry implements RunnablePass {
         int finished = 0;
         for (PendingHold hold : due) {
             sweep.seen.add(BranchBarrier.key(hold.xid(), hold.branchId()));
-            if (finish(byAction.get(hold.action()), hold, now, sweep.unreachableSince)) {
+            if (finish(byAction.get(hold.action()), hold, now, sweep.unreachableSince, failedThisPass)) {
                 finished++;
             }
         }
@@ -139,13 +143,24 @@ public final class HoldExpiry implements RunnablePass {
         return finished;
     }
 
-    private boolean finish(LocalParticipant participant, PendingHold hold, Instant now, Map<String, Instant> unreachableSince) {
+    private boolean finish(LocalParticipant participant, PendingHold hold, Instant now, Map<String, Instant> unreachableSince,
+                           Map<String, Exception> failedThisPass) {
+        String coordinatorKey = hold.coordinator() == null ? "" : hold.coordinator();
         String key = BranchBarrier.key(hold.xid(), hold.branchId());
         Decision decision;
         boolean alone = false;
         try {
+            Exception failedBefore = failedThisPass.get(coordinatorKey);
+            if (failedBefore != null) {
+                throw failedBefore; // the same answer as its first question got in this pass, without asking again
+            }
             DecisionSource asked = hold.coordinator() == null ? coordinator : remoteCoordinators.apply(hold.coordinator());
-            decision = asked.decideCancelUnlessConfirmed(hold.xid(), hold.branchId());
+            try {
+                decision = asked.decideCancelUnlessConfirmed(hold.xid(), hold.branchId());
+            } catch (Exception failed) {
+                failedThisPass.put(coordinatorKey, failed);
+                throw failed;
+            }
             unreachableSince.remove(key);
         } catch (CoordinatorUnreachableException unreachable) {
             Instant since = unreachableSince.computeIfAbsent(key, k -> now);
