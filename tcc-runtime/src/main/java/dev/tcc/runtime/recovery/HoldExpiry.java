@@ -93,7 +93,7 @@ public final class HoldExpiry implements RunnablePass {
     @Override
     public synchronized int runOnce() {
         int finished = 0;
-        // per coordinator, the failure its first question met in this pass: its other holds wait for the next pass
+        // per coordinator, the error its first question met in this pass: its other holds wait for the next pass
         // without asking (one slow or failing coordinator must not hold up the holds of every other transaction)
         Map<String, Exception> failedThisPass = new HashMap<>();
         for (ParticipantDatabase database : List.copyOf(databases)) {
@@ -157,8 +157,13 @@ public final class HoldExpiry implements RunnablePass {
             DecisionSource asked = hold.coordinator() == null ? coordinator : remoteCoordinators.apply(hold.coordinator());
             try {
                 decision = asked.decideCancelUnlessConfirmed(hold.xid(), hold.branchId());
+            } catch (CoordinatorUnreachableException unreachable) {
+                // never stood in for another hold: expiring alone needs each hold's own observations over the whole
+                // window (a transient failure must not speak for a hold whose coordinator may have decided confirm);
+                // a dead coordinator is answered fast by its open circuit
+                throw unreachable;
             } catch (Exception failed) {
-                failedThisPass.put(coordinatorKey, failed);
+                failedThisPass.put(coordinatorKey, failed); // an error answer: the others wait, which is always safe
                 throw failed;
             }
             unreachableSince.remove(key);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Hold expiry of branches whose coordinator is in another service: one failing coordinator, one question per pass. */
+/** Hold expiry of branches whose coordinator is in another service: an erroring coordinator is asked once per pass. */
 class HoldExpiryAcrossServicesTests {
 
     private static final Instant START = Instant.parse("2026-12-03T10:00:00Z");
@@ -74,14 +74,16 @@ class HoldExpiryAcrossServicesTests {
     }
 
     @Test
-    void holdsOfAnUnreachableCoordinatorAskOncePerPassAndAllExpireAloneOnceItStaysUnreachable() throws Exception {
+    void holdsOfAnUnreachableCoordinatorEachAskForThemselvesAndAllExpireAloneOnceItStaysUnreachable() throws Exception {
         for (int i = 0; i < 5; i++) {
             tryAt(DOWN, "x-down-" + i);
         }
         clock.advance(Duration.ofSeconds(40)); // past the holds and the grace
 
         runtime.holdExpiry().runOnce();
-        assertThat(questions).as("one question for the five holds of one coordinator").hasValue(1);
+        // each hold's own observation: a failure of another hold's question never speaks for it (a dead coordinator
+        // is answered fast by its open circuit in production)
+        assertThat(questions).as("a question per hold").hasValue(5);
         assertThat(tried()).isEqualTo(5);
 
         clock.advance(Duration.ofMinutes(2)); // unreachable for longer than coordinator-unreachable-after, for every hold
@@ -101,7 +103,8 @@ class HoldExpiryAcrossServicesTests {
         runtime.holdExpiry().runOnce();
         runtime.holdExpiry().runOnce();
 
-        assertThat(questions).as("one question per coordinator per pass").hasValue(4);
+        assertThat(questions).as("one question per pass for the erroring coordinator, one per hold for the unreachable")
+                .hasValue(4);
         clock.advance(Duration.ofMinutes(2));
         runtime.holdExpiry().runOnce();
         assertThat(tried()).as("an error answer never lets a hold expire alone; the unreachable one did").isEqualTo(3);
