@@ -145,7 +145,7 @@ final class RuntimeAssembly {
 
     /** A participant id that is a URL names a remote participant endpoint. */
     private dev.tcc.spi.BranchParticipant remoteParticipant(String id) {
-        return HttpProtocolClient.isUrl(id) ? httpClient().participant(id) : null;
+        return ParticipantRegistry.isRemote(id) ? httpClient().participant(id) : null;
     }
 
     /** The registered local action named {@code action}, or null (never a remote participant). */

@@ -1,8 +1,9 @@
 package dev.tcc.runtime.http;
 
 import java.util.Map;
+import tools.jackson.core.io.JsonStringEncoder;
 
-/** The JSON answers of the endpoints, built by hand (a few fixed fields). */
+/** The JSON answers of the endpoints: a few fixed fields, their strings escaped by Jackson. */
 final class EndpointAnswers {
 
     /** The body of a 401: why goes to the receiving service's log only (it would tell a stranger the key ids and the clock). */
@@ -29,28 +30,7 @@ final class EndpointAnswers {
 
     /** A JSON string literal, or {@code null}. */
     static String string(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return value == null ? "null" : "\"" + new String(JsonStringEncoder.getInstance().quoteAsCharArray(value)) + "\"";
     }
 
     /** A failure's message, or its class name when it has none. */

@@ -95,8 +95,7 @@ public final class HttpBranchParticipant implements BranchParticipant {
         if (batches.supported()) {
             int status = batches.deliver(branch);
             if (status >= 0) {
-                String body = "{\"xid\":\"" + branch.xid() + "\",\"branch\":\"" + branch.branchId() + "\",\"message\":\"in a batch\"}";
-                return new HttpProtocolClient.Answer(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null);
+                return HttpProtocolClient.Answer.ofBatchLine(status);
             }
         }
         return send(branch, String.valueOf(branch.branchId()), phase, branch.action());

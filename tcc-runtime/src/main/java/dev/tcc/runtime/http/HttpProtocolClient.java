@@ -37,11 +37,6 @@ public final class HttpProtocolClient {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Whether {@code id} names a participant endpoint by URL ({@code http://} or {@code https://}). */
-    public static boolean isUrl(String id) {
-        return dev.tcc.runtime.coordinator.ParticipantRegistry.isRemote(id);
-    }
-
     /** The participant endpoint at {@code baseUrl}, as a branch participant whose id is that URL. */
     public HttpBranchParticipant participant(String baseUrl) {
         return participants.computeIfAbsent(baseUrl, url -> new HttpBranchParticipant(url, this, settings.readTimeout()));
@@ -101,11 +96,27 @@ public final class HttpProtocolClient {
      * @param body            body bytes
      * @param signature       its {@code Tcc-Signature}, null when absent
      * @param requestSignature the signature sent with the request, null when unsigned
+     * @param batchLine       a status read from a line of the endpoint's batch answer, not an answer of its own
      */
-    record Answer(int status, byte[] body, String signature, String requestSignature) {
+    record Answer(int status, byte[] body, String signature, String requestSignature, boolean batchLine) {
 
-        /** Whether the body is the participant endpoint's own answer about this branch (its JSON names both). */
+        Answer(int status, byte[] body, String signature, String requestSignature) {
+            this(status, body, signature, requestSignature, false);
+        }
+
+        /** The status one line of a batch answer gave a branch. */
+        static Answer ofBatchLine(int status) {
+            return new Answer(status, "(a line of a batch answer)".getBytes(StandardCharsets.UTF_8), null, null, true);
+        }
+
+        /**
+         * Whether this is the participant endpoint's own answer about this branch: a line of its batch answer, or a
+         * body whose JSON names both (a proxy's 404 does not).
+         */
         boolean namesBranch(String xid, String branch) {
+            if (batchLine) {
+                return true;
+            }
             String text = new String(body, StandardCharsets.UTF_8);
             return text.contains("\"xid\":\"" + xid + "\"") && text.contains("\"branch\":\"" + branch + "\"");
         }

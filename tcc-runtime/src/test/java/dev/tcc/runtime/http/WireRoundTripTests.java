@@ -101,7 +101,7 @@ class WireRoundTripTests {
 
     @Test
     void theRegistryReachesAParticipantByItsUrl() {
-        ParticipantRegistry registry = new ParticipantRegistry(id -> HttpProtocolClient.isUrl(id) ? client.participant(id) : null);
+        ParticipantRegistry registry = new ParticipantRegistry(id -> ParticipantRegistry.isRemote(id) ? client.participant(id) : null);
 
         assertThat(registry.find("http://flights/tcc/participant")).isInstanceOf(HttpBranchParticipant.class)
                 .isSameAs(registry.find("http://flights/tcc/participant"));

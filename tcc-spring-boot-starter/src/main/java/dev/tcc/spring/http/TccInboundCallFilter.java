@@ -17,6 +17,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
+import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * Joins the caller's TCC transaction for a request that carries its context (a {@code Tcc-Xid} header), so
@@ -161,6 +162,7 @@ public class TccInboundCallFilter extends OncePerRequestFilter {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"status\":" + status + ",\"message\":" + Json.string(message) + "}");
+        response.getWriter().write("{\"status\":" + status + ",\"message\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsCharArray(String.valueOf(message))) + "\"}");
     }
 }
