@@ -240,10 +240,32 @@ public final class BenchMain {
     /** Runs {@code count} bookings on {@code threads} client threads; returns each one's latency in nanoseconds. */
     static long[] execute(TripBooking booking, TripBooking.Shape shape, int threads, boolean tcc, int count, double cancelRatio,
                           LongAdder callerCpu) throws Exception {
+        int declinePerHundred = (int) Math.round(cancelRatio * 100);
+        return clients(threads, count, callerCpu, (i, ids) -> {
+            boolean decline = (i * 37) % 100 < declinePerHundred; // exactly cancelRatio of every 100
+            if (tcc) {
+                booking.tcc(shape, ids, decline);
+            } else {
+                booking.baseline(shape, ids, decline);
+            }
+        });
+    }
+
+    /** One booking of a client thread: the {@code index}-th of the run, for three random inventory rows. */
+    @FunctionalInterface
+    interface Booking {
+        void book(int index, int[] ids) throws Exception;
+    }
+
+    /**
+     * Runs {@code count} bookings on {@code threads} client threads (their database work counts as the caller's
+     * path), each for three random inventory rows; returns each one's latency in nanoseconds, and adds the client
+     * threads' CPU to {@code callerCpu}. The first failure stops the run and is thrown.
+     */
+    static long[] clients(int threads, int count, LongAdder callerCpu, Booking booking) throws Exception {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        int declinePerHundred = (int) Math.round(cancelRatio * 100);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread w = new Thread(() -> {
@@ -255,14 +277,9 @@ public final class BenchMain {
                     for (int p = 0; p < 3; p++) {
                         ids[p] = random.nextInt(TripBooking.ROWS);
                     }
-                    boolean decline = (i * 37) % 100 < declinePerHundred; // exactly cancelRatio of every 100
                     long s = System.nanoTime();
                     try {
-                        if (tcc) {
-                            booking.tcc(shape, ids, decline);
-                        } else {
-                            booking.baseline(shape, ids, decline);
-                        }
+                        booking.book(i, ids);
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
                     }

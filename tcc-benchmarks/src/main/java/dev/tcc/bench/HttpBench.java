@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code --mode http}: the cross-service benchmark ({@link HttpTripBooking}), TCC against the same three HTTP
@@ -83,41 +81,13 @@ final class HttpBench {
     }
 
     private static long[] execute(HttpTripBooking booking, int threads, boolean tcc, int count) throws Exception {
-        long[] latencies = new long[count];
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread w = new Thread(() -> {
-                Counting.markCaller();
-                int[] items = new int[3];
-                for (int i = next.getAndIncrement(); i < count && failure.get() == null; i = next.getAndIncrement()) {
-                    for (int p = 0; p < 3; p++) {
-                        items[p] = ThreadLocalRandom.current().nextInt(1000);
-                    }
-                    long s = System.nanoTime();
-                    try {
-                        if (tcc) {
-                            booking.tcc(items);
-                        } else {
-                            booking.baseline(items);
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                    latencies[i] = System.nanoTime() - s;
-                }
-            }, "bench-client-" + t);
-            workers.add(w);
-            w.start();
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a booking failed: " + failure.get(), failure.get());
-        }
-        return latencies;
+        return BenchMain.clients(threads, count, new LongAdder(), (i, items) -> {
+            if (tcc) {
+                booking.tcc(items);
+            } else {
+                booking.baseline(items);
+            }
+        });
     }
 
     private static void print(List<Result> results, PrintStream out) {

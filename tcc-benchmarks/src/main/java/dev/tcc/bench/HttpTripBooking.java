@@ -2,7 +2,6 @@ package dev.tcc.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.http.AuthenticationFailedException;
@@ -24,9 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -80,7 +76,7 @@ final class HttpTripBooking implements AutoCloseable {
 
         Service(String name, int poolSize, String runId, TccSettings settings) throws IOException {
             this.name = name;
-            this.data = counted(name, pool(db, "http_" + name, poolSize, runId));
+            this.data = counted(name, TripBooking.pool(db, "http_" + name, poolSize, runId));
             prepare(data);
             this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
             this.url = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -89,8 +85,8 @@ final class HttpTripBooking implements AutoCloseable {
             this.hold = runtime.action("hold-" + name, Integer.class, String.class)
                     .database(name, data)
                     .onTry((c, item, ctx) -> insertHold(c, item, "PENDING"))
-                    .onConfirm((c, item, ctx) -> settleHold(c, ctx.tryResult(String.class), "CONFIRMED"))
-                    .onCancel((c, item, ctx) -> settleHold(c, ctx.tryResult(String.class), "RELEASED"))
+                    .onConfirm((c, item, ctx) -> TripBooking.settleHold(c, ctx.tryResult(String.class), "CONFIRMED"))
+                    .onCancel((c, item, ctx) -> TripBooking.settleHold(c, ctx.tryResult(String.class), "RELEASED"))
                     .register();
             server.createContext("/holds", this::tryHold);
             server.createContext("/plain", this::plainHold);
@@ -150,8 +146,8 @@ final class HttpTripBooking implements AutoCloseable {
         for (String name : PARTICIPANTS) {
             services.put(name, new Service(name, poolSize, runId, settings));
         }
-        DataSource log = counted("log", pool(db, "http_log", poolSize, runId));
-        dropTccTables(log);
+        DataSource log = counted("log", TripBooking.pool(db, "http_log", poolSize, runId));
+        TripBooking.dropTccTables(log);
         HttpServer coordinator = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         String coordinatorUrl = "http://127.0.0.1:" + coordinator.getAddress().getPort() + "/tcc/coordinator";
         this.initiator = TccRuntime.builder().transactionLog(log).initializeSchema(true).settings(settings)
@@ -307,76 +303,17 @@ final class HttpTripBooking implements AutoCloseable {
 
     private String insertHold(Connection c, int item, String state) throws SQLException {
         String id = Long.toString(holdIds.incrementAndGet());
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hold (id, item, state) VALUES (?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setInt(2, item);
-            ps.setString(3, state);
-            ps.executeUpdate();
-        }
+        TripBooking.insertHold(c, id, item, state);
         return id;
     }
 
-    private static Void settleHold(Connection c, String id, String state) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE hold SET state = ? WHERE id = ? AND state = 'PENDING'")) {
-            ps.setString(1, state);
-            ps.setString(2, id);
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("hold [" + id + "] missing or not PENDING");
-            }
-        }
-        return null;
-    }
-
     private static void prepare(DataSource ds) {
-        dropTccTables(ds);
+        TripBooking.dropTccTables(ds);
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS hold");
             st.execute("CREATE TABLE hold (id VARCHAR(36) PRIMARY KEY, item INTEGER NOT NULL, state VARCHAR(16) NOT NULL)");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void dropTccTables(DataSource ds) {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            for (String t : new String[] {"tcc_barrier", "tcc_branch", "tcc_transaction"}) {
-                st.execute("DROP TABLE IF EXISTS " + t);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static HikariDataSource pool(String db, String name, int size, String runId) {
-        HikariConfig config = new HikariConfig();
-        if (db.equals("h2")) {
-            config.setJdbcUrl("jdbc:h2:mem:tcc_bench_" + name + "_" + runId + ";DB_CLOSE_DELAY=-1");
-            config.setUsername("sa");
-        } else {
-            String database = "tcc_bench_" + name;
-            createPostgresDatabase(database);
-            config.setJdbcUrl("jdbc:postgresql://" + TripBooking.PG_HOST + "/" + database);
-            config.setUsername(TripBooking.PG_USER);
-        }
-        config.setPassword("");
-        config.setMaximumPoolSize(size);
-        config.setMinimumIdle(size);
-        config.setConnectionTimeout(30_000);
-        config.setPoolName("bench-" + name);
-        return new HikariDataSource(config);
-    }
-
-    private static void createPostgresDatabase(String database) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + TripBooking.PG_HOST + "/postgres",
-                TripBooking.PG_USER, ""); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            st.execute("CREATE DATABASE " + database);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not create PostgreSQL database " + database + ": " + e.getMessage(), e);
         }
     }
 }

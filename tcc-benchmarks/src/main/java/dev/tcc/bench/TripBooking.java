@@ -168,16 +168,21 @@ final class TripBooking implements AutoCloseable {
     /** Inserts a hold row for inventory row {@code item} and returns its id. */
     private String insertHold(Connection c, int item, String state) throws SQLException {
         String id = Long.toString(holdIds.incrementAndGet());
+        insertHold(c, id, item, state);
+        return id;
+    }
+
+    /** Inserts hold row {@code id} for inventory row {@code item}. */
+    static void insertHold(Connection c, String id, int item, String state) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO hold (id, item, state) VALUES (?, ?, ?)")) {
             ps.setString(1, id);
             ps.setInt(2, item);
             ps.setString(3, state);
             ps.executeUpdate();
         }
-        return id;
     }
 
-    private static void settleHold(Connection c, String id, String state) throws SQLException {
+    static void settleHold(Connection c, String id, String state) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE hold SET state = ? WHERE id = ? AND state = 'PENDING'")) {
             ps.setString(1, state);
             ps.setString(2, id);
@@ -308,7 +313,7 @@ final class TripBooking implements AutoCloseable {
     static final String PG_HOST = System.getProperty("tcc.bench.pg", "127.0.0.1:5432");
     static final String PG_USER = System.getProperty("tcc.bench.pg.user", "postgres");
 
-    private static HikariDataSource pool(String db, String name, int size, String runId) {
+    static HikariDataSource pool(String db, String name, int size, String runId) {
         HikariConfig config = new HikariConfig();
         if (db.equals("h2")) {
             config.setJdbcUrl("jdbc:h2:mem:tcc_bench_" + name + "_" + runId + ";DB_CLOSE_DELAY=-1");
@@ -361,7 +366,7 @@ final class TripBooking implements AutoCloseable {
         }
     }
 
-    private static void dropTccTables(DataSource ds) {
+    static void dropTccTables(DataSource ds) {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             for (String t : new String[] {"tcc_barrier", "tcc_branch", "tcc_transaction"}) {
                 st.execute("DROP TABLE IF EXISTS " + t);
