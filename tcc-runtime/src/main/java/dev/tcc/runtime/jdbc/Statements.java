@@ -55,7 +55,8 @@ public final class Statements {
      * Followed by the parenthesised list of action names and {@link #BARRIER_FINISHED_ORDER}. One
      * state per query, not {@code state IN (...)}: with one state the (state, hold_deadline) index
      * returns the rows in key order and the scan stops at the limit (PostgreSQL, and H2 with the state
-     * named first in the order); with a list both sort every due row of each page.
+     * named first in the order); with a list PostgreSQL sorts every due row for each page (a sequential scan once
+     * many are due) and H2 walks every row of both states, due or not.
      */
     public static final String BARRIER_FINISHED_AFTER =
             "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE state = ? AND hold_deadline < ?"
