@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS tcc_barrier (
 );
 -- tables created before the cross-service protocol get the column here
 ALTER TABLE tcc_barrier ADD COLUMN IF NOT EXISTS coordinator VARCHAR(500);
-CREATE INDEX IF NOT EXISTS tcc_barrier_state_idx ON tcc_barrier (state);
--- retention finds finished barrier rows by hold deadline
-CREATE INDEX IF NOT EXISTS tcc_barrier_deadline_idx ON tcc_barrier (hold_deadline);
+-- one index for hold expiry (state = 'TRIED', by hold deadline) and retention (each final state, by hold deadline)
+CREATE INDEX IF NOT EXISTS tcc_barrier_state_deadline_idx ON tcc_barrier (state, hold_deadline);
+-- databases created by an older version had an index on each column: the composite one replaces both
+DROP INDEX IF EXISTS tcc_barrier_state_idx;
+DROP INDEX IF EXISTS tcc_barrier_deadline_idx;

@@ -1,5 +1,6 @@
 package dev.tcc.runtime.barrier;
 
+import dev.tcc.api.operations.BranchState;
 import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.Statements;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,6 +23,9 @@ public final class BarrierPurge {
     public record FinishedRow(String xid, int branchId, String action, Instant holdDeadline) {
     }
 
+    /** The states a barrier row ends in; only rows in one of them are purged ({@code TRIED} ones never). */
+    static final List<BranchState> FINAL_STATES = List.of(BranchState.CONFIRMED, BranchState.CANCELLED);
+
     /** The cursor before every row. */
     public static final FinishedRow START = new FinishedRow("", Integer.MIN_VALUE, "", Instant.parse("1970-01-01T00:00:00Z"));
 
@@ -28,27 +33,34 @@ public final class BarrierPurge {
     }
 
     /**
-     * Up to {@code limit} rows of {@code actions} out of {@code TRIED} whose hold deadline is before
-     * {@code before}, in key order after {@code after}. Rows of other actions (a renamed action,
-     * another service's rows) are never read, so they cannot fill the pages.
+     * Up to {@code limit} rows of {@code actions} in a final state ({@link #FINAL_STATES}) whose hold deadline is
+     * before {@code before}, in key order after {@code after}. Rows of other actions (a renamed action,
+     * another service's rows) are never read, so they cannot fill the pages. One page per final state, merged
+     * by the database in one statement (see {@link Statements#BARRIER_FINISHED_AFTER} for why).
      */
     public static List<FinishedRow> finishedAfter(Connection c, Instant before, FinishedRow after, Collection<String> actions,
                                                   int limit) throws SQLException {
         if (actions.isEmpty()) {
             return List.of();
         }
-        String sql = Statements.BARRIER_FINISHED_AFTER + "(" + "?, ".repeat(actions.size() - 1) + "?)"
-                + Statements.BARRIER_FINISHED_ORDER;
+        String page = "(" + Statements.BARRIER_FINISHED_AFTER + "(" + "?, ".repeat(actions.size() - 1) + "?)"
+                + Statements.BARRIER_FINISHED_ORDER + ")";
+        String sql = Statements.BARRIER_FINISHED_MERGED + String.join(" UNION ALL ", Collections.nCopies(FINAL_STATES.size(), page))
+                + Statements.BARRIER_FINISHED_MERGED_ORDER;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            Jdbc.setInstant(ps, 1, before);
-            Jdbc.setInstant(ps, 2, after.holdDeadline());
-            Jdbc.setInstant(ps, 3, after.holdDeadline());
-            ps.setString(4, after.xid());
-            ps.setString(5, after.xid());
-            ps.setInt(6, after.branchId());
-            int p = 7;
-            for (String action : actions) {
-                ps.setString(p++, action);
+            int p = 1;
+            for (BranchState state : FINAL_STATES) {
+                ps.setString(p++, state.code());
+                Jdbc.setInstant(ps, p++, before);
+                Jdbc.setInstant(ps, p++, after.holdDeadline());
+                Jdbc.setInstant(ps, p++, after.holdDeadline());
+                ps.setString(p++, after.xid());
+                ps.setString(p++, after.xid());
+                ps.setInt(p++, after.branchId());
+                for (String action : actions) {
+                    ps.setString(p++, action);
+                }
+                ps.setInt(p++, limit);
             }
             ps.setInt(p, limit);
             List<FinishedRow> rows = new ArrayList<>();

@@ -46,18 +46,30 @@ public final class Statements {
                     + " AND (hold_deadline < ? OR timeout_at < ?)"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
                     + " AND action IN ";
-    public static final String BARRIER_DUE_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+    /** The state first, though fixed: H2 then reads the (state, hold_deadline) index in order and stops at the limit. */
+    public static final String BARRIER_DUE_ORDER = " ORDER BY state, hold_deadline, xid, branch_id LIMIT ?";
     /**
-     * Finished barrier rows old enough to purge, of the listed actions only, in key order after a
-     * cursor (so rows that must stay do not hide the others): parameters before, then the cursor's
-     * hold_deadline twice, xid twice and branch_id, then the action names, then the limit.
-     * Followed by the parenthesised list of action names and {@link #BARRIER_FINISHED_ORDER}.
+     * Barrier rows of one final state old enough to purge, of the listed actions only, in key order
+     * after a cursor (so rows that must stay do not hide the others): the state, the time before, then
+     * the cursor's hold_deadline twice, xid twice and branch_id, then the action names, then the limit.
+     * Followed by the parenthesised list of action names and {@link #BARRIER_FINISHED_ORDER}. One
+     * state per query, not {@code state IN (...)}: with one state the (state, hold_deadline) index
+     * returns the rows in key order and the scan stops at the limit (PostgreSQL, and H2 with the state
+     * named first in the order); with a list PostgreSQL sorts every due row for each page (a sequential scan once
+     * many are due) and H2 walks every row of both states, due or not.
      */
     public static final String BARRIER_FINISHED_AFTER =
-            "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE hold_deadline < ? AND state <> 'TRIED'"
+            "SELECT xid, branch_id, action, hold_deadline FROM tcc_barrier WHERE state = ? AND hold_deadline < ?"
                     + " AND (hold_deadline > ? OR (hold_deadline = ? AND (xid > ? OR (xid = ? AND branch_id > ?))))"
                     + " AND action IN ";
-    public static final String BARRIER_FINISHED_ORDER = " ORDER BY hold_deadline, xid, branch_id LIMIT ?";
+    public static final String BARRIER_FINISHED_ORDER = " ORDER BY state, hold_deadline, xid, branch_id LIMIT ?";
+    /**
+     * The first rows in key order of the pages of each final state: followed by the parenthesised pages joined
+     * with {@code UNION ALL}, then {@link #BARRIER_FINISHED_MERGED_ORDER}. The database orders them, so the
+     * order agrees with its collation of xids, which the cursor compares with.
+     */
+    public static final String BARRIER_FINISHED_MERGED = "SELECT xid, branch_id, action, hold_deadline FROM (";
+    public static final String BARRIER_FINISHED_MERGED_ORDER = ") finished ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
      * Checks, after a phase-two body returned, that the row is still in the state moved to before
      * the body (1 row), i.e. that the local transaction was not rolled back underneath the body:

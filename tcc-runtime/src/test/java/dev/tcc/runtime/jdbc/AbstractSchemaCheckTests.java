@@ -14,6 +14,11 @@ import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,6 +110,39 @@ abstract class AbstractSchemaCheckTests {
         TccAction<String, String> debit = action(bank);
 
         assertThat(runtime.execute(TransactionOptions.named("transfer"), () -> debit.tryAction("acc-1"))).isEqualTo("acc-1");
+    }
+
+    @Test
+    void theSchemaFileRunTwiceReplacesTheBarrierIndexesOfAnOlderVersionByTheCompositeOne() throws Exception {
+        TestDatabases.execute(bank, "CREATE TABLE tcc_barrier (xid VARCHAR(64) NOT NULL, branch_id INTEGER NOT NULL,"
+                + " action VARCHAR(200) NOT NULL, state VARCHAR(16) NOT NULL, hold_deadline TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " timeout_at TIMESTAMP WITH TIME ZONE NOT NULL, arguments VARCHAR(4000), result VARCHAR(4000),"
+                + " created_at TIMESTAMP WITH TIME ZONE NOT NULL, updated_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " coordinator VARCHAR(500), PRIMARY KEY (xid, branch_id))");
+        TestDatabases.execute(bank, "CREATE INDEX tcc_barrier_state_idx ON tcc_barrier (state)");
+        TestDatabases.execute(bank, "CREATE INDEX tcc_barrier_deadline_idx ON tcc_barrier (hold_deadline)");
+        assertThat(secondaryIndexesOfTheBarrier()).containsExactly("tcc_barrier_deadline_idx", "tcc_barrier_state_idx");
+
+        createTables(bank);
+        createTables(bank);
+
+        assertThat(secondaryIndexesOfTheBarrier()).containsExactly("tcc_barrier_state_deadline_idx");
+    }
+
+    /** Names of the barrier table's indexes other than its primary key, in lower case and order. */
+    private List<String> secondaryIndexesOfTheBarrier() throws SQLException {
+        String sql = kind() == TestDatabases.Kind.H2
+                ? "SELECT LOWER(INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_SCHEMA = CURRENT_SCHEMA"
+                        + " AND TABLE_NAME = 'TCC_BARRIER' AND INDEX_TYPE_NAME <> 'PRIMARY KEY' ORDER BY 1"
+                : "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'tcc_barrier'"
+                        + " AND indexname <> 'tcc_barrier_pkey' ORDER BY 1";
+        List<String> names = new ArrayList<>();
+        try (Connection c = bank.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     @Test
