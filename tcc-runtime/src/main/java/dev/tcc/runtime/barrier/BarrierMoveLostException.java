@@ -18,4 +18,12 @@ public final class BarrierMoveLostException extends SQLTransactionRollbackExcept
                 + " Everything of this local transaction is rolled back and the branch is delivered again;"
                 + " let database errors propagate out of the body", "40000");
     }
+
+    /** Of {@code rows} rows moved together, {@code lost} are no longer {@code movedTo} after their bodies returned. */
+    public BarrierMoveLostException(long lost, int rows, String movedTo) {
+        super(lost + " of the " + rows + " barrier rows moved together are no longer " + movedTo + " after their bodies"
+                + " returned: the local transaction was rolled back underneath a body (a caught deadlock or database"
+                + " error?). Everything of this local transaction is rolled back; let database errors propagate out of"
+                + " the body", "40000");
+    }
 }

@@ -216,6 +216,35 @@ public final class BranchBarrier {
     }
 
     /**
+     * {@link #requireStillMoved} for many rows, without writing: one count per {@value #IN_LIST_CHUNK}
+     * keys, in the caller's local transaction. Throws {@link BarrierMoveLostException} unless every
+     * row of the keys (distinct) is still {@code movedTo}.
+     */
+    public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo)
+            throws SQLException {
+        long found = 0;
+        for (int from = 0; from < xids.size(); from += IN_LIST_CHUNK) {
+            int to = Math.min(xids.size(), from + IN_LIST_CHUNK);
+            String sql = Statements.BARRIER_COUNT_IN_STATE + "(?, ?), ".repeat(to - from - 1) + "(?, ?))";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, movedTo.code());
+                int p = 2;
+                for (int i = from; i < to; i++) {
+                    ps.setString(p++, xids.get(i));
+                    ps.setInt(p++, branchIds.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    found += rs.getLong(1);
+                }
+            }
+        }
+        if (found != xids.size()) {
+            throw new BarrierMoveLostException(xids.size() - found, xids.size(), movedTo.code());
+        }
+    }
+
+    /**
      * {@link #leaveTried} that returns the row as it is after the move (with the result a try that
      * committed while this update waited for its lock stored), or null when the row was not
      * {@code TRIED}.

@@ -133,6 +133,7 @@ public final class DefaultParticipantEndpoint implements ParticipantEndpoint {
         int[] status = new int[items.size()];
         String[] actions = new String[items.size()];
         // per participant database, the items of actions without external effects: one local transaction for them all
+        // (a batch whose fast pass rolls back runs its bodies again, and an external call cannot be rolled back)
         java.util.Map<ParticipantDatabase, List<Integer>> byDatabase = new java.util.LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < items.size(); i++) {

@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  * A {@link DataSource} in front of a real one, for forcing what a test needs: a database that is
  * down ({@link #failWith}), or a step of another driver run at an exact point of this one's
  * transaction ({@link #beforeStatement}: once, just before a statement whose SQL matches is prepared;
- * {@link #beforeCommit}: once, just before a commit), and what was sent ({@link #recordStatements}).
+ * {@link #beforeCommit}: once, just before a commit), and what was sent ({@link #recordStatements},
+ * {@link #recordTransactionCalls}).
  */
 public final class InterceptingDataSource {
 
@@ -25,6 +26,7 @@ public final class InterceptingDataSource {
     private final AtomicReference<Hook> hook = new AtomicReference<>();
     private final AtomicReference<Runnable> commitHook = new AtomicReference<>();
     private final List<String> prepared = new CopyOnWriteArrayList<>();
+    private final List<String> transactionCalls = new CopyOnWriteArrayList<>();
     private final DataSource proxy;
 
     private record Hook(Predicate<String> sql, Runnable step) {
@@ -71,8 +73,20 @@ public final class InterceptingDataSource {
         return prepared;
     }
 
+    /**
+     * From now on, the name of every transaction control call on a connection of this data source
+     * ({@code setSavepoint}, {@code rollback}, {@code releaseSavepoint}, {@code commit}), in order (a live list).
+     */
+    public List<String> recordTransactionCalls() {
+        transactionCalls.clear();
+        return transactionCalls;
+    }
+
     private Connection connection(Connection real) {
         InvocationHandler handler = (p, method, args) -> {
+            if (List.of("setSavepoint", "rollback", "releaseSavepoint", "commit").contains(method.getName())) {
+                transactionCalls.add(method.getName());
+            }
             if (method.getName().equals("commit")) {
                 Runnable step = commitHook.get();
                 if (step != null && commitHook.compareAndSet(step, null)) {
