@@ -226,7 +226,9 @@ class ReviewStarterFindingsTests {
     /**
      * A retrying client or gateway delivers the same call twice; the caller may see only the second answer. A try body
      * that inserts on a natural key (a booking id) runs again before the barrier is consulted and fails on the key: the
-     * redelivery answers 500 with Tcc-Cancel-Only and without the branch the first delivery committed.
+     * redelivery answers 500 with Tcc-Cancel-Only and without the branch the first delivery committed. (The body still
+     * runs again, as every try without external effects does; its failure is answered from the barrier row read after
+     * the rollback.)
      */
     @Test
     void aDuplicateDeliveryOfTheSameCallRegistersTheSameBranch() {
@@ -242,6 +244,9 @@ class ReviewStarterFindingsTests {
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
         assertThat(second.headers().allValues(TccHeaders.BRANCH)).as("the second answer registers the branch too")
                 .isEqualTo(first.headers().allValues(TccHeaders.BRANCH)).hasSize(1);
+        assertThat(second.headers().firstValue(TccHeaders.CANCEL_ONLY)).as("the caller's transaction may confirm").isEmpty();
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(b.rows().state(booking)).as("the first delivery's hold, still held").isEqualTo("PENDING");
     }
 
     /**
@@ -263,6 +268,9 @@ class ReviewStarterFindingsTests {
         assertThat(second.body()).isEqualTo(first.body());
         assertThat(second.headers().allValues(TccHeaders.BRANCH)).as("the second answer registers the branch too")
                 .isEqualTo(first.headers().allValues(TccHeaders.BRANCH)).hasSize(1);
+        assertThat(org.springframework.jdbc.core.simple.JdbcClient.create(b.context().getBean(javax.sql.DataSource.class))
+                .sql("SELECT COUNT(*) FROM review_stamp WHERE booking = ?").param(booking).query(Long.class).single())
+                .as("the body ran again but only the first delivery's stamp stays").isEqualTo(1);
     }
 
     /**
