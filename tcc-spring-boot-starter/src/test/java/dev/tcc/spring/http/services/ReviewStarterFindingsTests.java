@@ -250,6 +250,32 @@ class ReviewStarterFindingsTests {
     }
 
     /**
+     * A try whose body called another service (here A, as a third service) in the caller's transaction: the repeated
+     * delivery's answer must register that service's branch too, or the caller confirms without it and its hold is
+     * cancelled at expiry while this one confirms. The body runs again (its hold row removed, so its key lets it), and
+     * the call it repeats is answered from the other service's barrier.
+     */
+    @Test
+    void aRepeatedDeliveryOfATryThatCalledAnotherServiceRegistersThatServicesBranchToo() {
+        String booking = newBooking();
+        String next = a.url("/holds?booking=" + booking + "-next");
+        String path = "/holds?booking=" + booking + "&next=" + RunningService.encode(next);
+        Map<String, String> headers = new LinkedHashMap<>(SignedCalls.contextHeaders(SignedCalls.signer(), b.url(path),
+                "x-" + UUID.randomUUID(), "1000-1999", SignedCalls.timeoutIn(30), "http://localhost:1/tcc/coordinator", new byte[0]));
+
+        HttpResponse<String> first = SignedCalls.post(b.url(path), headers, new byte[0]);
+        org.springframework.jdbc.core.simple.JdbcClient.create(b.context().getBean(javax.sql.DataSource.class))
+                .sql("DELETE FROM hold_row WHERE booking = ?").param(booking).update();
+        HttpResponse<String> second = SignedCalls.post(b.url(path), headers, new byte[0]);
+
+        assertThat(first.headers().allValues(TccHeaders.BRANCH)).as("B's branch and the one B's try made in A").hasSize(2);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(second.headers().allValues(TccHeaders.BRANCH)).isEqualTo(first.headers().allValues(TccHeaders.BRANCH));
+        assertThat(b.rows().state(booking)).as("the second run's hold row, rolled back with its try").isNull();
+        assertThat(a.rows().state(booking + "-next")).isEqualTo("PENDING");
+    }
+
+    /**
      * As above, with a try whose body can run twice (no natural key): the second answer registers the branch, but with
      * a hold deadline computed from the redelivery, later than the one the barrier row stored from the first.
      */
