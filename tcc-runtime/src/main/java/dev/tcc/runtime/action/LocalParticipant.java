@@ -16,6 +16,7 @@ import dev.tcc.spi.LocalTransactionRunner;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.MDC;
 
 /**
@@ -76,9 +77,12 @@ public final class LocalParticipant implements BranchParticipant {
     /**
      * As {@link #tryBranch(String, int, Instant, Instant, Object[], TryBody)}, for a branch of a transaction whose
      * coordinator is {@code coordinator}: the endpoint of a caller in another service, which this service's hold
-     * expiry asks for the decision (docs/protocol.md); null for a transaction of this service. For a caller's
-     * transaction the row is looked up first, in the same local transaction: a repeated delivery of its call (a
-     * retrying client or gateway) gets the recorded try's result and hold deadline, and the body does not run again.
+     * expiry asks for the decision (docs/protocol.md); null for a transaction of this service. A repeated delivery of
+     * a caller's call (a retrying client or gateway) takes the same body-first path as any try: its body runs again
+     * and is rolled back, and it gets the recorded try's result and hold deadline. When its body fails instead (it met
+     * the first delivery's writes: a natural key, a stock the first delivery used up), the row is read after the
+     * rollback and a recorded try answers the same way. A try reads its row only after its insert met one or its body
+     * failed, never before its body.
      */
     public Recorded tryBranch(String xid, int branchId, Instant holdDeadline, Instant timeoutAt, String coordinator,
                               Object[] args, TryBody body) throws Exception {
@@ -89,12 +93,10 @@ public final class LocalParticipant implements BranchParticipant {
         // the action's own runner: on the participant database's, but it may carry the try's own
         // transaction settings (isolation, timeout)
         LocalTransactionRunner runner = action.runner();
+        AtomicBoolean bodyFailed = new AtomicBoolean();
         try {
             Object result = runner.inNewTransaction(c -> {
-                if (coordinator != null && database.barrier().find(c, xid, branchId) != null) {
-                    throw new BarrierRowExists(); // a repeated delivery: the body must not run again
-                }
-                Object value = runBody(xid, branchId, holdDeadline, body);
+                Object value = runBodyNotingFailure(xid, branchId, holdDeadline, body, bodyFailed);
                 String json = codec.encodeValue(action.owner(), action.returnType(), value);
                 if (!database.barrier().insertTriedAfterBody(c, xid, branchId, action.name(), holdDeadline, timeoutAt, arguments,
                         json, clock.instant(), coordinator)) {
@@ -110,6 +112,48 @@ public final class LocalParticipant implements BranchParticipant {
                 return new Recorded(alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId),
                         existing == null ? holdDeadline : existing.holdDeadline());
             });
+        } catch (Exception failure) {
+            if (coordinator == null || !bodyFailed.get()) {
+                throw failure;
+            }
+            return answerIfRepeated(runner, xid, branchId, failure);
+        }
+    }
+
+    /**
+     * A caller's try whose body failed (its local transaction rolled back): when its branch is already recorded here,
+     * this is a repeated delivery whose body met the first delivery's writes, answered as the duplicate it is (a body
+     * that failed the first time left no row: body-first rows commit only with a body that returned). Otherwise the
+     * body's own failure.
+     */
+    private Recorded answerIfRepeated(LocalTransactionRunner runner, String xid, int branchId, Exception bodyFailure)
+            throws Exception {
+        BarrierRow existing;
+        try {
+            existing = runner.inNewTransaction(c -> database.barrier().find(c, xid, branchId));
+        } catch (Exception unread) {
+            bodyFailure.addSuppressed(unread);
+            throw bodyFailure;
+        }
+        if (existing == null) {
+            throw bodyFailure;
+        }
+        try {
+            return new Recorded(alreadySeen(existing, BranchBarrier.admissionOf(existing), xid, branchId),
+                    existing.holdDeadline());
+        } catch (TryRefusedException refused) {
+            refused.addSuppressed(bodyFailure);
+            throw refused;
+        }
+    }
+
+    private Object runBodyNotingFailure(String xid, int branchId, Instant holdDeadline, TryBody body,
+                                        AtomicBoolean bodyFailed) throws Exception {
+        try {
+            return runBody(xid, branchId, holdDeadline, body);
+        } catch (Exception failure) {
+            bodyFailed.set(true);
+            throw failure;
         }
     }
 

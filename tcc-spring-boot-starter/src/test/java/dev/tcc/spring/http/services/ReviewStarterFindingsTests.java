@@ -226,7 +226,9 @@ class ReviewStarterFindingsTests {
     /**
      * A retrying client or gateway delivers the same call twice; the caller may see only the second answer. A try body
      * that inserts on a natural key (a booking id) runs again before the barrier is consulted and fails on the key: the
-     * redelivery answers 500 with Tcc-Cancel-Only and without the branch the first delivery committed.
+     * redelivery answers 500 with Tcc-Cancel-Only and without the branch the first delivery committed. (The body still
+     * runs again, as every try without external effects does; its failure is answered from the barrier row read after
+     * the rollback.)
      */
     @Test
     void aDuplicateDeliveryOfTheSameCallRegistersTheSameBranch() {
@@ -242,6 +244,35 @@ class ReviewStarterFindingsTests {
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
         assertThat(second.headers().allValues(TccHeaders.BRANCH)).as("the second answer registers the branch too")
                 .isEqualTo(first.headers().allValues(TccHeaders.BRANCH)).hasSize(1);
+        assertThat(second.headers().firstValue(TccHeaders.CANCEL_ONLY)).as("the caller's transaction may confirm").isEmpty();
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(b.rows().state(booking)).as("the first delivery's hold, still held").isEqualTo("PENDING");
+    }
+
+    /**
+     * A try whose body called another service (here A, as a third service) in the caller's transaction: the repeated
+     * delivery's answer must register that service's branch too, or the caller confirms without it and its hold is
+     * cancelled at expiry while this one confirms. The body runs again (its hold row removed, so its key lets it), and
+     * the call it repeats is answered from the other service's barrier.
+     */
+    @Test
+    void aRepeatedDeliveryOfATryThatCalledAnotherServiceRegistersThatServicesBranchToo() {
+        String booking = newBooking();
+        String next = a.url("/holds?booking=" + booking + "-next");
+        String path = "/holds?booking=" + booking + "&next=" + RunningService.encode(next);
+        Map<String, String> headers = new LinkedHashMap<>(SignedCalls.contextHeaders(SignedCalls.signer(), b.url(path),
+                "x-" + UUID.randomUUID(), "1000-1999", SignedCalls.timeoutIn(30), "http://localhost:1/tcc/coordinator", new byte[0]));
+
+        HttpResponse<String> first = SignedCalls.post(b.url(path), headers, new byte[0]);
+        org.springframework.jdbc.core.simple.JdbcClient.create(b.context().getBean(javax.sql.DataSource.class))
+                .sql("DELETE FROM hold_row WHERE booking = ?").param(booking).update();
+        HttpResponse<String> second = SignedCalls.post(b.url(path), headers, new byte[0]);
+
+        assertThat(first.headers().allValues(TccHeaders.BRANCH)).as("B's branch and the one B's try made in A").hasSize(2);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(second.headers().allValues(TccHeaders.BRANCH)).isEqualTo(first.headers().allValues(TccHeaders.BRANCH));
+        assertThat(b.rows().state(booking)).as("the second run's hold row, rolled back with its try").isNull();
+        assertThat(a.rows().state(booking + "-next")).isEqualTo("PENDING");
     }
 
     /**
@@ -263,6 +294,9 @@ class ReviewStarterFindingsTests {
         assertThat(second.body()).isEqualTo(first.body());
         assertThat(second.headers().allValues(TccHeaders.BRANCH)).as("the second answer registers the branch too")
                 .isEqualTo(first.headers().allValues(TccHeaders.BRANCH)).hasSize(1);
+        assertThat(org.springframework.jdbc.core.simple.JdbcClient.create(b.context().getBean(javax.sql.DataSource.class))
+                .sql("SELECT COUNT(*) FROM review_stamp WHERE booking = ?").param(booking).query(Long.class).single())
+                .as("the body ran again but only the first delivery's stamp stays").isEqualTo(1);
     }
 
     /**
