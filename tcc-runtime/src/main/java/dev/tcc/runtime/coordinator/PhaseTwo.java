@@ -137,6 +137,7 @@ public final class PhaseTwo {
         List<BranchReference> ordered = ordered(branches, confirming);
         List<BranchOutcome> outcomes = new ArrayList<>(ordered.size());
         boolean refused = refusedBefore;
+        boolean called = false; // whether any participant was called (an open circuit calls nobody)
         String failure = null;
         for (BranchReference branch : ordered) {
             if (alreadyDone.contains(branch.branchId())) {
@@ -145,10 +146,12 @@ public final class PhaseTwo {
             AtomicInteger attempts = new AtomicInteger();
             try {
                 deliver(branch, confirming, attempts);
+                called = true;
                 failedAttempts(xid, branch, from, attempts.get() - 1);
                 outcomes.add(new BranchOutcome(branch.branchId(), confirming ? BranchState.CONFIRMED : BranchState.CANCELLED,
                         attempts.get(), null));
             } catch (ConfirmRefusedException e) {
+                called = true;
                 refused = true;
                 log.error("TCC [{}] branch {} ('{}') refused its confirm: {}", xid, branch.branchId(), branch.action(), e.getMessage());
                 outcomes.add(new BranchOutcome(branch.branchId(), BranchState.REFUSED, attempts.get(), e.getMessage()));
@@ -158,10 +161,16 @@ public final class PhaseTwo {
                         branch.branchId(), branch.action(), attempts.get(), describe(e));
                 outcomes.add(new BranchOutcome(branch.branchId(), BranchState.TRIED, attempts.get(), describe(e)));
                 failedAttempts(xid, branch, from, attempts.get());
+                called |= attempts.get() > 0;
             }
         }
         Instant now = clock.instant();
         Duration took = Duration.ofNanos(ticker.nanoTime() - start);
+        if (failure != null && !called) {
+            // every participant left was skipped by its open circuit: nothing was tried, so no round of the budget is spent
+            transactionLog.phaseTwo().postpone(xid, from, now.plus(backoff(Math.max(1, round))), failure, outcomes, lease);
+            return from;
+        }
         if (failure != null) {
             return reschedule(xid, name, from, round, failure, outcomes, now, lease);
         }

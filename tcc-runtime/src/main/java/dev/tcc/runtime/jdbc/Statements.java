@@ -135,6 +135,10 @@ public final class Statements {
     public static final String TRANSACTION_RESCHEDULE =
             "UPDATE tcc_transaction SET state = ?, rounds = rounds + 1, next_attempt_at = ?, cause = ?, lease_owner = NULL,"
                     + " lease_until = NULL WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
+    /** {@link #TRANSACTION_RESCHEDULE} of a round that called nobody (every circuit it needed was open): no round counted. */
+    public static final String TRANSACTION_POSTPONE =
+            "UPDATE tcc_transaction SET state = ?, next_attempt_at = ?, cause = ?, lease_owner = NULL,"
+                    + " lease_until = NULL WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
     /** Takes an ended lease, or renews the one given last (owner and end): parameters owner, until, xid, now, held owner, held until. */
     public static final String TRANSACTION_CLAIM =
             "UPDATE tcc_transaction SET lease_owner = ?, lease_until = ? WHERE xid = ? AND state IN ('CONFIRMING', 'CANCELLING')"

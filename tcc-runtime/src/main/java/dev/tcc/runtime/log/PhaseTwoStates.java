@@ -132,6 +132,17 @@ public final class PhaseTwoStates {
     }
 
     /**
+     * Ends a round that could call none of the participants it had left (their circuits were open) without
+     * counting it: the budget of rounds is for calls that were made. Schedules the next round, under
+     * {@code lease} as {@link #reschedule} does.
+     */
+    public boolean postpone(String xid, TransactionState state, Instant nextAttemptAt, String cause,
+                            List<BranchOutcome> outcomes, Lease lease) {
+        return moveUnderLease("postpone [" + xid + "]", Statements.TRANSACTION_POSTPONE, xid, state, state, nextAttemptAt,
+                cause, outcomes, lease);
+    }
+
+    /**
      * Runs one of the lease-fenced moves ({@code sql} takes: to, an instant, cause, xid, from, lease
      * owner, lease end) and, when it changed the row, records the branch outcomes in the same commit.
      */

@@ -401,6 +401,32 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
+    void roundsThatAnOpenCircuitSkippedDoNotSpendTheBudget() throws Exception {
+        runtime.close();
+        // the circuit opens after two failed calls and stays open for the whole test (it runs on the real clock)
+        runtime = newRuntime(settings().circuitBreakerMinimumCalls(2).circuitBreakerSlidingWindowSize(2)
+                .circuitBreakerOpenDuration(Duration.ofHours(1)).build());
+        holdSeats = action(runtime, "holdSeats", seats, Duration.ofMinutes(15));
+        holdRooms = action(runtime, "holdRooms", rooms, Duration.ofMinutes(15));
+        authorize = action(runtime, "authorize", payments, Duration.ofMinutes(15));
+        confirmFailuresLeft.set(Integer.MAX_VALUE);
+
+        String xid = book(1); // the first round's three attempts open holdSeats' circuit
+        assertThat(record(xid).rounds()).isEqualTo(1);
+        for (int round = 0; round < 6; round++) {
+            clock.advance(Duration.ofMinutes(1)); // past the lease and the backoff
+            runtime.coordinatorRecovery().runOnce();
+        }
+
+        TransactionRecord waiting = record(xid);
+        assertThat(waiting.state()).as("no call was made since the first round: the budget (3 rounds) is not spent")
+                .isEqualTo(TransactionState.CONFIRMING);
+        assertThat(waiting.rounds()).isEqualTo(1);
+        assertThat(waiting.cause()).contains("circuit breaker open");
+        assertThat(waiting.nextAttemptAt()).as("the next round stays scheduled").isAfter(clock.instant());
+    }
+
+    @Test
     void aParticipantThatAlwaysFailsEndsFailedAndVisibleAfterItsBudget() throws Exception {
         confirmFailuresLeft.set(Integer.MAX_VALUE);
 

@@ -325,7 +325,7 @@ public class TccProperties {
         /** How long one instance owns a transaction it drives before another may take it over. */
         private Duration lease = DEFAULTS.recovery().lease();
 
-        /** Phase-two rounds before a transaction becomes FAILED and needs an operator. */
+        /** Phase-two rounds before a transaction becomes FAILED and needs an operator; a round in which open circuits skipped every call is not counted. */
         private int maxRounds = DEFAULTS.recovery().maxRounds();
 
         /** Wait before the second phase-two round of a transaction. */

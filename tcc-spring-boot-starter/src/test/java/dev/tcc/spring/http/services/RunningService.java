@@ -24,6 +24,9 @@ public record RunningService(String name, ConfigurableApplicationContext context
                 "--spring.main.banner-mode=off", "--tcc.jdbc.initialize-schema=always", "--tcc.recovery.enabled=false",
                 "--tcc.phase-two.asynchronous=false", "--tcc.retry.max-attempts=2", "--tcc.retry.initial-interval=20ms",
                 "--tcc.recovery.initial-backoff=50ms", "--tcc.recovery.max-backoff=100ms",
+                // the scenarios take participants down on purpose, one after another in one class: a circuit opened by
+                // an earlier scenario would skip the next one's phase two for its open duration (30s)
+                "--tcc.circuit-breaker.minimum-calls=1000", "--tcc.circuit-breaker.sliding-window-size=1000",
                 "--tcc.http.signing.key-id=" + KEY_ID, "--tcc.http.signing.keys." + KEY_ID + "=" + SECRET,
                 "--management.endpoints.access.default=none"));
         for (String property : properties) {
