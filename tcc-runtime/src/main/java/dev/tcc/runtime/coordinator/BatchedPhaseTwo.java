@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ public final class BatchedPhaseTwo {
     private final Clock clock;
     private final Ticker ticker;
     private final Events events;
+    /** One batch at a time per participant database, by name (see {@link #runLocal}). */
+    private final Map<String, Object> databaseLocks = new ConcurrentHashMap<>();
 
     /** @param round drives the transactions the batch could not finish, one by one */
     public BatchedPhaseTwo(PhaseTwo round, TransactionLog transactionLog, ParticipantRegistry participants,
@@ -206,8 +209,18 @@ public final class BatchedPhaseTwo {
         }
     }
 
-    /** One local transaction of the target database for every branch; none done when it fails. */
+    /**
+     * One local transaction of the target database for every branch; none done when it fails. One batch at a time
+     * per database, whichever batcher drives it (a mixed transaction's local branches go with the remote batcher):
+     * a batch locks the business rows of all its bodies until it commits, so two at once could deadlock.
+     */
     private boolean[] runLocal(Target target, List<BranchReference> branches, boolean confirming) {
+        synchronized (databaseLocks.computeIfAbsent(target.name(), name -> new Object())) {
+            return runLocalAlone(target, branches, confirming);
+        }
+    }
+
+    private boolean[] runLocalAlone(Target target, List<BranchReference> branches, boolean confirming) {
         List<LocalBatch.Item> items = new ArrayList<>(branches.size());
         ParticipantDatabase database = null;
         for (BranchReference branch : branches) {

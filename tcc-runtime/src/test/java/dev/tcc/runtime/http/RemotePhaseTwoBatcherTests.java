@@ -52,6 +52,10 @@ class RemotePhaseTwoBatcherTests {
     private InterceptingDataSource logInterceptor;
     private HikariDataSource log;
     private TccRuntime initiator;
+    private HikariDataSource initiatorDb;
+    private TccAction<String, String> localHold;
+    private final CountDownLatch localGateEntered = new CountDownLatch(1);
+    private final CountDownLatch localGateOpen = new CountDownLatch(1);
     private Participant p1;
     private Participant p2;
     private Participant p3;
@@ -165,6 +169,19 @@ class RemotePhaseTwoBatcherTests {
                         .circuitBreakerSlidingWindowSize(1_000_000)
                         .build())
                 .build();
+        initiatorDb = TestDatabases.h2("initiator-db");
+        TestDatabases.execute(initiatorDb, "CREATE TABLE body_run (xid VARCHAR(64), phase VARCHAR(16))");
+        localHold = initiator.action("local-hold", String.class, String.class).database("initiator-db", initiatorDb)
+                .onTry((c, a, ctx) -> "held")
+                .onConfirm((c, a, ctx) -> {
+                    if (a.equals("gate")) {
+                        localGateEntered.countDown();
+                        assertThat(localGateOpen.await(30, TimeUnit.SECONDS)).isTrue();
+                    }
+                    ran(c, ctx.xid(), "CONFIRM");
+                })
+                .onCancel((c, a, ctx) -> ran(c, ctx.xid(), "CANCEL"))
+                .register();
     }
 
     @AfterEach
@@ -172,7 +189,9 @@ class RemotePhaseTwoBatcherTests {
         for (Participant p : List.of(p1, p2, p3)) {
             p.gateOpen.countDown();
         }
+        localGateOpen.countDown();
         initiator.close();
+        initiatorDb.close();
         servers.shutdownNow();
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
@@ -359,5 +378,32 @@ class RemotePhaseTwoBatcherTests {
             assertThat(state(xid)).as("decided, waiting for recovery").isEqualTo(TransactionState.CONFIRMING);
             assertThat(p1.bodies(xid, "CONFIRM")).isZero();
         }
+    }
+
+    @Test
+    void aMixedTransactionsLocalBatchWaitsWhileTheLocalBatcherWorksOnTheSameDatabase() throws Exception {
+        // the local batcher's batch holds the initiator's database (its locks last until it commits)
+        String local = initiator.execute(TransactionOptions.named("local"), () -> {
+            localHold.tryAction("gate");
+            return TransactionContextHolder.current().xid();
+        });
+        assertThat(localGateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // a transaction with a local and a remote branch goes to the remote batcher, whose first target is that database
+        String mixed = initiator.execute(TransactionOptions.named("mixed"), () -> {
+            localHold.tryAction("ok");
+            call(p1);
+            return TransactionContextHolder.current().xid();
+        });
+        await(() -> Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("tcc-phase-two-remote") && t.getState() == Thread.State.BLOCKED));
+        assertThat(TestDatabases.queryLong(initiatorDb, "SELECT COUNT(*) FROM body_run WHERE xid = '" + mixed + "'"))
+                .as("two batches on one database at once could lock rows in opposite orders").isZero();
+
+        localGateOpen.countDown();
+        awaitState(List.of(local, mixed), TransactionState.CONFIRMED);
+        assertThat(TestDatabases.queryLong(initiatorDb, "SELECT COUNT(*) FROM body_run WHERE phase = 'CONFIRM'")).isEqualTo(2);
+        assertThat(p1.bodies(mixed, "CONFIRM")).isEqualTo(1);
+        assertThat(p1.requests("batch")).isEqualTo(1);
     }
 }
