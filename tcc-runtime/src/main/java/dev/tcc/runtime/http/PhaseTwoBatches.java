@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * same endpoint at the same time share one batch request (docs/protocol.md, "Batches"), like a group commit. The
  * first thread sends what is queued, then hands the lead to the first one queued meanwhile; nobody waits for a
  * batch to fill, so a lone delivery is sent at once. Each delivery still gets its own status, and every retry,
- * circuit breaker and recovery rule of phase two applies to it as to a single call.
+ * circuit breaker and recovery rule of phase two applies to it as to a single call. {@link #deliverAll} sends a list
+ * the caller gathered (the coordinator's remote batcher) from the calling thread, outside that queue.
  */
 final class PhaseTwoBatches {
 
@@ -201,7 +203,7 @@ final class PhaseTwoBatches {
      */
     int[] deliverAll(List<BranchReference> branches) throws InterruptedException {
         int[] statuses = new int[branches.size()];
-        java.util.Arrays.fill(statuses, NOT_IN_A_BATCH);
+        Arrays.fill(statuses, NOT_IN_A_BATCH);
         for (int from = 0; from < branches.size() && !unsupported; from += MAX_BATCH) {
             int to = Math.min(branches.size(), from + MAX_BATCH);
             try {
@@ -246,7 +248,7 @@ final class PhaseTwoBatches {
         int[] statuses = new int[branches.size()];
         if (answer.status() == 404 || answer.status() == 405) {
             unsupported = true;
-            java.util.Arrays.fill(statuses, NOT_IN_A_BATCH);
+            Arrays.fill(statuses, NOT_IN_A_BATCH);
             return statuses;
         }
         String[] lineStatuses = new String(answer.body(), StandardCharsets.UTF_8).split("\n");
