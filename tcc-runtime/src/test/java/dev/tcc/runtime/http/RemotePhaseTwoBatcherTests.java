@@ -157,7 +157,9 @@ class RemotePhaseTwoBatcherTests {
         log = TestDatabases.h2("initiator-log");
         logInterceptor = new InterceptingDataSource(log);
         initiator = TccRuntime.builder().transactionLog(logInterceptor.dataSource()).initializeSchema(true)
-                .http(HttpSettings.defaults().withCoordinatorUrl(() -> "http://initiator.test/tcc/coordinator").withKeys(KEYS))
+                // a read timeout longer than any gate of these tests holds a request
+                .http(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(60), "/tcc/participant", null,
+                        () -> "http://initiator.test/tcc/coordinator", KEYS))
                 .settings(TccSettings.builder()
                         .phaseTwoFinishLinger(Duration.ofMillis(5))
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT)
