@@ -77,6 +77,10 @@ final class RuntimeAssembly {
     final PhaseTwoCalls calls;
     final ExecutorService ownedPhaseTwoExecutor;
     final PhaseTwoBatcher phaseTwoBatcher;
+    /** The drainer thread of {@link #remotePhaseTwoBatcher}; null without it. */
+    final ExecutorService remoteDrainerExecutor;
+    /** Batches phase two of transactions with a branch in another service; null on an injected executor. */
+    final PhaseTwoBatcher remotePhaseTwoBatcher;
     final Coordinator coordinator;
     final DecisionSource decisionSource;
     private final Map<String, DecisionSource> remoteCoordinators = new ConcurrentHashMap<>();
@@ -110,15 +114,23 @@ final class RuntimeAssembly {
         this.ownedPhaseTwoExecutor = b.phaseTwoExecutor == null ? newPhaseTwoExecutor(b.phaseTwoThreads) : null;
         // batching across transactions on the runtime's own executor; an injected one (a test that
         // drops or reorders phase-two rounds) keeps one task per transaction unless batching is asked for
-        this.phaseTwoBatcher = (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor) && settings.phaseTwo().asynchronous()
-                && settings.phaseTwo().batchSize() > 1
-                ? new PhaseTwoBatcher(new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock,
-                        b.ticker, events), ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, 1, settings.phaseTwo().batchSize(),
+        boolean batching = settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1;
+        BatchedPhaseTwo batched = new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock, b.ticker,
+                events);
+        this.phaseTwoBatcher = batching && (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor)
+                ? new PhaseTwoBatcher(batched, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, 1,
+                        settings.phaseTwo().batchSize(), settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
+                : null;
+        // transactions with a branch in another service: a drainer of their own, which waits for HTTP without holding
+        // up the local batches, and hands what its batches leave over to the phase-two executor
+        this.remoteDrainerExecutor = batching && ownedPhaseTwoExecutor != null ? newRemoteDrainerExecutor() : null;
+        this.remotePhaseTwoBatcher = remoteDrainerExecutor != null
+                ? new PhaseTwoBatcher(batched, remoteDrainerExecutor, ownedPhaseTwoExecutor, settings.phaseTwo().batchSize(),
                         settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
                 b.phaseTwoExecutor == null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, instanceId, events, phaseTwoBatcher,
-                leftToRecovery, b.ticker);
+                remotePhaseTwoBatcher, leftToRecovery, b.ticker);
         this.http = b.http;
         this.signer = http.keys() == null ? null : new Signer(http.keys(), clock);
         this.outboundCalls = new OutboundCalls(http, signer, clock);
@@ -232,6 +244,20 @@ final class RuntimeAssembly {
             }
             task.run();
         });
+    }
+
+    /**
+     * The one thread of the remote batcher's drainer, started on first use and ended when idle; it rejects work once
+     * shut down, and the batcher then leaves its queue to recovery.
+     */
+    private static ExecutorService newRemoteDrainerExecutor() {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "tcc-phase-two-remote");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     /** The coordinator endpoint at {@code url} as a decision source, one per URL. */

@@ -122,6 +122,8 @@ public final class TccRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
+    private final PhaseTwoBatcher remotePhaseTwoBatcher;
+    private final ExecutorService remoteDrainerExecutor;
     private final LeftToRecovery leftToRecovery;
     private final LogOperations operations;
     private volatile ScheduledFuture<?> recoveryTask;
@@ -148,6 +150,8 @@ public final class TccRuntime implements AutoCloseable {
         this.scheduler = a.scheduler;
         this.ownedPhaseTwoExecutor = a.ownedPhaseTwoExecutor;
         this.phaseTwoBatcher = a.phaseTwoBatcher;
+        this.remotePhaseTwoBatcher = a.remotePhaseTwoBatcher;
+        this.remoteDrainerExecutor = a.remoteDrainerExecutor;
         this.leftToRecovery = a.leftToRecovery;
         this.operations = a.operations;
     }
@@ -410,8 +414,20 @@ public final class TccRuntime implements AutoCloseable {
             task.cancel(false);
         }
         long deadline = ticker.nanoTime() + settings.phaseTwo().shutdownTimeout().toNanos();
-        if (phaseTwoBatcher != null) {
-            phaseTwoBatcher.shutdown(deadline);
+        List<PhaseTwoBatcher> batchers = new ArrayList<>();
+        for (PhaseTwoBatcher batcher : new PhaseTwoBatcher[] {phaseTwoBatcher, remotePhaseTwoBatcher}) {
+            if (batcher != null) {
+                batcher.stopAccepting();
+                batchers.add(batcher);
+            }
+        }
+        for (PhaseTwoBatcher batcher : batchers) {
+            batcher.shutdown(deadline); // the other batcher's drainer works on meanwhile, to the same deadline
+        }
+        if (remoteDrainerExecutor != null) {
+            // idle by now, or past the deadline with a batch in flight: not interrupted; what it leaves over is refused
+            // by the stopped phase-two executor and counted for recovery
+            remoteDrainerExecutor.shutdown();
         }
         if (ownedPhaseTwoExecutor != null) {
             ownedPhaseTwoExecutor.shutdown();
@@ -435,9 +451,7 @@ public final class TccRuntime implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (phaseTwoBatcher != null) {
-            phaseTwoBatcher.close(); // writes the final states still waiting for their batch
-        }
+        batchers.forEach(PhaseTwoBatcher::close); // writes the final states still waiting for their batch
     }
 
     /** Builds a runtime; only the transaction log's database is required. */

@@ -56,6 +56,7 @@ public final class Coordinator {
     private final String instanceId;
     private final Events events;
     private final PhaseTwoBatcher batcher;
+    private final PhaseTwoBatcher remoteBatcher;
     private final NoBranchWarning noBranchWarning;
 
     private static final String CAUGHT_ADVICE = "An exception that escapes a @Try or a joined @TccTransactional method"
@@ -69,21 +70,24 @@ public final class Coordinator {
 
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events) {
-        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null,
+        this(transactionLog, phaseTwo, settings, clock, random, phaseTwoExecutor, instanceId, events, null, null,
                 new LeftToRecovery(), Ticker.SYSTEM);
     }
 
     /**
-     * @param batcher where asynchronous phase two of logged decisions goes, batched across
-     *                transactions; null runs one task per transaction on {@code phaseTwoExecutor}
+     * @param batcher where asynchronous phase two of logged decisions whose branches are all local goes, batched
+     *                across transactions; null runs one task per transaction on {@code phaseTwoExecutor}
+     * @param remoteBatcher the same for logged decisions with a branch in another service; null runs one task per
+     *                transaction on {@code phaseTwoExecutor}
      * @param leftToRecovery counts the decided transactions whose phase two could not be scheduled
      * @param ticker times transactions for their events (see {@link Ticker})
      */
     public Coordinator(TransactionLog transactionLog, PhaseTwo phaseTwo, TccSettings settings, Clock clock,
                        RandomGenerator random, Executor phaseTwoExecutor, String instanceId, Events events,
-                       PhaseTwoBatcher batcher, LeftToRecovery leftToRecovery, Ticker ticker) {
+                       PhaseTwoBatcher batcher, PhaseTwoBatcher remoteBatcher, LeftToRecovery leftToRecovery, Ticker ticker) {
         this.ticker = ticker;
         this.batcher = batcher;
+        this.remoteBatcher = remoteBatcher;
         this.leftToRecovery = leftToRecovery;
         this.transactionLog = transactionLog;
         this.phaseTwo = phaseTwo;
@@ -423,8 +427,9 @@ public final class Coordinator {
             round.run();
             return;
         }
-        if (logged && batcher != null && !anyRemote(branches)) {
-            batcher.submit(new BatchedPhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
+        PhaseTwoBatcher batching = anyRemote(branches) ? remoteBatcher : batcher;
+        if (logged && batching != null) {
+            batching.submit(new BatchedPhaseTwo.Decided(tx.xid(), tx.name(), decision, branches, tx.createdAt(), lease, ticker.nanoTime()));
             return;
         }
         try {
@@ -441,8 +446,8 @@ public final class Coordinator {
     }
 
     /**
-     * Whether a branch lives in another service: its phase two is HTTP calls, which the batcher's single drainer
-     * would wait for one transaction after another, so such a transaction gets a phase-two thread of its own.
+     * Whether a branch lives in another service: its phase two is HTTP calls, so such a transaction goes to the
+     * remote batcher, whose drainer waits for HTTP without holding up the local batches.
      */
     private static boolean anyRemote(List<BranchReference> branches) {
         for (BranchReference branch : branches) {

@@ -34,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * to recovery), lets the drainer work through the queue until a deadline, then stops it taking new
  * batches and hands what is still queued to recovery: counted and logged by {@link LeftToRecovery}.
  *
+ * <p>A transaction the batch could not finish gets a one-by-one round ({@link BatchedPhaseTwo#driveAlone}): on the
+ * drainer by default, or, given an executor for them, as a task of its own there, so that a round retrying with
+ * back-off never holds up the next batch. The runtime has two batchers: one for transactions whose branches are all
+ * local (its drainer and its one-by-one rounds on the phase-two executor), and one for those with a branch in
+ * another service (its drainer on a thread of its own, so a slow endpoint never holds up local phase two; its
+ * one-by-one rounds on the phase-two executor).
+ *
  * <p>Used only with the runtime's own executor. An injected executor (tests that drop, delay or
  * reorder phase-two rounds) keeps getting one task per transaction.
  */
@@ -43,6 +50,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
 
     private final BatchedPhaseTwo phaseTwo;
     private final Executor executor;
+    private final Executor aloneOn;
     private final int drainers;
     private final int batchSize;
     private final int maxQueued;
@@ -71,16 +79,27 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      */
     public PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger,
                            LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
-        this(phaseTwo, executor, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
+        this(phaseTwo, executor, null, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
+    }
+
+    /**
+     * @param executor runs the drainers
+     * @param aloneOn  runs the one-by-one round of each transaction a batch could not finish, as a {@link PhaseTwoRound}
+     *                 (counted at shutdown like any decided transaction's round); null runs them on the drainer
+     */
+    public PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, Executor aloneOn, int batchSize, Duration finishLinger,
+                           LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this(phaseTwo, executor, aloneOn, 1, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
     }
 
     PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
                     LeftToRecovery leftToRecovery) {
-        this(phaseTwo, executor, drainers, batchSize, finishLinger, maxQueued, leftToRecovery, Ticker.SYSTEM, Sleeper.SYSTEM);
+        this(phaseTwo, executor, null, drainers, batchSize, finishLinger, maxQueued, leftToRecovery, Ticker.SYSTEM, Sleeper.SYSTEM);
     }
 
-    PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,
-                    LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+    private PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, Executor aloneOn, int drainers, int batchSize,
+                            Duration finishLinger, int maxQueued, LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this.aloneOn = aloneOn;
         this.ticker = ticker;
         this.sleeper = sleeper;
         this.leftToRecovery = leftToRecovery;
@@ -135,7 +154,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * handed over.
      */
     public int shutdown(long deadlineNanos) {
-        accepting = false;
+        stopAccepting();
         synchronized (idle) {
             long left;
             while ((!queue.isEmpty() || activeDrainers.get() > 0) && (left = deadlineNanos - ticker.nanoTime()) > 0) {
@@ -158,6 +177,14 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         queued.addAndGet(-handedOver);
         leftToRecovery.add(handedOver, "still queued for phase two when the shutdown timeout ran out");
         return handedOver;
+    }
+
+    /**
+     * Stops accepting at once: a transaction decided from now on is left to recovery. {@link #shutdown} does this
+     * too; call it first on every batcher, so that none accepts while another one waits for its queue.
+     */
+    public void stopAccepting() {
+        accepting = false;
     }
 
     private void signalIdle() {
@@ -223,7 +250,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
                 }
                 tookFromQueue(batch.size());
                 try {
-                    phaseTwo.driveBatch(batch, this::finished);
+                    phaseTwo.driveBatch(batch, this::finished, this::leftOver);
                 } catch (RuntimeException e) {
                     log.warn("TCC phase two of {} transactions failed; recovery drives them when their leases end: {}",
                             batch.size(), e.toString());
@@ -233,6 +260,19 @@ public final class PhaseTwoBatcher implements AutoCloseable {
             activeDrainers.decrementAndGet();
             startDrainerIfNeeded(); // something may have arrived after the last poll
             signalIdle();
+        }
+    }
+
+    /** A transaction the batch could not finish: its one-by-one round, here or as a task on {@code aloneOn}. */
+    private void leftOver(BatchedPhaseTwo.Decided decided) {
+        if (aloneOn == null) {
+            phaseTwo.driveAlone(decided);
+            return;
+        }
+        try {
+            aloneOn.execute(new PhaseTwoRound(decided.xid(), true, () -> phaseTwo.driveAlone(decided)));
+        } catch (RejectedExecutionException e) {
+            leftToRecovery.add(1, "the one-by-one round of [" + decided.xid() + "] could not be scheduled (" + e.getMessage() + ")");
         }
     }
 

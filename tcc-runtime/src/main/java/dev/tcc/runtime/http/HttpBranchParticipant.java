@@ -2,11 +2,13 @@ package dev.tcc.runtime.http;
 
 import dev.tcc.api.CancelRefusedException;
 import dev.tcc.api.ConfirmRefusedException;
+import dev.tcc.runtime.coordinator.BatchDelivery;
 import dev.tcc.spi.BranchParticipant;
 import dev.tcc.spi.BranchReference;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,8 +21,12 @@ import java.util.regex.Pattern;
  * {@link CancelRefusedException}; anything else, or no answer, is a {@link RemoteCallException}, which phase two
  * retries through its retry and circuit breaker. A branch whose action is {@code call <first>-<last>} stands for a
  * call whose answer was lost: its cancel is a range cancel, and it is never confirmed.
+ *
+ * <p>As a {@link BatchDelivery} it sends many branches of one phase in batch requests from the calling thread (the
+ * coordinator's remote batcher); only {@code 200} and {@code 208} lines count as done there, everything else is left
+ * to {@link #confirm}/{@link #cancel} with their retries.
  */
-public final class HttpBranchParticipant implements BranchParticipant {
+public final class HttpBranchParticipant implements BranchParticipant, BatchDelivery {
 
     /** The action of the branch a caller records for a call whose answer was lost (docs/protocol.md, "Lost answers"). */
     public static final Pattern CALL_ACTION = Pattern.compile("tcc:call ([1-9][0-9]{0,9})-([1-9][0-9]{0,9})");
@@ -87,6 +93,21 @@ public final class HttpBranchParticipant implements BranchParticipant {
                     + "') of [" + branch.xid() + "] was refused by " + baseUrl + ": " + answer.describe());
             default -> throw failed("Cancel", branch, answer);
         }
+    }
+
+    @Override
+    public boolean batchable(BranchReference branch, boolean confirming) {
+        return !CALL_ACTION.matcher(branch.action()).matches() && (confirming ? confirms : cancels).supported();
+    }
+
+    @Override
+    public boolean[] deliverAll(List<BranchReference> branches, boolean confirming) throws InterruptedException {
+        int[] statuses = (confirming ? confirms : cancels).deliverAll(branches);
+        boolean[] done = new boolean[statuses.length];
+        for (int i = 0; i < statuses.length; i++) {
+            done[i] = statuses[i] == 200 || statuses[i] == 208;
+        }
+        return done;
     }
 
     /** In a batch with other deliveries to this endpoint when it has batches, else as a single call. */

@@ -8,17 +8,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group delivery of one phase (confirm or cancel) to one participant endpoint: phase-two threads that deliver to the
  * same endpoint at the same time share one batch request (docs/protocol.md, "Batches"), like a group commit. The
  * first thread sends what is queued, then hands the lead to the first one queued meanwhile; nobody waits for a
  * batch to fill, so a lone delivery is sent at once. Each delivery still gets its own status, and every retry,
- * circuit breaker and recovery rule of phase two applies to it as to a single call.
+ * circuit breaker and recovery rule of phase two applies to it as to a single call. {@link #deliverAll} sends a list
+ * the caller gathered (the coordinator's remote batcher) from the calling thread, outside that queue.
  */
 final class PhaseTwoBatches {
+
+    private static final Logger log = LoggerFactory.getLogger(PhaseTwoBatches.class);
 
     /** Most deliveries in one batch request. */
     static final int MAX_BATCH = 64;
@@ -175,10 +181,57 @@ final class PhaseTwoBatches {
     }
 
     private void send(List<Delivery> batch) throws InterruptedException {
+        List<BranchReference> branches = new ArrayList<>(batch.size());
+        batch.forEach(d -> branches.add(d.branch));
+        int[] statuses;
+        try {
+            statuses = request(branches);
+        } catch (RemoteCallException e) {
+            failAll(batch, e);
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).finish(statuses[i], null);
+        }
+    }
+
+    /**
+     * Delivers {@code branches} from the calling thread, in batch requests of at most {@value #MAX_BATCH} lines, in
+     * list order, without waiting for other deliveries. Returns each branch's status as its line answered it;
+     * {@link #NOT_IN_A_BATCH} for a branch whose request got no usable answer or went to an endpoint without batches
+     * (deliver it alone then).
+     */
+    int[] deliverAll(List<BranchReference> branches) throws InterruptedException {
+        int[] statuses = new int[branches.size()];
+        Arrays.fill(statuses, NOT_IN_A_BATCH);
+        for (int from = 0; from < branches.size() && !unsupported; from += MAX_BATCH) {
+            int to = Math.min(branches.size(), from + MAX_BATCH);
+            try {
+                int[] answered = request(branches.subList(from, to));
+                System.arraycopy(answered, 0, statuses, from, to - from);
+            } catch (RemoteCallException e) {
+                // no answer, or not the endpoint's: none of these lines is known to be done
+                log.debug("TCC {} batch of {} branches at {} was not done; they go one by one: {}", phase, to - from, baseUrl,
+                        e.getMessage());
+            }
+        }
+        return statuses;
+    }
+
+    /** The status of a branch whose batch request got no usable answer, or went to an endpoint without batches. */
+    static final int NOT_IN_A_BATCH = -1;
+
+    /**
+     * One batch request: each branch's status as its line answered it, all {@link #NOT_IN_A_BATCH} when the endpoint
+     * has no batches (it is then remembered).
+     *
+     * @throws RemoteCallException when the request got no answer, or one that is not a batch answer
+     */
+    private int[] request(List<BranchReference> branches) throws RemoteCallException, InterruptedException {
         StringBuilder lines = new StringBuilder();
-        for (Delivery d : batch) {
-            lines.append(d.branch.xid()).append(' ').append(d.branch.branchId()).append(' ')
-                    .append(PercentEncoding.unreserved(d.branch.action())).append('\n');
+        for (BranchReference b : branches) {
+            lines.append(b.xid()).append(' ').append(b.branchId()).append(' ')
+                    .append(PercentEncoding.unreserved(b.action())).append('\n');
         }
         byte[] body = lines.toString().getBytes(StandardCharsets.UTF_8);
         URI uri = HttpProtocolClient.uri(baseUrl, null, "batch", phase);
@@ -186,34 +239,31 @@ final class PhaseTwoBatches {
         try {
             answer = client.post(uri, batchSigned(HttpProtocolClient.signedPath(uri), phase, body), body);
         } catch (HttpTimeoutException e) {
-            failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " timed out ("
-                    + e.getMessage() + "); it is retried", RemoteCallException.NO_ANSWER, e));
-            return;
+            throw new RemoteCallException(phase + " batch of " + branches.size() + " at " + uri + " timed out ("
+                    + e.getMessage() + "); it is retried", RemoteCallException.NO_ANSWER, e);
         } catch (IOException | RuntimeException e) {
-            failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " got no answer ("
-                    + e + "); it is retried", RemoteCallException.NO_ANSWER, e));
-            return;
+            throw new RemoteCallException(phase + " batch of " + branches.size() + " at " + uri + " got no answer ("
+                    + e + "); it is retried", RemoteCallException.NO_ANSWER, e);
         }
+        int[] statuses = new int[branches.size()];
         if (answer.status() == 404 || answer.status() == 405) {
             unsupported = true;
-            batch.forEach(d -> d.finish(-1, null));
-            return;
+            Arrays.fill(statuses, NOT_IN_A_BATCH);
+            return statuses;
         }
-        String[] statuses = new String(answer.body(), StandardCharsets.UTF_8).split("\n");
-        if (answer.status() != 200 || statuses.length != batch.size()) {
-            failAll(batch, new RemoteCallException(phase + " batch of " + batch.size() + " at " + uri + " was not done: "
-                    + answer.describe() + "; it is retried", answer.status(), null));
-            return;
+        String[] lineStatuses = new String(answer.body(), StandardCharsets.UTF_8).split("\n");
+        if (answer.status() != 200 || lineStatuses.length != branches.size()) {
+            throw new RemoteCallException(phase + " batch of " + branches.size() + " at " + uri + " was not done: "
+                    + answer.describe() + "; it is retried", answer.status(), null);
         }
-        for (int i = 0; i < batch.size(); i++) {
-            int status;
+        for (int i = 0; i < statuses.length; i++) {
             try {
-                status = Integer.parseInt(statuses[i].strip());
+                statuses[i] = Integer.parseInt(lineStatuses[i].strip());
             } catch (NumberFormatException e) {
-                status = 502;
+                statuses[i] = 502;
             }
-            batch.get(i).finish(status, null);
         }
+        return statuses;
     }
 
     private static void failAll(List<Delivery> batch, RemoteCallException failure) {

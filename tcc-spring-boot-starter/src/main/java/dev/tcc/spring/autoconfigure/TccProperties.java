@@ -158,12 +158,17 @@ public class TccProperties {
         /** Whether phase two runs after the caller returns; the caller then waits only for its tries and the decision. */
         private boolean asynchronous = DEFAULTS.phaseTwo().asynchronous();
 
-        /** Threads that run asynchronous phase two. */
+        /**
+         * Threads that run asynchronous phase two: the drainer of local batches, and the rounds of transactions a
+         * batch could not finish. Transactions with a branch in another service are batched by a drainer thread of
+         * its own, in addition to these.
+         */
         private int threads = 4;
 
         /**
          * Most decided transactions asynchronous phase two drives together, with one local transaction
-         * per participant database for all of them; 1 drives each transaction alone.
+         * per participant database and one batch request (of at most 64 branches each) per participant endpoint in
+         * another service for all of them; 1 drives each transaction alone.
          */
         private int batchSize = DEFAULTS.phaseTwo().batchSize();
 
