@@ -118,14 +118,18 @@ final class RuntimeAssembly {
         BatchedPhaseTwo batched = new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock, b.ticker,
                 events);
         this.phaseTwoBatcher = batching && (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor)
-                ? new PhaseTwoBatcher(batched, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor, 1,
+                // several drainers pipeline batches through the databases; on an injected executor (tests) one
+                ? new PhaseTwoBatcher(batched, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor,
+                        ownedPhaseTwoExecutor != null ? Math.min(settings.phaseTwo().drainers(), b.phaseTwoThreads) : 1,
                         settings.phaseTwo().batchSize(), settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
         // transactions with a branch in another service: a drainer of their own, which waits for HTTP without holding
         // up the local batches, and hands what its batches leave over to the phase-two executor
-        this.remoteDrainerExecutor = batching && ownedPhaseTwoExecutor != null ? newRemoteDrainerExecutor() : null;
+        this.remoteDrainerExecutor = batching && ownedPhaseTwoExecutor != null
+                ? newRemoteDrainerExecutor(settings.phaseTwo().drainers()) : null;
         this.remotePhaseTwoBatcher = remoteDrainerExecutor != null
-                ? new PhaseTwoBatcher(batched, remoteDrainerExecutor, ownedPhaseTwoExecutor, settings.phaseTwo().batchSize(),
+                ? new PhaseTwoBatcher(batched, remoteDrainerExecutor, ownedPhaseTwoExecutor, settings.phaseTwo().drainers(),
+                        settings.phaseTwo().batchSize(),
                         settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
         this.coordinator = new Coordinator(transactionLog, phaseTwo, settings, clock, b.random,
@@ -247,12 +251,13 @@ final class RuntimeAssembly {
     }
 
     /**
-     * The one thread of the remote batcher's drainer, started on first use and ended when idle; it rejects work once
+     * The threads of the remote batcher's drainers, started on first use and ended when idle; they reject work once
      * shut down, and the batcher then leaves its queue to recovery.
      */
-    private static ExecutorService newRemoteDrainerExecutor() {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "tcc-phase-two-remote");
+    private static ExecutorService newRemoteDrainerExecutor(int drainers) {
+        AtomicInteger counter = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(drainers, drainers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "tcc-phase-two-remote-" + counter.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

@@ -237,8 +237,17 @@ public final class BatchedPhaseTwo {
         }
     }
 
-    /** Batch requests to the target endpoint for every branch, from this thread; none done when they fail. */
+    /**
+     * Batch requests to the target endpoint for every branch, from this thread; none done when they fail. One batch at
+     * a time per endpoint, as per database: the endpoint runs each request as one local transaction per database.
+     */
     private boolean[] deliverRemote(Target target, List<BranchReference> branches, boolean confirming) {
+        synchronized (databaseLocks.computeIfAbsent("endpoint " + target.name(), name -> new Object())) {
+            return deliverRemoteAlone(target, branches, confirming);
+        }
+    }
+
+    private boolean[] deliverRemoteAlone(Target target, List<BranchReference> branches, boolean confirming) {
         try {
             return ((BatchDelivery) participants.find(target.name())).deliverAll(branches, confirming);
         } catch (InterruptedException e) {

@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * {@code drainers} tasks on the phase-two executor take up to {@code batchSize} of them at a time
  * and drive them with {@link BatchedPhaseTwo#driveBatch} (one local transaction per participant database
  * for the whole batch). Batches form by themselves under load (what arrives while a batch runs is
- * the next batch); a lone transaction is driven at once, alone. The runtime uses ONE drainer: a
- * batch locks the business rows of all its bodies until it commits, so two batches on one
- * database could lock rows in opposite orders and deadlock; one drainer never competes with
- * itself, and one batch per database at a time is already far fewer commits than the callers make.
+ * the next batch); a lone transaction is driven at once, alone. A batch locks the business rows of
+ * all its bodies until it commits, so two batches on one database could lock rows in opposite orders
+ * and deadlock: {@link BatchedPhaseTwo} lets one batch at a time work on a database (or endpoint),
+ * and a drainer holds one such turn at a time. Several drainers ({@code tcc.phase-two.drainers})
+ * therefore form a pipeline: while one batch commits on the last database of its transactions, the
+ * next works on the first.
  *
  * <p>The final {@code CONFIRMED}/{@code CANCELLED} write is batched further: finished transactions
  * wait up to {@code finishLinger} (or until {@code batchSize} are waiting) and are written in one
@@ -87,9 +89,9 @@ public final class PhaseTwoBatcher implements AutoCloseable {
      * @param aloneOn  runs the one-by-one round of each transaction a batch could not finish, as a {@link PhaseTwoRound}
      *                 (counted at shutdown like any decided transaction's round); null runs them on the drainer
      */
-    public PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, Executor aloneOn, int batchSize, Duration finishLinger,
-                           LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
-        this(phaseTwo, executor, aloneOn, 1, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
+    public PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, Executor aloneOn, int drainers, int batchSize,
+                           Duration finishLinger, LeftToRecovery leftToRecovery, Ticker ticker, Sleeper sleeper) {
+        this(phaseTwo, executor, aloneOn, drainers, batchSize, finishLinger, MAX_QUEUED, leftToRecovery, ticker, sleeper);
     }
 
     PhaseTwoBatcher(BatchedPhaseTwo phaseTwo, Executor executor, int drainers, int batchSize, Duration finishLinger, int maxQueued,

@@ -38,12 +38,15 @@ public final class TccSettings {
      * @param batchSize most decided transactions that asynchronous phase two drives together, with one local
      *        transaction per participant database (and one log write) for all of them; 1 drives each transaction
      *        alone. Applies to the runtime's own phase-two executor only
+     * @param drainers batches driven at the same time, each by a drainer of its own (at most {@code tcc.phase-two.threads}
+     *        of them for local batches): still one batch at a time per participant database or endpoint, so while one
+     *        batch commits on the last database of its transactions, the next works on the first (a pipeline)
      * @param finishLinger longest wait before the final state of a transaction whose branches are all done is
      *        written, so that one log commit records many; zero writes it after each batch
      * @param shutdownTimeout longest {@code close()} lets queued phase two run before it returns; what is still
      *        queued then stays decided in the log for recovery (logged with the count, and counted)
      */
-    public record PhaseTwo(boolean asynchronous, int batchSize, Duration finishLinger, Duration shutdownTimeout) {
+    public record PhaseTwo(boolean asynchronous, int batchSize, int drainers, Duration finishLinger, Duration shutdownTimeout) {
     }
 
     /**
@@ -108,7 +111,7 @@ public final class TccSettings {
     private TccSettings(Builder b) {
         this.transaction = new Transaction(b.defaultTimeout);
         this.hold = new Hold(b.defaultHold, b.safetyMargin, b.holdExpiryGrace);
-        this.phaseTwo = new PhaseTwo(b.asynchronousPhaseTwo, b.phaseTwoBatchSize, b.phaseTwoFinishLinger,
+        this.phaseTwo = new PhaseTwo(b.asynchronousPhaseTwo, b.phaseTwoBatchSize, b.phaseTwoDrainers, b.phaseTwoFinishLinger,
                 b.phaseTwoShutdownTimeout);
         this.retry = new Retry(b.retryMaxAttempts, b.retryInitialInterval, b.retryMultiplier, b.retryMaxInterval);
         this.circuitBreaker = new CircuitBreaker(b.circuitBreakerFailureRateThreshold, b.circuitBreakerMinimumCalls,
@@ -136,6 +139,7 @@ public final class TccSettings {
                 .holdExpiryGrace(hold.expiryGrace())
                 .asynchronousPhaseTwo(phaseTwo.asynchronous())
                 .phaseTwoBatchSize(phaseTwo.batchSize())
+                .phaseTwoDrainers(phaseTwo.drainers())
                 .phaseTwoFinishLinger(phaseTwo.finishLinger())
                 .phaseTwoShutdownTimeout(phaseTwo.shutdownTimeout())
                 .retryMaxAttempts(retry.maxAttempts())
@@ -202,6 +206,7 @@ public final class TccSettings {
         private Duration holdExpiryGrace = Duration.ofSeconds(5);
         private boolean asynchronousPhaseTwo = true;
         private int phaseTwoBatchSize = 256;
+        private int phaseTwoDrainers = 3;
         private Duration phaseTwoFinishLinger = Duration.ofMillis(20);
         private Duration phaseTwoShutdownTimeout = Duration.ofSeconds(5);
         private int retryMaxAttempts = 3;
@@ -232,6 +237,7 @@ public final class TccSettings {
         public Builder holdExpiryGrace(Duration v) { holdExpiryGrace = notNegative("hold.expiry-grace", v); return this; }
         public Builder asynchronousPhaseTwo(boolean v) { asynchronousPhaseTwo = v; return this; }
         public Builder phaseTwoBatchSize(int v) { phaseTwoBatchSize = atLeast("phase-two.batch-size", v, 1); return this; }
+        public Builder phaseTwoDrainers(int v) { phaseTwoDrainers = atLeast("phase-two.drainers", v, 1); return this; }
         public Builder phaseTwoFinishLinger(Duration v) { phaseTwoFinishLinger = notNegative("phase-two.finish-linger", v); return this; }
         public Builder phaseTwoShutdownTimeout(Duration v) { phaseTwoShutdownTimeout = notNegative("phase-two.shutdown-timeout", v); return this; }
         public Builder retryMaxAttempts(int v) { retryMaxAttempts = atLeast("retry.max-attempts", v, 1); return this; }

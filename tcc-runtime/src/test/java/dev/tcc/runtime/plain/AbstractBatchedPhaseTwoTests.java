@@ -52,7 +52,8 @@ abstract class AbstractBatchedPhaseTwoTests {
     void setUp() {
         HikariDataSource log = database("log");
         runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true)
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5))
+                // one drainer: what is decided while the gate holds it forms the next batch
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .listener(e -> {
                     if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {
@@ -372,11 +373,52 @@ abstract class AbstractBatchedPhaseTwoTests {
     }
 
     @Test
+    void severalDrainersPipelineBatchesThroughTheDatabasesWithOneBatchPerDatabaseAtATime() throws Exception {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0))
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .build())
+                .listener(e -> {
+                    if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {
+                        finished.incrementAndGet();
+                    }
+                })
+                .build();
+        register(runtime, actions);
+        String held = book("ok", "gate", "ok"); // its batch confirmed seats and now holds rooms at the gate
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        List<String> next = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            next.add(book("ok", "ok", "ok"));
+        }
+
+        // the second drainer confirms seats of what came next while the first batch is still on rooms
+        await(() -> confirmedOn(1, next) >= 1);
+        assertThat(confirmedOn(2, next)).as("rooms is the held batch's until it commits: one batch per database").isZero();
+
+        gateOpen.countDown();
+        awaitFinished(6);
+        List<String> all = new ArrayList<>(next);
+        all.add(held);
+        for (int database = 1; database <= 3; database++) {
+            assertThat(confirmedOn(database, all)).as("every confirm body took effect once").isEqualTo(6);
+        }
+    }
+
+    /** Committed confirm bodies of {@code xids} on participant database {@code database} (1 seats, 2 rooms, 3 payments). */
+    private long confirmedOn(int database, List<String> xids) {
+        return TestDatabases.queryLong(dataSources.get(database), "SELECT COUNT(*) FROM body_run WHERE phase = 'CONFIRM'"
+                + " AND xid IN ('" + String.join("', '", xids) + "')");
+    }
+
+    @Test
     void anUnloggedCancelStillQueuedAtShutdownIsNotCountedAsADecidedTransactionLeftToRecovery() throws Exception {
         runtime.close();
         actions.clear();
         runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoFinishLinger(Duration.ofMillis(5))
+                // one drainer: what is decided while the gate holds it forms the next batch
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(2).phaseTwoFinishLinger(Duration.ofMillis(5))
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .build();
         register(runtime, actions);

@@ -172,6 +172,13 @@ public class TccProperties {
          */
         private int batchSize = DEFAULTS.phaseTwo().batchSize();
 
+        /**
+         * Batches driven at the same time, each by a drainer of its own (local batches: at most
+         * tcc.phase-two.threads). Still one batch at a time per participant database or endpoint: while one batch
+         * works on the last database of its transactions, the next works on the first.
+         */
+        private int drainers = DEFAULTS.phaseTwo().drainers();
+
         /** Longest wait before the final state of finished transactions is written, so one commit records many. */
         private Duration finishLinger = DEFAULTS.phaseTwo().finishLinger();
 
@@ -203,6 +210,14 @@ public class TccProperties {
 
         public void setBatchSize(int batchSize) {
             this.batchSize = batchSize;
+        }
+
+        public int getDrainers() {
+            return drainers;
+        }
+
+        public void setDrainers(int drainers) {
+            this.drainers = drainers;
         }
 
         public Duration getFinishLinger() {

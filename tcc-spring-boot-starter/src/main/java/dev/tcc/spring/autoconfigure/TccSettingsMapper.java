@@ -22,6 +22,7 @@ final class TccSettingsMapper {
         set("tcc.hold.expiry-grace", p.getHold().getExpiryGrace(), b::holdExpiryGrace);
         set("tcc.phase-two.asynchronous", p.getPhaseTwo().isAsynchronous(), b::asynchronousPhaseTwo);
         set("tcc.phase-two.batch-size", p.getPhaseTwo().getBatchSize(), b::phaseTwoBatchSize);
+        set("tcc.phase-two.drainers", p.getPhaseTwo().getDrainers(), b::phaseTwoDrainers);
         set("tcc.phase-two.finish-linger", p.getPhaseTwo().getFinishLinger(), b::phaseTwoFinishLinger);
         set("tcc.phase-two.shutdown-timeout", p.getPhaseTwo().getShutdownTimeout(), b::phaseTwoShutdownTimeout);
         if (p.getPhaseTwo().getThreads() < 1) {

@@ -37,6 +37,7 @@ class TccSettingsMapperTests {
         RUNTIME_SETTING.put("tcc.hold.expiry-grace", s -> s.hold().expiryGrace());
         RUNTIME_SETTING.put("tcc.phase-two.asynchronous", s -> s.phaseTwo().asynchronous());
         RUNTIME_SETTING.put("tcc.phase-two.batch-size", s -> s.phaseTwo().batchSize());
+        RUNTIME_SETTING.put("tcc.phase-two.drainers", s -> s.phaseTwo().drainers());
         RUNTIME_SETTING.put("tcc.phase-two.finish-linger", s -> s.phaseTwo().finishLinger());
         RUNTIME_SETTING.put("tcc.phase-two.shutdown-timeout", s -> s.phaseTwo().shutdownTimeout());
         RUNTIME_SETTING.put("tcc.retry.max-attempts", s -> s.retry().maxAttempts());
