@@ -218,17 +218,22 @@ public final class BranchBarrier {
     /**
      * {@link #requireStillMoved} for many rows, without writing: one count per {@value #IN_LIST_CHUNK}
      * keys, in the caller's local transaction. Throws {@link BarrierMoveLostException} unless every
-     * row of the keys (distinct) is still {@code movedTo}.
+     * row of the keys (distinct) is still {@code movedTo} with the {@code updated_at} its move wrote
+     * ({@code movedAt}, which must fit the column's microseconds). The state alone would not do: once
+     * the local transaction was rolled back underneath a body, its moves are gone and another driver
+     * (a repeated delivery, recovery, hold expiry) may have moved the rows to the same state and
+     * committed, and the bodies run after the rollback would then commit their effects a second time.
      */
-    public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo)
-            throws SQLException {
+    public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo,
+                                     Instant movedAt) throws SQLException {
         long found = 0;
         for (int from = 0; from < xids.size(); from += IN_LIST_CHUNK) {
             int to = Math.min(xids.size(), from + IN_LIST_CHUNK);
-            String sql = Statements.BARRIER_COUNT_IN_STATE + "(?, ?), ".repeat(to - from - 1) + "(?, ?))";
+            String sql = Statements.BARRIER_COUNT_AS_MOVED + "(?, ?), ".repeat(to - from - 1) + "(?, ?))";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, movedTo.code());
-                int p = 2;
+                Jdbc.setInstant(ps, 2, movedAt);
+                int p = 3;
                 for (int i = from; i < to; i++) {
                     ps.setString(p++, xids.get(i));
                     ps.setInt(p++, branchIds.get(i));

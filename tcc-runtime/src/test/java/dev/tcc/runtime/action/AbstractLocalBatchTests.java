@@ -41,6 +41,8 @@ abstract class AbstractLocalBatchTests {
     private TccRuntime runtime;
     /** Confirm body invocations per branch, whether their local transaction then commits or not. */
     private final Map<Integer, AtomicInteger> invocations = new ConcurrentHashMap<>();
+    /** What happens right after a "rollbackunder" body rolled back its local transaction (first run only). */
+    private volatile Runnable afterRollbackUnder = () -> { };
 
     @BeforeEach
     void setUp() {
@@ -53,8 +55,13 @@ abstract class AbstractLocalBatchTests {
         runtime.action("hold", String.class, String.class).database("db", intercepted.dataSource())
                 .onTry((c, arg, ctx) -> "ok")
                 .onConfirm((c, arg, ctx) -> {
-                    invocations.computeIfAbsent(ctx.branchId(), k -> new AtomicInteger()).incrementAndGet();
+                    int invocation = invocations.computeIfAbsent(ctx.branchId(), k -> new AtomicInteger()).incrementAndGet();
                     ran(c, ctx.xid(), ctx.branchId());
+                    if (arg.equals("rollbackunder") && invocation == 1) {
+                        c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
+                        afterRollbackUnder.run();
+                        return;
+                    }
                     if (arg.equals("throw")) {
                         throw new IllegalStateException("confirm of branch " + ctx.branchId() + " fails, every time");
                     }
@@ -96,6 +103,28 @@ abstract class AbstractLocalBatchTests {
             items.add(new LocalBatch.Item(participant, new BranchReference(xid, branch, "hold", "hold", Instant.now(), 1)));
         }
         return items;
+    }
+
+    /** Confirms every item alone, as another driver does (a repeated delivery, recovery), on a thread of its own. */
+    private void anotherDriverConfirms(List<LocalBatch.Item> items) {
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread driver = new Thread(() -> {
+            try {
+                for (LocalBatch.Item item : items) {
+                    item.participant().confirmOnce(item.branch());
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        driver.start();
+        try {
+            driver.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(failure.get()).as("the other driver's confirms").isNull();
     }
 
     private boolean[] confirm(List<LocalBatch.Item> items) throws Exception {
@@ -160,6 +189,23 @@ abstract class AbstractLocalBatchTests {
         assertThat(committedBodies(3)).isEqualTo(aborts ? 0 : 1);
         assertThat(barrierState(3)).isEqualTo(aborts ? "TRIED" : "CONFIRMED");
         for (int branch : new int[] {1, 2, 4, 5}) {
+            assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
+            assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
+        }
+    }
+
+    @Test
+    void bodiesRunAfterTheBatchWasRolledBackUnderneathNeverCommitWhenAnotherDriverConfirmedTheirBranchesMeanwhile()
+            throws Exception {
+        List<LocalBatch.Item> items = tried(List.of("rollbackunder", "ok", "ok"));
+        // the batch's moves went with that rollback, so its rows are TRIED and unlocked again: another driver confirms
+        // every branch and commits before the next body of the batch runs (in the fresh transaction after the rollback)
+        afterRollbackUnder = () -> intercepted.beforeStatement(BODY_INSERT::equals, () -> anotherDriverConfirms(items));
+
+        boolean[] done = confirm(items);
+
+        assertThat(done).containsExactly(true, true, true);
+        for (int branch = 1; branch <= 3; branch++) {
             assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
             assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
         }
