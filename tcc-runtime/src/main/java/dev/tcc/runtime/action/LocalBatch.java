@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,8 +94,8 @@ public final class LocalBatch {
             xids.add(item.branch().xid());
             ids.add(item.branch().branchId());
         }
-        // what the moves write into updated_at, to the column's microseconds: the fast pass's check looks for it
-        Instant movedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        // what the moves write into updated_at: the checks after the bodies look for it
+        Instant movedAt = BranchBarrier.moveStamp(clock);
         Map<String, BarrierRow> moved = barrier.leaveTriedAll(c, xids, ids, target, movedAt);
         boolean[] done = new boolean[items.size()];
         List<String> otherXids = new ArrayList<>();
@@ -129,7 +128,7 @@ public final class LocalBatch {
             try {
                 participant.runPhase(phase, body, row, items.get(i).branch());
                 // inside the try: on PostgreSQL a swallowed error fails this check (25P02), and only this item is undone
-                barrier.requireStillMoved(c, xids.get(i), ids.get(i), target, clock.instant());
+                barrier.requireStillMoved(c, xids.get(i), ids.get(i), target, movedAt, clock.instant());
                 done[i] = true;
             } catch (Exception bodyFailure) {
                 if (bodyFailure instanceof BarrierMoveLostException

@@ -71,12 +71,12 @@ public final class Statements {
     public static final String BARRIER_FINISHED_MERGED = "SELECT xid, branch_id, action, hold_deadline FROM (";
     public static final String BARRIER_FINISHED_MERGED_ORDER = ") finished ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
-     * Checks, after a phase-two body returned, that the row is still in the state moved to before
-     * the body (1 row), i.e. that the local transaction was not rolled back underneath the body:
-     * updated_at, xid, branch_id, the state moved to.
+     * Checks, after a phase-two body returned, that the row is still as the move before the body left
+     * it (1 row), i.e. that the local transaction was not rolled back underneath the body: updated_at,
+     * xid, branch_id, the state moved to, the updated_at the move wrote.
      */
     public static final String BARRIER_STILL_MOVED =
-            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ?";
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ? AND updated_at = ?";
     /**
      * Counts the rows among the keys that are in a state as one move left them (state, updated_at, then per key:
      * xid, branch_id); the keys {@code (?, ?)} pairs follow, comma-separated, and a closing parenthesis.

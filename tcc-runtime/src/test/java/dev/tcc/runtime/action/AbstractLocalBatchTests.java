@@ -1,9 +1,11 @@
 package dev.tcc.runtime.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.barrier.BarrierMoveLostException;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.testing.InterceptingDataSource;
 import dev.tcc.runtime.testing.TestDatabases;
@@ -60,6 +62,7 @@ abstract class AbstractLocalBatchTests {
                     if (arg.equals("rollbackunder") && invocation == 1) {
                         c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
                         afterRollbackUnder.run();
+                        ran(c, ctx.xid(), ctx.branchId()); // and goes on writing, in the fresh transaction after it
                         return;
                     }
                     if (arg.equals("throw")) {
@@ -209,5 +212,34 @@ abstract class AbstractLocalBatchTests {
             assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
             assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
         }
+    }
+
+    @Test
+    void inTheCarefulPassABodyRolledBackUnderneathFailsTheBatchWhenAnotherDriverConfirmedItsBranchMeanwhile()
+            throws Exception {
+        // the thrower makes the fast pass roll back before the second body ran; in the careful pass that body rolls its
+        // transaction back and, while it goes on, another driver confirms branches 2 and 3 and commits
+        List<LocalBatch.Item> items = tried(List.of("throw", "rollbackunder", "ok"));
+        afterRollbackUnder = () -> anotherDriverConfirms(items.subList(1, 3));
+
+        assertThatThrownBy(() -> confirm(items)).isInstanceOf(BarrierMoveLostException.class);
+
+        for (int branch = 2; branch <= 3; branch++) {
+            assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
+            assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
+        }
+        assertThat(barrierState(1)).isEqualTo("TRIED");
+    }
+
+    @Test
+    void aConfirmAloneWhoseTransactionWasRolledBackUnderneathFailsWhenAnotherDriverConfirmedItsBranchMeanwhile() throws Exception {
+        List<LocalBatch.Item> items = tried(List.of("rollbackunder"));
+        afterRollbackUnder = () -> anotherDriverConfirms(items);
+
+        assertThatThrownBy(() -> items.get(0).participant().confirmOnce(items.get(0).branch()))
+                .isInstanceOf(BarrierMoveLostException.class);
+
+        assertThat(committedBodies(1)).as("committed confirms").isEqualTo(1);
+        assertThat(barrierState(1)).isEqualTo("CONFIRMED");
     }
 }
