@@ -201,12 +201,14 @@ public final class BranchBarrier {
     }
 
     /**
-     * The {@code updated_at} for a move out of {@code TRIED}: now, to the microsecond the column keeps,
-     * so that the check after the body ({@link #requireStillMoved}, {@link #requireAllStillMoved}) finds
-     * this move's own value again.
+     * The {@code updated_at} for a move out of {@code TRIED}: now, to the millisecond, which every
+     * {@code TIMESTAMP(3)} or finer column keeps exactly, so that the check after the body
+     * ({@link #requireStillMoved}, {@link #requireAllStillMoved}) finds this move's own value again. (A
+     * driver that moved the row again in the same millisecond after a rollback underneath the body would
+     * go unnoticed, as every such driver did before the check compared more than the state.)
      */
     public static Instant moveStamp(Clock clock) {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /**

@@ -8,13 +8,14 @@ import dev.tcc.runtime.TccRuntime;
 import dev.tcc.runtime.barrier.BarrierMoveLostException;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.testing.InterceptingDataSource;
+import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.BranchReference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,8 @@ abstract class AbstractLocalBatchTests {
     private HikariDataSource db;
     private InterceptingDataSource intercepted;
     private TccRuntime runtime;
+    /** Of this test's runtime and batches; another driver's moves come a millisecond later (see moveStamp). */
+    private final MutableClock clock = new MutableClock(Instant.now());
     /** Confirm body invocations per branch, whether their local transaction then commits or not. */
     private final Map<Integer, AtomicInteger> invocations = new ConcurrentHashMap<>();
     /** What happens right after a "rollbackunder" body rolled back its local transaction (first run only). */
@@ -52,7 +55,7 @@ abstract class AbstractLocalBatchTests {
         db = TestDatabases.create(kind(), "batchdb");
         TestDatabases.execute(db, "CREATE TABLE body_run (xid VARCHAR(64), branch INT)");
         intercepted = new InterceptingDataSource(db);
-        runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true)
+        runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true).clock(clock)
                 .settings(TccSettings.builder().asynchronousPhaseTwo(false).build()).build();
         runtime.action("hold", String.class, String.class).database("db", intercepted.dataSource())
                 .onTry((c, arg, ctx) -> "ok")
@@ -108,8 +111,12 @@ abstract class AbstractLocalBatchTests {
         return items;
     }
 
-    /** Confirms every item alone, as another driver does (a repeated delivery, recovery), on a thread of its own. */
+    /**
+     * Confirms every item alone, as another driver does (a repeated delivery, recovery), on a thread of its own and a
+     * millisecond after this test's batch moved its rows.
+     */
     private void anotherDriverConfirms(List<LocalBatch.Item> items) {
+        clock.advance(Duration.ofMillis(1));
         java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread driver = new Thread(() -> {
             try {
@@ -131,7 +138,7 @@ abstract class AbstractLocalBatchTests {
     }
 
     private boolean[] confirm(List<LocalBatch.Item> items) throws Exception {
-        return LocalBatch.run(runtime.participant("hold").database(), items, true, Clock.systemUTC());
+        return LocalBatch.run(runtime.participant("hold").database(), items, true, clock);
     }
 
     private long committedBodies(int branch) {
