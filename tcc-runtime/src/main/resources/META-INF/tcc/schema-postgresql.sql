@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS tcc_barrier (
     coordinator   VARCHAR(500),
     PRIMARY KEY (xid, branch_id)
 );
--- tables created before the cross-service protocol get the column here
+-- tables created before the cross-service protocol get the column here; run in one transaction (as at start-up),
+-- this statement also locks the table until it ends, so two instances starting at once upgrade one after the other
 ALTER TABLE tcc_barrier ADD COLUMN IF NOT EXISTS coordinator VARCHAR(500);
 -- one index for hold expiry (state = 'TRIED', by hold deadline) and retention (each final state, by hold deadline)
 CREATE INDEX IF NOT EXISTS tcc_barrier_state_deadline_idx ON tcc_barrier (state, hold_deadline);

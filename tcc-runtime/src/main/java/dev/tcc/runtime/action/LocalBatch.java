@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A <em>fast pass</em> runs first: the bodies one after the other without savepoints, then ONE
  * count (per {@code IN} chunk of keys) that every row it moved and ran is still in the target
- * state ({@link BranchBarrier#requireAllStillMoved}), then the commit: no round trip per branch
- * beyond its body. Should anything of it fail (a body throws, the count finds a row rolled back
- * underneath a body that swallowed an error, any other database error), the whole fast pass rolls
+ * state with the {@code updated_at} its move wrote ({@link BranchBarrier#requireAllStillMoved}: a
+ * row moved to the target state by another driver after this transaction was rolled back underneath
+ * a body does not count), then the commit: no round trip per branch beyond its body. Should anything
+ * of it fail (a body throws, the count finds a row rolled back underneath a body that swallowed an
+ * error, any other database error), the whole fast pass rolls
  * back and a <em>careful pass</em> does the batch again in a new local transaction: each body behind
  * a savepoint, followed by {@link BranchBarrier#requireStillMoved}. There a body that throws is
  * rolled back to its savepoint and its row returned to {@code TRIED}, so only that item is reported
@@ -91,7 +94,9 @@ public final class LocalBatch {
             xids.add(item.branch().xid());
             ids.add(item.branch().branchId());
         }
-        Map<String, BarrierRow> moved = barrier.leaveTriedAll(c, xids, ids, target, clock.instant());
+        // what the moves write into updated_at: the checks after the bodies look for it
+        Instant movedAt = BranchBarrier.moveStamp(clock);
+        Map<String, BarrierRow> moved = barrier.leaveTriedAll(c, xids, ids, target, movedAt);
         boolean[] done = new boolean[items.size()];
         List<String> otherXids = new ArrayList<>();
         List<Integer> otherIds = new ArrayList<>();
@@ -123,7 +128,7 @@ public final class LocalBatch {
             try {
                 participant.runPhase(phase, body, row, items.get(i).branch());
                 // inside the try: on PostgreSQL a swallowed error fails this check (25P02), and only this item is undone
-                barrier.requireStillMoved(c, xids.get(i), ids.get(i), target, clock.instant());
+                barrier.requireStillMoved(c, xids.get(i), ids.get(i), target, movedAt, clock.instant());
                 done[i] = true;
             } catch (Exception bodyFailure) {
                 if (bodyFailure instanceof BarrierMoveLostException
@@ -138,8 +143,10 @@ public final class LocalBatch {
             }
         }
         if (!ranXids.isEmpty()) {
-            // after every body of the fast pass: none swallowed the rollback (H2) or abort (PostgreSQL) of this transaction
-            barrier.requireAllStillMoved(c, ranXids, ranIds, target);
+            // after every body of the fast pass: none swallowed the rollback (H2) or abort (PostgreSQL) of this transaction;
+            // the rows as this pass moved them, not only in the target state, which another driver may have committed
+            // since such a rollback
+            barrier.requireAllStillMoved(c, ranXids, ranIds, target, movedAt);
         }
         if (!otherXids.isEmpty()) {
             // not TRIED: already in the target state (a duplicate delivery, nothing runs) or for the one-by-one path

@@ -264,12 +264,12 @@ public final class LocalParticipant implements BranchParticipant {
         return database.runner().inNewTransaction(c -> {
             BranchBarrier barrier = database.barrier();
             // the move and the row in one statement; only the delivery whose update changed the row runs the body
-            BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED,
-                    clock.instant());
+            Instant movedAt = BranchBarrier.moveStamp(clock);
+            BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, movedAt);
             if (moved != null) {
                 requireOwnRow(moved, branch); // throws, and the move rolls back with the transaction
                 runPhase(Phase.CONFIRM, action.confirm(), moved, branch);
-                barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, clock.instant());
+                barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CONFIRMED, movedAt, clock.instant());
                 return Outcome.DONE;
             }
             BarrierRow row = barrier.find(c, branch.xid(), branch.branchId());
@@ -341,11 +341,13 @@ public final class LocalParticipant implements BranchParticipant {
             if (row.state() == BranchState.TRIED) {
                 requireOwnRow(row, branch);
                 // the row as moved: a try body that committed while this update waited for the row has stored its result
+                Instant movedAt = BranchBarrier.moveStamp(clock);
                 BarrierRow moved = barrier.leaveTriedReturning(c, branch.xid(), branch.branchId(), BranchState.CANCELLED,
-                        clock.instant());
+                        movedAt);
                 if (moved != null) {
                     runPhase(Phase.CANCEL, action.cancel(), moved, branch);
-                    barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CANCELLED, clock.instant());
+                    barrier.requireStillMoved(c, branch.xid(), branch.branchId(), BranchState.CANCELLED, movedAt,
+                            clock.instant());
                     return Outcome.DONE;
                 }
                 row = barrier.find(c, branch.xid(), branch.branchId()); // lost the race: report what the winner did

@@ -8,7 +8,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -199,16 +201,31 @@ public final class BranchBarrier {
     }
 
     /**
-     * Throws {@link BarrierMoveLostException} unless the row is still {@code movedTo}: called after a
-     * phase-two body returned, so a body that swallowed the rollback of its local transaction (and
-     * then ran more statements in a fresh one) is never counted as done.
+     * The {@code updated_at} for a move out of {@code TRIED}: now, to the millisecond, which every
+     * {@code TIMESTAMP(3)} or finer column keeps exactly, so that the check after the body
+     * ({@link #requireStillMoved}, {@link #requireAllStillMoved}) finds this move's own value again. (A
+     * driver that moved the row again in the same millisecond after a rollback underneath the body would
+     * go unnoticed, as every such driver did before the check compared more than the state.)
      */
-    public void requireStillMoved(Connection c, String xid, int branchId, BranchState movedTo, Instant now) throws SQLException {
+    public static Instant moveStamp(Clock clock) {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * Throws {@link BarrierMoveLostException} unless the row is still {@code movedTo} with the
+     * {@code updated_at} its move wrote ({@code movedAt}, a {@link #moveStamp}): called after a
+     * phase-two body returned, so a body that swallowed the rollback of its local transaction (and
+     * then ran more statements in a fresh one) is never counted as done, not even when another driver
+     * moved the row to the same state and committed after that rollback.
+     */
+    public void requireStillMoved(Connection c, String xid, int branchId, BranchState movedTo, Instant movedAt, Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_STILL_MOVED)) {
             Jdbc.setInstant(ps, 1, now);
             ps.setString(2, xid);
             ps.setInt(3, branchId);
             ps.setString(4, movedTo.code());
+            Jdbc.setInstant(ps, 5, movedAt);
             if (ps.executeUpdate() != 1) {
                 throw new BarrierMoveLostException(xid, branchId, movedTo.code());
             }
@@ -218,17 +235,22 @@ public final class BranchBarrier {
     /**
      * {@link #requireStillMoved} for many rows, without writing: one count per {@value #IN_LIST_CHUNK}
      * keys, in the caller's local transaction. Throws {@link BarrierMoveLostException} unless every
-     * row of the keys (distinct) is still {@code movedTo}.
+     * row of the keys (distinct) is still {@code movedTo} with the {@code updated_at} its move wrote
+     * ({@code movedAt}, a {@link #moveStamp}). The state alone would not do: once
+     * the local transaction was rolled back underneath a body, its moves are gone and another driver
+     * (a repeated delivery, recovery, hold expiry) may have moved the rows to the same state and
+     * committed, and the bodies run after the rollback would then commit their effects a second time.
      */
-    public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo)
-            throws SQLException {
+    public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo,
+                                     Instant movedAt) throws SQLException {
         long found = 0;
         for (int from = 0; from < xids.size(); from += IN_LIST_CHUNK) {
             int to = Math.min(xids.size(), from + IN_LIST_CHUNK);
-            String sql = Statements.BARRIER_COUNT_IN_STATE + "(?, ?), ".repeat(to - from - 1) + "(?, ?))";
+            String sql = Statements.BARRIER_COUNT_AS_MOVED + "(?, ?), ".repeat(to - from - 1) + "(?, ?))";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, movedTo.code());
-                int p = 2;
+                Jdbc.setInstant(ps, 2, movedAt);
+                int p = 3;
                 for (int i = from; i < to; i++) {
                     ps.setString(p++, xids.get(i));
                     ps.setInt(p++, branchIds.get(i));

@@ -71,18 +71,18 @@ public final class Statements {
     public static final String BARRIER_FINISHED_MERGED = "SELECT xid, branch_id, action, hold_deadline FROM (";
     public static final String BARRIER_FINISHED_MERGED_ORDER = ") finished ORDER BY hold_deadline, xid, branch_id LIMIT ?";
     /**
-     * Checks, after a phase-two body returned, that the row is still in the state moved to before
-     * the body (1 row), i.e. that the local transaction was not rolled back underneath the body:
-     * updated_at, xid, branch_id, the state moved to.
+     * Checks, after a phase-two body returned, that the row is still as the move before the body left
+     * it (1 row), i.e. that the local transaction was not rolled back underneath the body: updated_at,
+     * xid, branch_id, the state moved to, the updated_at the move wrote.
      */
     public static final String BARRIER_STILL_MOVED =
-            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ?";
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ? AND updated_at = ?";
     /**
-     * Counts the rows among the keys that are in a state (state, then per key: xid, branch_id); the
-     * keys {@code (?, ?)} pairs follow, comma-separated, and a closing parenthesis.
+     * Counts the rows among the keys that are in a state as one move left them (state, updated_at, then per key:
+     * xid, branch_id); the keys {@code (?, ?)} pairs follow, comma-separated, and a closing parenthesis.
      */
-    public static final String BARRIER_COUNT_IN_STATE =
-            "SELECT COUNT(*) FROM tcc_barrier WHERE state = ? AND (xid, branch_id) IN (";
+    public static final String BARRIER_COUNT_AS_MOVED =
+            "SELECT COUNT(*) FROM tcc_barrier WHERE state = ? AND updated_at = ? AND (xid, branch_id) IN (";
     /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
     public static final String BARRIER_RETURN_TO_TRIED =
             "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";

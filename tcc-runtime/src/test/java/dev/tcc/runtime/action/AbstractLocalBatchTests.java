@@ -1,18 +1,21 @@
 package dev.tcc.runtime.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tcc.runtime.TccRuntime;
+import dev.tcc.runtime.barrier.BarrierMoveLostException;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.testing.InterceptingDataSource;
+import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.BranchReference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +42,12 @@ abstract class AbstractLocalBatchTests {
     private HikariDataSource db;
     private InterceptingDataSource intercepted;
     private TccRuntime runtime;
+    /** Of this test's runtime and batches; another driver's moves come a millisecond later (see moveStamp). */
+    private final MutableClock clock = new MutableClock(Instant.now());
     /** Confirm body invocations per branch, whether their local transaction then commits or not. */
     private final Map<Integer, AtomicInteger> invocations = new ConcurrentHashMap<>();
+    /** What happens right after a "rollbackunder" body rolled back its local transaction (first run only). */
+    private volatile Runnable afterRollbackUnder = () -> { };
 
     @BeforeEach
     void setUp() {
@@ -48,13 +55,19 @@ abstract class AbstractLocalBatchTests {
         db = TestDatabases.create(kind(), "batchdb");
         TestDatabases.execute(db, "CREATE TABLE body_run (xid VARCHAR(64), branch INT)");
         intercepted = new InterceptingDataSource(db);
-        runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true)
+        runtime = TccRuntime.builder().transactionLog(log).initializeSchema(true).clock(clock)
                 .settings(TccSettings.builder().asynchronousPhaseTwo(false).build()).build();
         runtime.action("hold", String.class, String.class).database("db", intercepted.dataSource())
                 .onTry((c, arg, ctx) -> "ok")
                 .onConfirm((c, arg, ctx) -> {
-                    invocations.computeIfAbsent(ctx.branchId(), k -> new AtomicInteger()).incrementAndGet();
+                    int invocation = invocations.computeIfAbsent(ctx.branchId(), k -> new AtomicInteger()).incrementAndGet();
                     ran(c, ctx.xid(), ctx.branchId());
+                    if (arg.equals("rollbackunder") && invocation == 1) {
+                        c.rollback(); // what H2 does on a deadlock (40001) that the body catches and ignores
+                        afterRollbackUnder.run();
+                        ran(c, ctx.xid(), ctx.branchId()); // and goes on writing, in the fresh transaction after it
+                        return;
+                    }
                     if (arg.equals("throw")) {
                         throw new IllegalStateException("confirm of branch " + ctx.branchId() + " fails, every time");
                     }
@@ -98,8 +111,34 @@ abstract class AbstractLocalBatchTests {
         return items;
     }
 
+    /**
+     * Confirms every item alone, as another driver does (a repeated delivery, recovery), on a thread of its own and a
+     * millisecond after this test's batch moved its rows.
+     */
+    private void anotherDriverConfirms(List<LocalBatch.Item> items) {
+        clock.advance(Duration.ofMillis(1));
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread driver = new Thread(() -> {
+            try {
+                for (LocalBatch.Item item : items) {
+                    item.participant().confirmOnce(item.branch());
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        driver.start();
+        try {
+            driver.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(failure.get()).as("the other driver's confirms").isNull();
+    }
+
     private boolean[] confirm(List<LocalBatch.Item> items) throws Exception {
-        return LocalBatch.run(runtime.participant("hold").database(), items, true, Clock.systemUTC());
+        return LocalBatch.run(runtime.participant("hold").database(), items, true, clock);
     }
 
     private long committedBodies(int branch) {
@@ -163,5 +202,51 @@ abstract class AbstractLocalBatchTests {
             assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
             assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
         }
+    }
+
+    @Test
+    void bodiesRunAfterTheBatchWasRolledBackUnderneathNeverCommitWhenAnotherDriverConfirmedTheirBranchesMeanwhile()
+            throws Exception {
+        List<LocalBatch.Item> items = tried(List.of("rollbackunder", "ok", "ok"));
+        // the batch's moves went with that rollback, so its rows are TRIED and unlocked again: another driver confirms
+        // every branch and commits before the next body of the batch runs (in the fresh transaction after the rollback)
+        afterRollbackUnder = () -> intercepted.beforeStatement(BODY_INSERT::equals, () -> anotherDriverConfirms(items));
+
+        boolean[] done = confirm(items);
+
+        assertThat(done).containsExactly(true, true, true);
+        for (int branch = 1; branch <= 3; branch++) {
+            assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
+            assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
+        }
+    }
+
+    @Test
+    void inTheCarefulPassABodyRolledBackUnderneathFailsTheBatchWhenAnotherDriverConfirmedItsBranchMeanwhile()
+            throws Exception {
+        // the thrower makes the fast pass roll back before the second body ran; in the careful pass that body rolls its
+        // transaction back and, while it goes on, another driver confirms branches 2 and 3 and commits
+        List<LocalBatch.Item> items = tried(List.of("throw", "rollbackunder", "ok"));
+        afterRollbackUnder = () -> anotherDriverConfirms(items.subList(1, 3));
+
+        assertThatThrownBy(() -> confirm(items)).isInstanceOf(BarrierMoveLostException.class);
+
+        for (int branch = 2; branch <= 3; branch++) {
+            assertThat(committedBodies(branch)).as("committed confirms of branch " + branch).isEqualTo(1);
+            assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
+        }
+        assertThat(barrierState(1)).isEqualTo("TRIED");
+    }
+
+    @Test
+    void aConfirmAloneWhoseTransactionWasRolledBackUnderneathFailsWhenAnotherDriverConfirmedItsBranchMeanwhile() throws Exception {
+        List<LocalBatch.Item> items = tried(List.of("rollbackunder"));
+        afterRollbackUnder = () -> anotherDriverConfirms(items);
+
+        assertThatThrownBy(() -> items.get(0).participant().confirmOnce(items.get(0).branch()))
+                .isInstanceOf(BarrierMoveLostException.class);
+
+        assertThat(committedBodies(1)).as("committed confirms").isEqualTo(1);
+        assertThat(barrierState(1)).isEqualTo("CONFIRMED");
     }
 }

@@ -46,9 +46,13 @@ abstract class AbstractBarrierPurgeTests {
     }
 
     private void row(String xid, String action, String state, Instant holdDeadline) {
+        row(xid, 1, action, state, holdDeadline);
+    }
+
+    private void row(String xid, int branchId, String action, String state, Instant holdDeadline) {
         String at = "TIMESTAMP WITH TIME ZONE '" + holdDeadline.toString().replace('T', ' ').replace("Z", "+00") + "'";
         TestDatabases.execute(dataSource, "INSERT INTO tcc_barrier (xid, branch_id, action, state, hold_deadline, timeout_at,"
-                + " arguments, result, created_at, updated_at) VALUES ('" + xid + "', 1, '" + action + "', '" + state + "', " + at
+                + " arguments, result, created_at, updated_at) VALUES ('" + xid + "', " + branchId + ", '" + action + "', '" + state + "', " + at
                 + ", " + at + ", '[]', NULL, " + at + ", " + at + ")");
     }
 
@@ -87,5 +91,31 @@ abstract class AbstractBarrierPurgeTests {
         assertThat(TestDatabases.queryLong(dataSource, "SELECT COUNT(*) FROM tcc_barrier WHERE xid LIKE 'past-%'")).isEqualTo(1);
         assertThat(TestDatabases.queryString(dataSource, "SELECT state FROM tcc_barrier WHERE xid = 'past-tried'")).isEqualTo("TRIED");
         assertThat(TestDatabases.queryLong(dataSource, "SELECT COUNT(*) FROM tcc_barrier")).isEqualTo(5);
+    }
+
+    @Test
+    void pagesSmallerThanAGroupOfRowsWithOneHoldDeadlineWalkItInKeyOrderAcrossBothFinalStates() throws Exception {
+        Instant tie = BEFORE.minusSeconds(5);
+        row("tie-c", 3, "holdSeats", "CONFIRMED", tie);
+        row("tie-a", 2, "holdSeats", "CANCELLED", tie);
+        row("tie-d", 1, "holdSeats", "TRIED", tie);
+        row("tie-a", 1, "holdSeats", "CONFIRMED", tie);
+        row("tie-e", 1, "holdSeats", "CONFIRMED", tie);
+        row("tie-c", 1, "holdSeats", "CANCELLED", tie);
+        row("tie-b", 1, "holdSeats", "CANCELLED", tie);
+        List<String> expected = List.of("past-confirmed#1", "past-cancelled#1", "past-confirmed-2#1", "tie-a#1", "tie-a#2",
+                "tie-b#1", "tie-c#1", "tie-c#3", "tie-e#1");
+        for (int limit = 1; limit <= 4; limit++) {
+            List<String> walked = new ArrayList<>();
+            try (Connection c = dataSource.getConnection()) {
+                BarrierPurge.FinishedRow cursor = BarrierPurge.START;
+                for (List<BarrierPurge.FinishedRow> page = BarrierPurge.finishedAfter(c, BEFORE, cursor, ACTIONS, limit);
+                        !page.isEmpty(); page = BarrierPurge.finishedAfter(c, BEFORE, cursor, ACTIONS, limit)) {
+                    page.forEach(row -> walked.add(row.xid() + "#" + row.branchId()));
+                    cursor = page.get(page.size() - 1);
+                }
+            }
+            assertThat(walked).as("pages of " + limit).isEqualTo(expected);
+        }
     }
 }
