@@ -377,7 +377,7 @@ abstract class AbstractBatchedPhaseTwoTests {
         runtime.close();
         actions.clear();
         runtime = TccRuntime.builder().transactionLog(dataSources.get(0))
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(2).phaseTwoFinishLinger(Duration.ofMillis(5))
                         .build())
                 .listener(e -> {
                     if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {
@@ -418,7 +418,7 @@ abstract class AbstractBatchedPhaseTwoTests {
         actions.clear();
         runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
                 // one drainer: what is decided while the gate holds it forms the next batch
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(2).phaseTwoFinishLinger(Duration.ofMillis(5))
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .build();
         register(runtime, actions);
