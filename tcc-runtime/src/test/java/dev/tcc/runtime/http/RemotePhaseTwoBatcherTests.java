@@ -420,6 +420,20 @@ class RemotePhaseTwoBatcherTests {
     }
 
     @Test
+    void aBatchStillInFlightWhenCloseReturnsRecordsTheTransactionsItFinishes() throws Exception {
+        String inFlight = holdTheDrainerAt(p1, p1, p2, p3);
+
+        initiator.close(); // its shutdown timeout runs out with the batch still held at p1
+        assertThat(initiator.phaseTwoLeftToRecovery()).isZero();
+        p1.gateOpen.countDown(); // the batch goes on, as a round in flight at shutdown does
+
+        awaitState(List.of(inFlight), TransactionState.CONFIRMED);
+        for (Participant p : List.of(p1, p2, p3)) {
+            assertThat(p.bodies(inFlight, "CONFIRM")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aMixedTransactionsLocalBatchWaitsWhileTheLocalBatcherWorksOnTheSameDatabase() throws Exception {
         // the local batcher's batch holds the initiator's database (its locks last until it commits)
         String local = initiator.execute(TransactionOptions.named("local"), () -> {
