@@ -100,10 +100,12 @@ public final class BatchedPhaseTwo {
      * transaction still sees its confirms in try order and its cancels in reverse), every target's
      * branches are confirmed (or cancelled) together by {@link LocalBatch} or {@link BatchDelivery}. A transaction any of whose
      * branches could not be done that way (a failure, a refusal, an empty cancel, a lost race, an open
-     * circuit, an answer other than done, a participant without batches) is handed to {@code leftOver}, which gives
+     * circuit, an answer other than done, a participant without batches, a lease that ended before its next position:
+     * recovery may be driving it then) is handed to {@code leftOver}, which gives
      * it an ordinary round of {@link PhaseTwo} ({@link #driveAlone}), idempotent for the branches already done. The
      * transactions done completely are handed to {@code finished}, whose final log write the caller batches too
-     * ({@link #finishAll}). The caller holds the leases, as for {@link PhaseTwo#drive}.
+     * ({@link #finishAll}). The caller holds the leases, as for {@link PhaseTwo#drive}; a position is delivered only
+     * for the transactions whose lease has not ended.
      */
     public void driveBatch(List<Decided> batch, BiConsumer<Finish, Decided> finished, Consumer<Decided> leftOver) {
         Map<Shape, List<Decided>> shapes = new LinkedHashMap<>();
@@ -179,7 +181,13 @@ public final class BatchedPhaseTwo {
         for (int position = 0; position < shape.targets().size(); position++) {
             List<BranchReference> branches = new ArrayList<>(group.size());
             List<Integer> owners = new ArrayList<>(group.size());
+            Instant now = clock.instant();
             for (int t = 0; t < group.size(); t++) {
+                if (!failed[t] && !now.isBefore(group.get(t).lease().until())) {
+                    // its lease ended while it queued or while earlier positions were delivered: recovery may drive it
+                    // now; the one-by-one path claims it first, and leaves it to a driver that holds it
+                    failed[t] = true;
+                }
                 if (failed[t]) {
                     continue; // a later branch never goes before an earlier one of its transaction is done
                 }

@@ -167,8 +167,10 @@ public final class PhaseTwo {
         Instant now = clock.instant();
         Duration took = Duration.ofNanos(ticker.nanoTime() - start);
         if (failure != null && !called) {
-            // every participant left was skipped by its open circuit: nothing was tried, so no round of the budget is spent
-            transactionLog.phaseTwo().postpone(xid, from, now.plus(backoff(Math.max(1, round))), failure, outcomes, lease);
+            // every participant left was skipped by its open circuit: nothing was tried, so no round of the budget is spent;
+            // and none can be called before the circuit's open duration ends, so the round waits that long (or its
+            // backoff, when longer): due at every recovery pass, it would take them from the other transactions
+            transactionLog.phaseTwo().postpone(xid, from, now.plus(postponement(round)), failure, outcomes, lease);
             return from;
         }
         if (failure != null) {
@@ -252,6 +254,13 @@ public final class PhaseTwo {
             return to;
         }
         return from;
+    }
+
+    /** The wait after a round that open circuits kept from calling anyone: their open duration, or the backoff when longer. */
+    private Duration postponement(int roundsDone) {
+        Duration backoff = backoff(Math.max(1, roundsDone));
+        Duration open = settings.circuitBreaker().openDuration();
+        return open.compareTo(backoff) > 0 ? open : backoff;
     }
 
     /** Exponential, capped, with jitter: the wait before round {@code roundsDone + 1}. */

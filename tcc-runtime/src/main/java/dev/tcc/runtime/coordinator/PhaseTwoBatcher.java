@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * drainer by default, or, given an executor for them, as a task of its own there, so that a round retrying with
  * back-off never holds up the next batch. The runtime has two batchers: one for transactions whose branches are all
  * local (its drainer and its one-by-one rounds on the phase-two executor), and one for those with a branch in
- * another service (its drainer on a thread of its own, so a slow endpoint never holds up local phase two; its
- * one-by-one rounds on the phase-two executor).
+ * another service (its drainer on a thread of its own, so a slow endpoint never holds up the local drainer itself; its
+ * one-by-one rounds on the phase-two executor, where they share the threads with the local drainer).
  *
  * <p>Used only with the runtime's own executor. An injected executor (tests that drop, delay or
  * reorder phase-two rounds) keeps getting one task per transaction.
@@ -287,7 +287,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
             }
             pendingFinishes.add(finish);
             pendingDecided.add(decided);
-            full = pendingFinishes.size() >= batchSize || lingerNanos == 0;
+            // once closed the finisher is gone: a batch still in flight at shutdown writes its final states itself
+            full = pendingFinishes.size() >= batchSize || lingerNanos == 0 || closed;
         }
         if (full) {
             flush();
@@ -337,7 +338,10 @@ public final class PhaseTwoBatcher implements AutoCloseable {
         return queued.get();
     }
 
-    /** Stops the finisher after writing what waits; call after the executor has stopped. */
+    /**
+     * Stops the finisher after writing what waits; call after the executor has stopped. A batch still in flight (past
+     * the shutdown timeout) writes the final states of what it finishes itself.
+     */
     @Override
     public void close() {
         closed = true;

@@ -13,7 +13,14 @@ final class EndpointServer implements AutoCloseable {
     private final HttpServer server;
 
     EndpointServer(ParticipantEndpoint participant, CoordinatorEndpoint coordinator) throws IOException {
+        this(participant, coordinator, null);
+    }
+
+    /** @param executor handles the requests (concurrently, as a web server does); null handles one at a time */
+    EndpointServer(ParticipantEndpoint participant, CoordinatorEndpoint coordinator, java.util.concurrent.Executor executor)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(executor);
         server.createContext("/tcc/participant/", exchange -> {
             String[] s = segments(exchange, "/tcc/participant/");
             String query = exchange.getRequestURI().getRawQuery();

@@ -12,6 +12,7 @@ import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.model.TransactionOptions;
 import dev.tcc.runtime.plain.TccAction;
 import dev.tcc.runtime.testing.InterceptingDataSource;
+import dev.tcc.runtime.testing.MutableClock;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.BranchReference;
 import java.net.URI;
@@ -107,7 +108,7 @@ class RemotePhaseTwoBatcherTests {
                     }
                     return down ? unavailable() : endpoint.handleBatch(method, path, phase, signature, body);
                 }
-            }, runtime.coordinatorEndpoint());
+            }, runtime.coordinatorEndpoint(), servers); // concurrent: a request held at the gate holds up no other
             closing.add(participantLog);
             closing.add(db);
             closing.add(runtime);
@@ -379,6 +380,56 @@ class RemotePhaseTwoBatcherTests {
         for (String xid : queued) {
             assertThat(state(xid)).as("decided, waiting for recovery").isEqualTo(TransactionState.CONFIRMING);
             assertThat(p1.bodies(xid, "CONFIRM")).isZero();
+        }
+    }
+
+    @Test
+    void aTransactionWhoseLeaseEndedWhileItWaitedForTheRemoteBatcherIsNotDrivenByItAgainstItsNewDriver() throws Exception {
+        initiator.close();
+        MutableClock clock = new MutableClock(Instant.now());
+        initiator = TccRuntime.builder().transactionLog(logInterceptor.dataSource()).initializeSchema(true).clock(clock)
+                .http(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(60), "/tcc/participant", null,
+                        () -> "http://initiator.test/tcc/coordinator", KEYS))
+                .settings(TccSettings.builder().phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).recoveryLease(Duration.ofSeconds(5)).build())
+                .build();
+        String first = holdTheDrainerAt(p1, p1, p2, p3);
+        List<String> queued = bookConcurrently(3, p1, p2, p3);
+
+        // the decisions' leases end (well within the signatures' skew): recovery takes the four over and finishes them
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(initiator.coordinatorRecovery().runOnce()).isEqualTo(4);
+        List<String> all = new ArrayList<>(queued);
+        all.add(first);
+        awaitState(all, TransactionState.CONFIRMED);
+        long[] before = {p1.requests.size(), p2.requests.size(), p3.requests.size()};
+
+        p1.gateOpen.countDown(); // the drainer goes on with the batch it held, then takes the queued ones
+        String later = book(p1, p2, p3); // behind them in the drainer's queue
+        awaitState(List.of(later), TransactionState.CONFIRMED);
+
+        assertThat(new long[] {p1.requests.size() - before[0], p2.requests.size() - before[1], p3.requests.size() - before[2]})
+                .as("one batch request per endpoint, for the later transaction only: the others were no longer the"
+                        + " batcher's to drive")
+                .containsExactly(1, 1, 1);
+        for (String xid : all) {
+            for (Participant p : List.of(p1, p2, p3)) {
+                assertThat(p.bodies(xid, "CONFIRM")).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aBatchStillInFlightWhenCloseReturnsRecordsTheTransactionsItFinishes() throws Exception {
+        String inFlight = holdTheDrainerAt(p1, p1, p2, p3);
+
+        initiator.close(); // its shutdown timeout runs out with the batch still held at p1
+        assertThat(initiator.phaseTwoLeftToRecovery()).isZero();
+        p1.gateOpen.countDown(); // the batch goes on, as a round in flight at shutdown does
+
+        awaitState(List.of(inFlight), TransactionState.CONFIRMED);
+        for (Participant p : List.of(p1, p2, p3)) {
+            assertThat(p.bodies(inFlight, "CONFIRM")).isEqualTo(1);
         }
     }
 

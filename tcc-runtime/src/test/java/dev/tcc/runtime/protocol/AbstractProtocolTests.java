@@ -427,6 +427,44 @@ abstract class AbstractProtocolTests {
     }
 
     @Test
+    void aTransactionBehindAnOpenCircuitDoesNotTakeEveryRecoveryPassFromTheOthers() throws Exception {
+        runtime.close();
+        // phase two after the decision is dropped (an initiator that stopped): recovery drives every transaction;
+        // one transaction per pass; the circuits open after two failed calls and stay open (on the real clock)
+        runtime = TccRuntime.builder().transactionLog(logDb).initializeSchema(true).clock(clock).random(new Random(42))
+                .instanceId("test-instance").phaseTwoExecutor(round -> { })
+                .settings(settings().asynchronousPhaseTwo(true).recoveryBatchSize(1).circuitBreakerMinimumCalls(2)
+                        .circuitBreakerSlidingWindowSize(2).circuitBreakerOpenDuration(Duration.ofHours(1)).build())
+                .build();
+        holdSeats = action(runtime, "holdSeats", seats, Duration.ofMinutes(15));
+        holdRooms = action(runtime, "holdRooms", rooms, Duration.ofMinutes(15));
+        authorize = action(runtime, "authorize", payments, Duration.ofMinutes(15));
+        Ledger cars = new Ledger(database("cars"));
+        TccAction<Request, Receipt> holdCar = action(runtime, "holdCar", cars, Duration.ofMinutes(15));
+        confirmFailuresLeft.set(Integer.MAX_VALUE);
+        String behindOpenCircuits = book(1);
+        clock.advance(Duration.ofMinutes(1)); // past the decision's lease
+        runtime.coordinatorRecovery().runOnce(); // its round opens the circuits of its three participants
+        confirmFailuresLeft.set(0);
+
+        String other = runtime.execute(TransactionOptions.named("car"), () -> {
+            holdCar.tryAction(new Request(1));
+            return currentXid();
+        });
+        for (int pass = 0; pass < 3; pass++) {
+            clock.advance(Duration.ofMinutes(1)); // past the lease and any backoff of a counted round
+            runtime.coordinatorRecovery().runOnce();
+        }
+
+        assertThat(record(other).state()).as("decided later, but not kept waiting while the other's circuits stay open")
+                .isEqualTo(TransactionState.CONFIRMED);
+        assertThat(cars.runs(other, "holdCar", "CONFIRM")).isEqualTo(1);
+        TransactionRecord waiting = record(behindOpenCircuits);
+        assertThat(waiting.state()).isEqualTo(TransactionState.CONFIRMING);
+        assertThat(waiting.rounds()).isEqualTo(1);
+    }
+
+    @Test
     void aParticipantThatAlwaysFailsEndsFailedAndVisibleAfterItsBudget() throws Exception {
         confirmFailuresLeft.set(Integer.MAX_VALUE);
 
