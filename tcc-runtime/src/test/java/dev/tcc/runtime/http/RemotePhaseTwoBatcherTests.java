@@ -162,6 +162,8 @@ class RemotePhaseTwoBatcherTests {
                 .http(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(60), "/tcc/participant", null,
                         () -> "http://initiator.test/tcc/coordinator", KEYS))
                 .settings(TccSettings.builder()
+                        // one drainer per batcher: what is decided while a gate holds it forms the next batch
+                        .phaseTwoDrainers(1)
                         .phaseTwoFinishLinger(Duration.ofMillis(5))
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT)
                         // a one-by-one round keeps retrying while an endpoint is down: it must not hold up anyone else
@@ -390,7 +392,7 @@ class RemotePhaseTwoBatcherTests {
         initiator = TccRuntime.builder().transactionLog(logInterceptor.dataSource()).initializeSchema(true).clock(clock)
                 .http(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(60), "/tcc/participant", null,
                         () -> "http://initiator.test/tcc/coordinator", KEYS))
-                .settings(TccSettings.builder().phaseTwoFinishLinger(Duration.ofMillis(5))
+                .settings(TccSettings.builder().phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).recoveryLease(Duration.ofSeconds(5)).build())
                 .build();
         String first = holdTheDrainerAt(p1, p1, p2, p3);
@@ -449,7 +451,7 @@ class RemotePhaseTwoBatcherTests {
             return TransactionContextHolder.current().xid();
         });
         await(() -> Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals("tcc-phase-two-remote") && t.getState() == Thread.State.BLOCKED));
+                .anyMatch(t -> t.getName().startsWith("tcc-phase-two-remote") && t.getState() == Thread.State.BLOCKED));
         assertThat(TestDatabases.queryLong(initiatorDb, "SELECT COUNT(*) FROM body_run WHERE xid = '" + mixed + "'"))
                 .as("two batches on one database at once could lock rows in opposite orders").isZero();
 

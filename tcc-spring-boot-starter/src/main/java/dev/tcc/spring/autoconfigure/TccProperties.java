@@ -159,9 +159,9 @@ public class TccProperties {
         private boolean asynchronous = DEFAULTS.phaseTwo().asynchronous();
 
         /**
-         * Threads that run asynchronous phase two: the drainer of local batches, and the rounds of transactions a
-         * batch could not finish. Transactions with a branch in another service are batched by a drainer thread of
-         * its own, in addition to these.
+         * Threads that run asynchronous phase two: the drainers of local batches, and the rounds of transactions a
+         * batch could not finish. Transactions with a branch in another service are batched by drainer threads of
+         * their own, in addition to these.
          */
         private int threads = 4;
 
