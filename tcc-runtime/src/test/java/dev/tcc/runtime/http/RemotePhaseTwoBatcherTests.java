@@ -186,7 +186,8 @@ class RemotePhaseTwoBatcherTests {
                 .onConfirm((c, a, ctx) -> {
                     if (a.equals("gate")) {
                         localGateEntered.countDown();
-                        assertThat(localGateOpen.await(30, TimeUnit.SECONDS)).isTrue();
+                        // longer than await(): a test waiting for something the held batch keeps back fails first
+                        assertThat(localGateOpen.await(60, TimeUnit.SECONDS)).isTrue();
                     }
                     ran(c, ctx.xid(), "CONFIRM");
                 })
