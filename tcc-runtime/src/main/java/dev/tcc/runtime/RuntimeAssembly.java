@@ -120,7 +120,7 @@ final class RuntimeAssembly {
         this.phaseTwoBatcher = batching && (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor)
                 // several drainers pipeline batches through the databases; on an injected executor (tests) one
                 ? new PhaseTwoBatcher(batched, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor,
-                        ownedPhaseTwoExecutor != null ? Math.min(settings.phaseTwo().drainers(), b.phaseTwoThreads) : 1,
+                        ownedPhaseTwoExecutor != null ? localDrainers(settings.phaseTwo().drainers(), b.phaseTwoThreads) : 1,
                         settings.phaseTwo().batchSize(), settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
         // transactions with a branch in another service: a drainer of their own, which waits for HTTP without holding
@@ -231,6 +231,15 @@ final class RuntimeAssembly {
             throw new TransactionLogException("Could not prepare database '" + runner.name() + "' for TCC: " + e.getMessage()
                     + (initializeSchema.test(runner) ? "" : ". Create the tables with " + "META-INF/tcc/schema-<database>.sql or turn schema initialisation on"), e);
         }
+    }
+
+    /**
+     * Drainers of the local batcher on the phase-two executor: at most one thread fewer than it has (with more than one),
+     * so the one-by-one rounds the remote batcher hands over, and unlogged cancels, still get a thread while local
+     * drainers, which keep taking batches as long as transactions queue, wait for a busy database.
+     */
+    static int localDrainers(int drainers, int threads) {
+        return Math.max(1, Math.min(drainers, threads - 1));
     }
 
     private static ExecutorService newPhaseTwoExecutor(int threads) {

@@ -176,12 +176,18 @@ class RemotePhaseTwoBatcherTests {
                 .build();
         initiatorDb = TestDatabases.h2("initiator-db");
         TestDatabases.execute(initiatorDb, "CREATE TABLE body_run (xid VARCHAR(64), phase VARCHAR(16))");
+        registerLocalHold();
+    }
+
+    /** The initiator's local action, on its own database; "gate" holds its confirm until {@link #localGateOpen} opens. */
+    private void registerLocalHold() {
         localHold = initiator.action("local-hold", String.class, String.class).database("initiator-db", initiatorDb)
                 .onTry((c, a, ctx) -> "held")
                 .onConfirm((c, a, ctx) -> {
                     if (a.equals("gate")) {
                         localGateEntered.countDown();
-                        assertThat(localGateOpen.await(30, TimeUnit.SECONDS)).isTrue();
+                        // longer than await(): a test waiting for something the held batch keeps back fails first
+                        assertThat(localGateOpen.await(60, TimeUnit.SECONDS)).isTrue();
                     }
                     ran(c, ctx.xid(), "CONFIRM");
                 })
@@ -460,5 +466,42 @@ class RemotePhaseTwoBatcherTests {
         assertThat(TestDatabases.queryLong(initiatorDb, "SELECT COUNT(*) FROM body_run WHERE phase = 'CONFIRM'")).isEqualTo(2);
         assertThat(p1.bodies(mixed, "CONFIRM")).isEqualTo(1);
         assertThat(p1.requests("batch")).isEqualTo(1);
+    }
+
+    @Test
+    void theRoundsTheRemoteBatcherHandsOverRunWhileLocalDrainersWaitOnABusyDatabase() throws Exception {
+        initiator.close();
+        initiator = TccRuntime.builder().transactionLog(logInterceptor.dataSource()).initializeSchema(true).phaseTwoThreads(2)
+                .http(new HttpSettings(Duration.ofSeconds(2), Duration.ofSeconds(60), "/tcc/participant", null,
+                        () -> "http://initiator.test/tcc/coordinator", KEYS))
+                .settings(TccSettings.builder().phaseTwoDrainers(3).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        registerLocalHold();
+        // a local batch holds the initiator's database; the next local transactions wait for it
+        String held = initiator.execute(TransactionOptions.named("local"), () -> {
+            localHold.tryAction("gate");
+            return TransactionContextHolder.current().xid();
+        });
+        assertThat(localGateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(initiator.execute(TransactionOptions.named("local"), () -> {
+                localHold.tryAction("ok");
+                return TransactionContextHolder.current().xid();
+            }));
+        }
+
+        // an endpoint without batches: the remote batcher hands the transaction to a one-by-one round on the phase-two
+        // threads, which must not all be local drainers waiting for the database
+        p3.withoutBatches = true;
+        String remote = book(p3);
+        awaitState(List.of(remote), TransactionState.CONFIRMED);
+        assertThat(p3.bodies(remote, "CONFIRM")).isEqualTo(1);
+
+        localGateOpen.countDown();
+        List<String> local = new ArrayList<>(waiting);
+        local.add(held);
+        awaitState(local, TransactionState.CONFIRMED);
     }
 }

@@ -174,7 +174,7 @@ public class TccProperties {
 
         /**
          * Batches driven at the same time, each by a drainer of its own (local batches: at most
-         * tcc.phase-two.threads). Still one batch at a time per participant database or endpoint: while one batch
+         * tcc.phase-two.threads minus one, so one-by-one rounds always find a thread). Still one batch at a time per participant database or endpoint: while one batch
          * works on the last database of its transactions, the next works on the first.
          */
         private int drainers = DEFAULTS.phaseTwo().drainers();
