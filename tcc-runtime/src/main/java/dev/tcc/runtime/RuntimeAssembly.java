@@ -77,7 +77,7 @@ final class RuntimeAssembly {
     final PhaseTwoCalls calls;
     final ExecutorService ownedPhaseTwoExecutor;
     final PhaseTwoBatcher phaseTwoBatcher;
-    /** The drainer thread of {@link #remotePhaseTwoBatcher}; null without it. */
+    /** The drainer threads of {@link #remotePhaseTwoBatcher}; null without it. */
     final ExecutorService remoteDrainerExecutor;
     /** Batches phase two of transactions with a branch in another service; null on an injected executor. */
     final PhaseTwoBatcher remotePhaseTwoBatcher;
