@@ -148,9 +148,11 @@ public final class BenchMain {
     }
 
     static TccSettings benchSettings() {
-        // the defaults (asynchronous phase two, 15 min holds) unless -Dtcc.bench.batch-size / -Dtcc.bench.sync say otherwise
+        // the defaults (asynchronous phase two, 15 min holds) unless -Dtcc.bench.batch-size / -Dtcc.bench.drainers /
+        // -Dtcc.bench.sync say otherwise
         return TccSettings.builder()
                 .phaseTwoBatchSize(Integer.getInteger("tcc.bench.batch-size", TccSettings.defaults().phaseTwo().batchSize()))
+                .phaseTwoDrainers(Integer.getInteger("tcc.bench.drainers", TccSettings.defaults().phaseTwo().drainers()))
                 .asynchronousPhaseTwo(!Boolean.getBoolean("tcc.bench.sync"))
                 .build();
     }

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -30,8 +31,13 @@ public final class Signer {
     private static final Pattern HEADER =
             Pattern.compile("v1;key=([A-Za-z0-9._:-]{1,64});ts=(0|[1-9][0-9]{0,11});sig=([A-Za-z0-9_-]{43})");
 
+    /** An instance to copy, so that a digest costs no provider look-up. */
+    private static final MessageDigest SHA256 = sha256();
+
     private final SigningKeys keys;
     private final Clock clock;
+    /** Per key id, a Mac initialised with its secret, to copy: a signature costs no provider look-up nor key set-up. */
+    private final Map<String, Mac> initialisedMacs = new HashMap<>();
 
     public Signer(SigningKeys keys, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
@@ -44,6 +50,7 @@ public final class Signer {
             if (keys.secrets().get(keyId).isEmpty()) {
                 throw new IllegalArgumentException("The signing key '" + keyId + "' has an empty secret: give it one");
             }
+            initialisedMacs.put(keyId, newMac(keys.secrets().get(keyId)));
         }
     }
 
@@ -52,7 +59,7 @@ public final class Signer {
         String canonical = canonical(what, IllegalArgumentException::new);
         long ts = clock.instant().getEpochSecond();
         String keyId = keys.currentKeyId();
-        return "v1;key=" + keyId + ";ts=" + ts + ";sig=" + hmac(keys.secrets().get(keyId), canonical + ts);
+        return "v1;key=" + keyId + ";ts=" + ts + ";sig=" + hmac(keyId, canonical + ts);
     }
 
     /**
@@ -63,8 +70,7 @@ public final class Signer {
      */
     public void verify(Signed what, String headerValue) {
         Header header = Header.parse(headerValue);
-        String secret = keys.secrets().get(header.keyId());
-        if (secret == null) {
+        if (!initialisedMacs.containsKey(header.keyId())) {
             throw new AuthenticationFailedException("The Tcc-Signature names the key id '" + header.keyId()
                     + "', which this service does not have (it knows " + keys.secrets().keySet()
                     + "): configure the same key ids and secrets on both services");
@@ -77,7 +83,7 @@ public final class Signer {
                     + " s: a stale or replayed request, or clocks out of sync");
         }
         String canonical = canonical(what, AuthenticationFailedException::new);
-        byte[] expected = hmac(secret, canonical + header.ts()).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = hmac(header.keyId(), canonical + header.ts()).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, header.sig().getBytes(StandardCharsets.US_ASCII))) {
             throw new AuthenticationFailedException("The Tcc-Signature (key '" + header.keyId() + "') does not match: the"
                     + " secret differs, or the method, path, query, xid, branch, phase or body differ from what was signed");
@@ -95,8 +101,18 @@ public final class Signer {
 
     /** The SHA-256 of {@code body}, base64url without padding: the body digest line. */
     static String digest(byte[] body) {
+        MessageDigest digest;
         try {
-            return BASE64URL.encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
+            digest = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = sha256();
+        }
+        return BASE64URL.encodeToString(digest.digest(body));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("This JVM has no SHA-256", e);
         }
@@ -116,11 +132,22 @@ public final class Signer {
                 + phase + "\n" + digest(what.body()) + "\n";
     }
 
-    private static String hmac(String secret, String data) {
+    /** The HMAC of {@code data} with the secret of {@code keyId}, a key this signer was built with. */
+    private String hmac(String keyId, String data) {
+        Mac mac;
+        try {
+            mac = (Mac) initialisedMacs.get(keyId).clone(); // a copy: Mac instances are not thread-safe
+        } catch (CloneNotSupportedException e) {
+            mac = newMac(keys.secrets().get(keyId));
+        }
+        return BASE64URL.encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Mac newMac(String secret) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
-            return BASE64URL.encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("This JVM cannot compute " + ALGORITHM, e);
         }

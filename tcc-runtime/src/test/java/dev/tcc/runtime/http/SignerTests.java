@@ -161,4 +161,43 @@ class SignerTests {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a;b'");
         assertThat(new SigningKeys("k1", Map.of("k1", SECRET), Duration.ofSeconds(1)).toString()).doesNotContain(SECRET);
     }
+
+    @Test
+    void signaturesMadeAndCheckedOnManyThreadsAtOnceAreTheOnesMadeAlone() throws Exception {
+        // the signer keeps one initialised Mac per key and copies it: a copy shared between threads would mix their data
+        int threads = 8;
+        int each = 300;
+        List<Signed> calls = new java.util.ArrayList<>();
+        List<String> alone = new java.util.ArrayList<>();
+        for (int i = 0; i < threads * each; i++) {
+            Signed call = new Signed("POST", "/holds/" + i, "x-" + i, String.valueOf(i), "TRY", ("{\"n\":" + i + "}").getBytes());
+            calls.add(call);
+            alone.add(signer.sign(call));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<List<String>>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t * each;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    List<String> signed = new java.util.ArrayList<>();
+                    for (int i = first; i < first + each; i++) {
+                        signed.add(signer.sign(calls.get(i)));
+                        signer.verify(calls.get(i), alone.get(i));
+                    }
+                    return signed;
+                }));
+            }
+            start.countDown();
+            List<String> together = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<List<String>> result : results) {
+                together.addAll(result.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(together).isEqualTo(alone);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
