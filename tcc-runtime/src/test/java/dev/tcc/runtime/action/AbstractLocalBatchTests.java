@@ -172,6 +172,20 @@ abstract class AbstractLocalBatchTests {
     }
 
     @Test
+    void batchesOfDifferentSizesSendTheSameStatementTexts() throws Exception {
+        List<LocalBatch.Item> items = tried(java.util.Collections.nCopies(9, "ok"));
+
+        List<String> statements = intercepted.recordStatements();
+        assertThat(confirm(items.subList(0, 2))).containsOnly(true);
+        java.util.Set<String> small = new java.util.LinkedHashSet<>(statements);
+        statements = intercepted.recordStatements();
+        assertThat(confirm(items.subList(2, 9))).containsOnly(true).hasSize(7);
+
+        // the body, the move and the check: the database parses and plans each once, whatever the batch's size
+        assertThat(new java.util.LinkedHashSet<>(statements)).isEqualTo(small).hasSize(3);
+    }
+
+    @Test
     void aBodyThatThrowsGoesAloneAndEveryOtherBodyTakesEffectOnce() throws Exception {
         List<LocalBatch.Item> items = tried(List.of("ok", "ok", "throw", "ok", "ok"));
 
