@@ -164,7 +164,8 @@ abstract class AbstractLocalBatchTests {
         assertThat(transactionCalls).as("no savepoint, one commit").containsExactly("commit");
         assertThat(statements).as("bodies, moves, one check: " + statements).hasSize(n + moves + 1);
         assertThat(statements.stream().filter(BODY_INSERT::equals)).as("the bodies").hasSize(n);
-        assertThat(statements.stream().filter(sql -> sql.contains("COUNT(*)"))).as("the check").hasSize(1);
+        String move = runtime.participant("hold").database().barrier().dialect().leaveTriedReturning();
+        assertThat(statements.stream().filter(sql -> !sql.equals(BODY_INSERT) && !sql.equals(move))).as("the check").hasSize(1);
         for (int branch = 1; branch <= n; branch++) {
             assertThat(committedBodies(branch)).isEqualTo(1);
             assertThat(barrierState(branch)).isEqualTo("CONFIRMED");
