@@ -176,6 +176,27 @@ abstract class AbstractBatchedBarrierTests {
         }
     }
 
+    @Test
+    void findAllReadsOnlyThePairsAskedForWithOneStatementTextWhateverTheirNumber() throws SQLException {
+        for (String xid : List.of("A", "B", "C", "D", "E")) {
+            tried(xid, 1);
+            tried(xid, 2);
+        }
+
+        List<String> statements = intercepted.recordStatements();
+        Map<String, BarrierRow> two = inTransaction(intercepted.dataSource(),
+                c -> barrier.findAll(c, List.of("A", "B"), List.of(1, 2)));
+        Set<String> small = new LinkedHashSet<>(statements);
+        statements = intercepted.recordStatements();
+        Map<String, BarrierRow> five = inTransaction(intercepted.dataSource(),
+                c -> barrier.findAll(c, List.of("A", "B", "C", "D", "E"), List.of(2, 1, 2, 1, 2)));
+
+        assertThat(two).containsOnlyKeys(BranchBarrier.key("A", 1), BranchBarrier.key("B", 2));
+        assertThat(five).containsOnlyKeys(BranchBarrier.key("A", 2), BranchBarrier.key("B", 1), BranchBarrier.key("C", 2),
+                BranchBarrier.key("D", 1), BranchBarrier.key("E", 2));
+        assertThat(new LinkedHashSet<>(statements)).isEqualTo(small).hasSize(1);
+    }
+
     private Set<String> statementsOfAMoveAndItsCheck(List<String> xids, List<Integer> ids) throws SQLException {
         List<String> statements = intercepted.recordStatements();
         assertThat(confirm(xids, ids)).hasSize(xids.size());
