@@ -291,7 +291,7 @@ public final class BranchBarrier {
         for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
             try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_OF_XIDS)) {
-                ps.setObject(1, chunk.toArray(new String[0]));
+                ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String key = key(rs.getString(1), rs.getInt(2));
@@ -324,23 +324,21 @@ public final class BranchBarrier {
     }
 
     /**
-     * The rows of {@code keys} (xid and branch id) in one query per {@value #IN_LIST_CHUNK} keys,
-     * by {@link #key(String, int)}; a key without a row is absent from the map.
+     * The rows of {@code keys} (xid and branch id) in one query per {@value #IN_LIST_CHUNK} xids (the same
+     * text for any number), by {@link #key(String, int)}; a key without a row is absent from the map, and
+     * another branch of an asked xid is never in it.
      */
     public Map<String, BarrierRow> findAll(Connection c, List<String> xids, List<Integer> branchIds) throws SQLException {
         Map<String, BarrierRow> rows = new HashMap<>();
         List<String> distinct = xids.stream().distinct().toList();
-        java.util.Set<String> wanted = new java.util.HashSet<>();
+        Set<String> wanted = new HashSet<>();
         for (int i = 0; i < xids.size(); i++) {
             wanted.add(key(xids.get(i), branchIds.get(i)));
         }
         for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
-            String sql = Statements.BARRIER_FIND_BY_XIDS + "(" + "?, ".repeat(chunk.size() - 1) + "?)";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
+            try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FIND_BY_XIDS)) {
+                ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String key = key(rs.getString(1), rs.getInt(2));

@@ -19,9 +19,9 @@ public final class Statements {
     public static final String BARRIER_FIND_RANGE =
             "SELECT branch_id, action, state, hold_deadline FROM tcc_barrier WHERE xid = ? AND branch_id BETWEEN ? AND ?"
                     + " ORDER BY branch_id";
-    /** Followed by the parenthesised list of xids. */
+    /** The rows of the xids in one array parameter: one text for any number of xids, read by the primary key's first column. */
     public static final String BARRIER_FIND_BY_XIDS =
-            "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid IN ";
+            "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ANY(?)";
     /** The try's result, only onto a row still {@code TRIED}: never onto a branch a cancel already finished. */
     public static final String BARRIER_SET_RESULT =
             "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
