@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * path with its empty-cancel, refusal and retry handling.
  *
  * <p>A <em>fast pass</em> runs first: the bodies one after the other without savepoints, then ONE
- * count (per {@code IN} chunk of keys) that every row it moved and ran is still in the target
+ * check (per chunk of keys, the same statement text for any number) that every row it moved and ran is still in the target
  * state with the {@code updated_at} its move wrote ({@link BranchBarrier#requireAllStillMoved}: a
  * row moved to the target state by another driver after this transaction was rolled back underneath
  * a body does not count), then the commit: no round trip per branch beyond its body. Should anything

@@ -14,8 +14,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The branch barrier: one row per (xid, branch id) in the participant's own database, written
@@ -233,37 +235,82 @@ public final class BranchBarrier {
     }
 
     /**
-     * {@link #requireStillMoved} for many rows, without writing: one count per {@value #IN_LIST_CHUNK}
-     * keys, in the caller's local transaction. Throws {@link BarrierMoveLostException} unless every
-     * row of the keys (distinct) is still {@code movedTo} with the {@code updated_at} its move wrote
-     * ({@code movedAt}, a {@link #moveStamp}). The state alone would not do: once
-     * the local transaction was rolled back underneath a body, its moves are gone and another driver
-     * (a repeated delivery, recovery, hold expiry) may have moved the rows to the same state and
-     * committed, and the bodies run after the rollback would then commit their effects a second time.
+     * {@link #requireStillMoved} for many rows, without writing, in the caller's local transaction: on
+     * PostgreSQL one count per {@value SqlDialect#KEYS_PER_ARRAY} keys ({@link SqlDialect#countAsMoved()}),
+     * on H2 one read of the rows of the keys' xids per {@value #IN_LIST_CHUNK} keys, compared here; either
+     * way one statement text whatever the number of keys. Throws {@link BarrierMoveLostException} unless
+     * every row of the keys (distinct: a key asked twice counts once, and then the check fails) is still
+     * {@code movedTo} with the {@code updated_at} its move wrote ({@code movedAt}, a {@link #moveStamp}).
+     * Only the rows of the pairs asked count: another branch of an asked xid never stands in for a
+     * missing one. The state alone would not do: once the local transaction was rolled back underneath a
+     * body, its moves are gone and another driver (a repeated delivery, recovery, hold expiry) may have
+     * moved the rows to the same state and committed, and the bodies run after the rollback would then
+     * commit their effects a second time.
      */
     public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo,
                                      Instant movedAt) throws SQLException {
+        long found = dialect.takesKeyArrays()
+                ? countAsMoved(c, xids, branchIds, movedTo, movedAt)
+                : asMovedAmongRowsOfXids(c, xids, branchIds, movedTo, movedAt);
+        if (found != xids.size()) {
+            throw new BarrierMoveLostException(xids.size() - found, xids.size(), movedTo.code());
+        }
+    }
+
+    /** The rows of the keys as {@code movedTo} at {@code movedAt}, counted by the database with the keys as arrays. */
+    private long countAsMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo, Instant movedAt)
+            throws SQLException {
         long found = 0;
-        for (int from = 0; from < xids.size(); from += IN_LIST_CHUNK) {
-            int to = Math.min(xids.size(), from + IN_LIST_CHUNK);
-            String sql = Statements.BARRIER_COUNT_AS_MOVED + "(?, ?), ".repeat(to - from - 1) + "(?, ?))";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int from = 0; from < xids.size(); from += SqlDialect.KEYS_PER_ARRAY) {
+            int to = Math.min(xids.size(), from + SqlDialect.KEYS_PER_ARRAY);
+            try (PreparedStatement ps = c.prepareStatement(dialect.countAsMoved())) {
                 ps.setString(1, movedTo.code());
                 Jdbc.setInstant(ps, 2, movedAt);
-                int p = 3;
-                for (int i = from; i < to; i++) {
-                    ps.setString(p++, xids.get(i));
-                    ps.setInt(p++, branchIds.get(i));
-                }
+                bindKeys(c, ps, 3, xids.subList(from, to), branchIds.subList(from, to));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     found += rs.getLong(1);
                 }
             }
         }
-        if (found != xids.size()) {
-            throw new BarrierMoveLostException(xids.size() - found, xids.size(), movedTo.code());
+        return found;
+    }
+
+    /**
+     * The distinct keys whose row is {@code movedTo} at {@code movedAt}, found among the rows of their xids
+     * (by the primary key's first column, one array parameter) and compared by key here.
+     */
+    private static long asMovedAmongRowsOfXids(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo,
+                                               Instant movedAt) throws SQLException {
+        Set<String> asked = new HashSet<>();
+        for (int i = 0; i < xids.size(); i++) {
+            asked.add(key(xids.get(i), branchIds.get(i)));
         }
+        Set<String> asMoved = new HashSet<>();
+        List<String> distinct = xids.stream().distinct().toList();
+        for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
+            try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_OF_XIDS)) {
+                ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String key = key(rs.getString(1), rs.getInt(2));
+                        if (asked.contains(key) && movedTo.code().equals(rs.getString(3))
+                                && movedAt.equals(Jdbc.getInstant(rs, 4))) {
+                            asMoved.add(key);
+                        }
+                    }
+                }
+            }
+        }
+        return asMoved.size();
+    }
+
+    /** Binds the keys as two arrays (xids, then branch ids) from parameter {@code index} on. */
+    private static void bindKeys(Connection c, PreparedStatement ps, int index, List<String> xids, List<Integer> branchIds)
+            throws SQLException {
+        ps.setArray(index, c.createArrayOf("varchar", xids.toArray()));
+        ps.setArray(index + 1, c.createArrayOf("integer", branchIds.toArray()));
     }
 
     /**
@@ -277,23 +324,21 @@ public final class BranchBarrier {
     }
 
     /**
-     * The rows of {@code keys} (xid and branch id) in one query per {@value #IN_LIST_CHUNK} keys,
-     * by {@link #key(String, int)}; a key without a row is absent from the map.
+     * The rows of {@code keys} (xid and branch id) in one query per {@value #IN_LIST_CHUNK} xids (the same
+     * text for any number), by {@link #key(String, int)}; a key without a row is absent from the map, and
+     * another branch of an asked xid is never in it.
      */
     public Map<String, BarrierRow> findAll(Connection c, List<String> xids, List<Integer> branchIds) throws SQLException {
         Map<String, BarrierRow> rows = new HashMap<>();
         List<String> distinct = xids.stream().distinct().toList();
-        java.util.Set<String> wanted = new java.util.HashSet<>();
+        Set<String> wanted = new HashSet<>();
         for (int i = 0; i < xids.size(); i++) {
             wanted.add(key(xids.get(i), branchIds.get(i)));
         }
         for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
-            String sql = Statements.BARRIER_FIND_BY_XIDS + "(" + "?, ".repeat(chunk.size() - 1) + "?)";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
+            try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FIND_BY_XIDS)) {
+                ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String key = key(rs.getString(1), rs.getInt(2));
@@ -319,21 +364,25 @@ public final class BranchBarrier {
      * {@link #leaveTried} for many rows, as few statements as the database does best: moves the
      * rows of the given keys that are still {@code TRIED} to {@code target} and returns the moved
      * rows by {@link #key(String, int)} (their callers then run the bodies). A key absent from the
-     * result was not {@code TRIED}, or has no row.
+     * result was not {@code TRIED}, or has no row; a key given twice moves its row once. On PostgreSQL
+     * one statement per {@link SqlDialect#keysPerStatement()} keys, always the same text (the keys go
+     * as arrays); on H2 one per key.
      */
     public Map<String, BarrierRow> leaveTriedAll(Connection c, List<String> xids, List<Integer> branchIds, BranchState target,
                                                  Instant now) throws SQLException {
         Map<String, BarrierRow> moved = new HashMap<>();
         int perStatement = dialect.keysPerStatement();
+        String sql = dialect.leaveTriedReturning();
         for (int from = 0; from < xids.size(); from += perStatement) {
             int to = Math.min(xids.size(), from + perStatement);
-            try (PreparedStatement ps = c.prepareStatement(dialect.leaveTriedReturning(to - from))) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, target.code());
                 Jdbc.setInstant(ps, 2, now);
-                int p = 3;
-                for (int i = from; i < to; i++) {
-                    ps.setString(p++, xids.get(i));
-                    ps.setInt(p++, branchIds.get(i));
+                if (dialect.takesKeyArrays()) {
+                    bindKeys(c, ps, 3, xids.subList(from, to), branchIds.subList(from, to));
+                } else {
+                    ps.setString(3, xids.get(from));
+                    ps.setInt(4, branchIds.get(from));
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -26,6 +26,9 @@ public enum SqlDialect {
                     + " decided_at = EXCLUDED.decided_at, finished_at = EXCLUDED.finished_at, lease_owner = EXCLUDED.lease_owner,"
                     + " lease_until = EXCLUDED.lease_until WHERE tcc_transaction.state = 'TRYING'");
 
+    /** Most keys one statement takes as arrays (see {@link #takesKeyArrays()}). */
+    public static final int KEYS_PER_ARRAY = 1000;
+
     private final String schemaResource;
     private final String insertBarrierIfAbsent;
     private final String writeDecision;
@@ -94,43 +97,81 @@ public enum SqlDialect {
     }
 
     /**
-     * Moves the barrier rows of {@code keys} (xid, branch_id pairs) that are still {@code TRIED} to a
-     * new state and returns the moved rows: xid, branch_id, action, state, hold_deadline, arguments,
-     * result. Parameters: state, updated_at, then the pairs. On PostgreSQL one statement for all
-     * the keys (one round trip); on H2, which compares a list of row values element by element,
-     * one statement per key ({@code keys} must be 1), which in-process costs no round trip.
+     * Whether the batched statements ({@link #leaveTriedReturning()}, {@link #countAsMoved()},
+     * {@link #finishReturning()}) take their keys as array parameters: then each is ONE statement text
+     * whatever the number of keys, which the driver prepares on the server once and the database plans
+     * once, as a primary-key lookup per key. The keys are bound with {@link Connection#createArrayOf}
+     * (element types {@code varchar}, {@code integer}, {@code timestamptz}).
+     *
+     * <p>Where a statement filters on a state as well as on keys, the state is compared as
+     * {@code state || '' = ...}, which no index serves: the (state, ...) indexes then never compete with
+     * the primary key, not even when stale statistics make a state look rare (a burst of holds since the
+     * last {@code ANALYZE}), where the planner would otherwise walk every row of that state and match
+     * each against the keys.
      */
-    public String leaveTriedReturning(int keys) {
+    public boolean takesKeyArrays() {
+        return this == POSTGRESQL;
+    }
+
+    /**
+     * Moves the barrier rows of the keys (xid, branch_id pairs) that are still {@code TRIED} to a new
+     * state and returns the moved rows: xid, branch_id, action, state, hold_deadline, arguments, result.
+     * Only the pairs asked for move (never another branch of an asked xid), each row once however often
+     * its key is asked. Parameters: state, updated_at, then on PostgreSQL the keys as two arrays (xids,
+     * branch ids; see {@link #takesKeyArrays()}), at most {@link #keysPerStatement()} of them; on H2,
+     * which compares a list of row values element by element, one key (xid, branch_id), which in-process
+     * costs no round trip.
+     */
+    public String leaveTriedReturning() {
         if (this == POSTGRESQL) {
-            return "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE state = 'TRIED' AND (xid, branch_id) IN ("
-                    + "(?, ?), ".repeat(keys - 1) + "(?, ?)) RETURNING xid, branch_id, action, state, hold_deadline, arguments, result";
-        }
-        if (keys != 1) {
-            throw new IllegalArgumentException("H2 moves one barrier row per statement");
+            return "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE state || '' = 'TRIED'"
+                    + " AND (xid, branch_id) IN (SELECT * FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS INTEGER[])))"
+                    + " RETURNING xid, branch_id, action, state, hold_deadline, arguments, result";
         }
         return "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM FINAL TABLE (UPDATE tcc_barrier"
                 + " SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED')";
     }
 
-    /** Most keys {@link #leaveTriedReturning} takes in one statement. */
+    /**
+     * Most keys {@link #leaveTriedReturning()} takes in one statement (PostgreSQL: the length of its arrays,
+     * a bound on memory only; the statement text is the same for any number).
+     */
     public int keysPerStatement() {
-        return this == POSTGRESQL ? 200 : 1;
+        return this == POSTGRESQL ? KEYS_PER_ARRAY : 1;
+    }
+
+    /**
+     * Counts the barrier rows of the keys (xid, branch_id pairs) that are in a state with an
+     * {@code updated_at} as one move left them, each row once however often its key is asked: one
+     * statement text for any number of keys, or null where the rows of the keys' xids are read and
+     * compared by the caller instead (H2, {@link Statements#BARRIER_OF_XIDS}). Parameters: state,
+     * updated_at, then the keys as two arrays (xids, branch ids). The state and stamp are compared in
+     * the count, not in the {@code WHERE}: the rows are found by key alone, so no statistics about
+     * states can lead the planner away from the primary key.
+     */
+    public String countAsMoved() {
+        if (this != POSTGRESQL) {
+            return null;
+        }
+        return "SELECT COUNT(*) FILTER (WHERE state = ? AND updated_at = ?) FROM tcc_barrier"
+                + " WHERE (xid, branch_id) IN (SELECT * FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS INTEGER[])))";
     }
 
     /**
      * Ends many transactions in ONE statement, or null where a batch of single updates is cheaper
-     * (H2): those of {@code xids} xids still in the given state and under the given lease move to the
-     * final one; returns the xids that moved. Parameters: to, finished_at, from, then per xid: xid,
-     * lease owner, lease end.
+     * (H2): those of the xids still in the given state and under the given lease move to the final one;
+     * returns the xids that moved. Only an xid with its own lease moves. Parameters: to, finished_at,
+     * from, then the xids, lease owners and lease ends as three arrays (see {@link #takesKeyArrays()}; a
+     * lease end is millisecond-exact, {@code dev.tcc.runtime.log.Lease}, so its text in the array is the
+     * value stored).
      */
-    public String finishReturning(int xids) {
+    public String finishReturning() {
         if (this != POSTGRESQL) {
             return null;
         }
-        String lease = "(?, ?, CAST(? AS TIMESTAMP WITH TIME ZONE))";
         return "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL"
-                + " WHERE state = ? AND (xid, lease_owner, lease_until) IN (" + (lease + ", ").repeat(xids - 1) + lease
-                + ") RETURNING xid";
+                + " WHERE state || '' = ? AND (xid, lease_owner, lease_until) IN (SELECT * FROM unnest(CAST(? AS VARCHAR[]),"
+                + " CAST(? AS VARCHAR[]), CAST(? AS TIMESTAMP WITH TIME ZONE[]))) RETURNING xid";
     }
 
     /** Whether a failed statement leaves the surrounding transaction usable. */

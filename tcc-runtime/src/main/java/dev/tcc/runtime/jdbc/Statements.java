@@ -19,9 +19,9 @@ public final class Statements {
     public static final String BARRIER_FIND_RANGE =
             "SELECT branch_id, action, state, hold_deadline FROM tcc_barrier WHERE xid = ? AND branch_id BETWEEN ? AND ?"
                     + " ORDER BY branch_id";
-    /** Followed by the parenthesised list of xids. */
+    /** The rows of the xids in one array parameter: one text for any number of xids, read by the primary key's first column. */
     public static final String BARRIER_FIND_BY_XIDS =
-            "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid IN ";
+            "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ANY(?)";
     /** The try's result, only onto a row still {@code TRIED}: never onto a branch a cancel already finished. */
     public static final String BARRIER_SET_RESULT =
             "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
@@ -78,11 +78,12 @@ public final class Statements {
     public static final String BARRIER_STILL_MOVED =
             "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ? AND updated_at = ?";
     /**
-     * Counts the rows among the keys that are in a state as one move left them (state, updated_at, then per key:
-     * xid, branch_id); the keys {@code (?, ?)} pairs follow, comma-separated, and a closing parenthesis.
+     * The key, state and updated_at of every row of the xids in one array parameter (a {@code String[]}):
+     * where {@link SqlDialect#countAsMoved()} is null (H2), the caller compares them key by key. One text for
+     * any number of xids, and H2 finds the rows by the primary key's first column.
      */
-    public static final String BARRIER_COUNT_AS_MOVED =
-            "SELECT COUNT(*) FROM tcc_barrier WHERE state = ? AND updated_at = ? AND (xid, branch_id) IN (";
+    public static final String BARRIER_OF_XIDS =
+            "SELECT xid, branch_id, state, updated_at FROM tcc_barrier WHERE xid = ANY(?)";
     /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
     public static final String BARRIER_RETURN_TO_TRIED =
             "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";

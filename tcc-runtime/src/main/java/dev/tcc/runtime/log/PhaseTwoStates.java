@@ -3,12 +3,15 @@ package dev.tcc.runtime.log;
 import dev.tcc.api.IllegalTransactionStateException;
 import dev.tcc.api.operations.TransactionState;
 import dev.tcc.runtime.jdbc.Jdbc;
+import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.jdbc.Statements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,15 +45,15 @@ public final class PhaseTwoStates {
 
     /**
      * {@link #finish} for many transactions in one commit (phase two batched across
-     * transactions): on PostgreSQL one statement per {@value LogDatabase#IN_LIST_CHUNK} transactions, on H2
-     * a batch of single updates. Element {@code i} of the result says whether transaction {@code i}
+     * transactions): on PostgreSQL one statement per move and {@value SqlDialect#KEYS_PER_ARRAY} transactions,
+     * always the same text (the xids and leases go as arrays), on H2 a batch of single updates. Element {@code i} of the result says whether transaction {@code i}
      * moved; each move is conditional on its own {@code from} state, as in {@link #finish}.
      */
     public boolean[] finishAll(List<Finish> finishes, Instant now) {
         if (finishes.isEmpty()) {
             return new boolean[0];
         }
-        return database.run("finish " + finishes.size() + " transactions", c -> database.dialect().finishReturning(1) == null
+        return database.run("finish " + finishes.size() + " transactions", c -> database.dialect().finishReturning() == null
                 ? finishEach(c, finishes, now)
                 : finishByMove(c, finishes, now));
     }
@@ -59,7 +62,7 @@ public final class PhaseTwoStates {
     private record Move(TransactionState from, TransactionState to) {
     }
 
-    /** One statement per move and {@value LogDatabase#IN_LIST_CHUNK} transactions, returning the xids that moved. */
+    /** One statement per move and {@value SqlDialect#KEYS_PER_ARRAY} transactions, returning the xids that moved. */
     private boolean[] finishByMove(Connection c, List<Finish> finishes, Instant now) throws SQLException {
         Map<String, Integer> positions = new HashMap<>();
         Map<Move, List<Integer>> byMove = new LinkedHashMap<>();
@@ -71,19 +74,24 @@ public final class PhaseTwoStates {
         boolean[] changed = new boolean[finishes.size()];
         for (Map.Entry<Move, List<Integer>> move : byMove.entrySet()) {
             List<Integer> members = move.getValue();
-            for (int from = 0; from < members.size(); from += LogDatabase.IN_LIST_CHUNK) {
-                List<Integer> chunk = members.subList(from, Math.min(members.size(), from + LogDatabase.IN_LIST_CHUNK));
-                try (PreparedStatement ps = c.prepareStatement(database.dialect().finishReturning(chunk.size()))) {
+            for (int from = 0; from < members.size(); from += SqlDialect.KEYS_PER_ARRAY) {
+                List<Integer> chunk = members.subList(from, Math.min(members.size(), from + SqlDialect.KEYS_PER_ARRAY));
+                Object[] xids = new Object[chunk.size()];
+                Object[] owners = new Object[chunk.size()];
+                Object[] untils = new Object[chunk.size()];
+                for (int k = 0; k < chunk.size(); k++) {
+                    Finish f = finishes.get(chunk.get(k));
+                    xids[k] = f.xid();
+                    owners[k] = f.lease().owner();
+                    untils[k] = OffsetDateTime.ofInstant(f.lease().until(), ZoneOffset.UTC);
+                }
+                try (PreparedStatement ps = c.prepareStatement(database.dialect().finishReturning())) {
                     ps.setString(1, move.getKey().to().code());
                     Jdbc.setInstant(ps, 2, now);
                     ps.setString(3, move.getKey().from().code());
-                    int p = 4;
-                    for (int member : chunk) {
-                        Finish f = finishes.get(member);
-                        ps.setString(p++, f.xid());
-                        ps.setString(p++, f.lease().owner());
-                        Jdbc.setInstant(ps, p++, f.lease().until());
-                    }
+                    ps.setArray(4, c.createArrayOf("varchar", xids));
+                    ps.setArray(5, c.createArrayOf("varchar", owners));
+                    ps.setArray(6, c.createArrayOf("timestamptz", untils));
                     try (ResultSet rs = ps.executeQuery()) {
                         for (String xid : LogRows.xids(rs)) {
                             changed[positions.get(xid)] = true;
