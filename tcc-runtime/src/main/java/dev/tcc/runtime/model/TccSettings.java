@@ -38,10 +38,11 @@ public final class TccSettings {
      * @param batchSize most decided transactions that asynchronous phase two drives together, with one local
      *        transaction per participant database (and one log write) for all of them; 1 drives each transaction
      *        alone. Applies to the runtime's own phase-two executor only
-     * @param drainers batches driven at the same time, each by a drainer of its own (at most {@code tcc.phase-two.threads}
+     * @param drainers most batches driven at the same time, each by a drainer of its own (at most {@code tcc.phase-two.threads}
      *        minus one of them for local batches, so one-by-one rounds always find a thread): still one batch at a time
      *        per participant database or endpoint, so while one batch commits on the last database of its
-     *        transactions, the next works on the first (a pipeline)
+     *        transactions, the next works on the first (a pipeline). A further drainer starts only once a whole batch
+     *        waits: while fewer keep up, what arrives during a batch forms the next, larger one
      * @param finishLinger longest wait before the final state of a transaction whose branches are all done is
      *        written, so that one log commit records many; zero writes it after each batch
      * @param shutdownTimeout longest {@code close()} lets queued phase two run before it returns; what is still

@@ -377,7 +377,8 @@ abstract class AbstractBatchedPhaseTwoTests {
         runtime.close();
         actions.clear();
         runtime = TccRuntime.builder().transactionLog(dataSources.get(0))
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(2).phaseTwoFinishLinger(Duration.ofMillis(5))
+                // batches of 2: a second drainer starts once a whole batch waits behind the held one
+                .settings(TccSettings.builder().phaseTwoBatchSize(2).phaseTwoDrainers(2).phaseTwoFinishLinger(Duration.ofMillis(5))
                         .build())
                 .listener(e -> {
                     if (e.type() == TccEvent.Type.TRANSACTION_FINISHED) {

@@ -173,9 +173,10 @@ public class TccProperties {
         private int batchSize = DEFAULTS.phaseTwo().batchSize();
 
         /**
-         * Batches driven at the same time, each by a drainer of its own (local batches: at most
+         * Most batches driven at the same time, each by a drainer of its own (local batches: at most
          * tcc.phase-two.threads minus one, so one-by-one rounds always find a thread). Still one batch at a time per participant database or endpoint: while one batch
-         * works on the last database of its transactions, the next works on the first.
+         * works on the last database of its transactions, the next works on the first. A further drainer starts only once a
+         * whole batch waits: while fewer keep up, larger batches cost less per transaction.
          */
         private int drainers = DEFAULTS.phaseTwo().drainers();
 
