@@ -1,14 +1,12 @@
 package dev.tcc.runtime.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tcc.runtime.testing.ServerPlans;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,9 +17,8 @@ import org.junit.jupiter.api.Test;
  * when stale statistics make the state look rare (taken while the tables held a few finished rows, then a burst
  * of holds and transactions): otherwise the planner walks every row of that state through the state index.
  *
- * <p>Each statement is prepared on the server and run under EXPLAIN EXECUTE, in a custom and in a generic plan, as
- * the driver's server-side prepared statements are. EXPLAIN through JDBC with bound parameters would not do: the
- * planner then sees the values, so it always makes a custom plan whatever {@code plan_cache_mode} says.
+ * <p>Each statement is planned as a server-side prepared statement ({@link ServerPlans}), in a custom and in a
+ * generic plan.
  */
 class PostgresSingleKeyPlansTests {
 
@@ -80,7 +77,8 @@ class PostgresSingleKeyPlansTests {
                 transaction(softly, c, mode, "TRANSACTION_CLAIM", Statements.TRANSACTION_CLAIM, "me", UNTIL, "x777", AT, "me", UNTIL);
                 transaction(softly, c, mode, "TRANSACTION_DECIDE_IF_TRYING", Statements.TRANSACTION_DECIDE_IF_TRYING,
                         "CONFIRMING", "CONFIRM", null, AT, null, "me", UNTIL, "z777", UNTIL, AT, UNTIL);
-                transaction(softly, c, mode, "TRANSACTION_FORCE_FINISH", Statements.TRANSACTION_FORCE_FINISH, "CONFIRMED", AT, "operator", "y777");
+                transaction(softly, c, mode, "TRANSACTION_FORCE_FINISH", Statements.TRANSACTION_FORCE_FINISH,
+                        "CONFIRMED", AT, "operator", "y777");
                 transaction(softly, c, mode, "TRANSACTION_OPERATOR_RETRY", Statements.TRANSACTION_OPERATOR_RETRY, "CONFIRMING", "y777");
                 transaction(softly, c, mode, "writeDecision", SqlDialect.POSTGRESQL.writeDecision(),
                         "z777", "transfer", "CONFIRMING", "CONFIRM", null, AT, UNTIL, AT, null, "me", UNTIL, UNTIL, AT, UNTIL);
@@ -91,40 +89,17 @@ class PostgresSingleKeyPlansTests {
 
     private static void barrier(SoftAssertions softly, Connection c, String mode, String name, String sql, Object... parameters)
             throws SQLException {
-        byPrimaryKey(softly, mode, name, "tcc_barrier", "tcc_barrier_state_deadline_idx", plan(c, sql, parameters));
+        byPrimaryKey(softly, mode, name, "tcc_barrier", "tcc_barrier_state_deadline_idx", ServerPlans.explain(c, sql, parameters));
     }
 
     private static void transaction(SoftAssertions softly, Connection c, String mode, String name, String sql, Object... parameters)
             throws SQLException {
-        byPrimaryKey(softly, mode, name, "tcc_transaction", "tcc_transaction_state_idx", plan(c, sql, parameters));
+        byPrimaryKey(softly, mode, name, "tcc_transaction", "tcc_transaction_state_idx", ServerPlans.explain(c, sql, parameters));
     }
 
     private static void byPrimaryKey(SoftAssertions softly, String mode, String name, String table, String stateIndex, String plan) {
         softly.assertThat(plan).as(name + ", " + mode).matches(p -> p.contains(table + "_pkey") && !p.contains(stateIndex)
                 && !p.contains("Seq Scan on " + table), "finds its row by " + table + "_pkey");
-    }
-
-    /** The plan of {@code sql} (the runtime's text, its {@code ?} numbered) prepared on the server and run with the parameters. */
-    private static String plan(Connection c, String sql, Object... parameters) throws SQLException {
-        StringBuilder numbered = new StringBuilder();
-        int n = 0;
-        for (char ch : sql.toCharArray()) {
-            numbered.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
-        }
-        String values = Stream.of(parameters).map(p -> p == null ? "NULL" : p instanceof Integer ? p.toString() : "'" + p + "'")
-                .collect(Collectors.joining(", "));
-        StringBuilder plan = new StringBuilder();
-        try (Statement st = c.createStatement()) {
-            st.execute("PREPARE probe AS " + numbered);
-            try (ResultSet rs = st.executeQuery("EXPLAIN (COSTS OFF) EXECUTE probe(" + values + ")")) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
-            } finally {
-                st.execute("DEALLOCATE probe");
-            }
-        }
-        return plan.toString();
     }
 
     private void insertBarrier(String prefix, int rows, String state) {
