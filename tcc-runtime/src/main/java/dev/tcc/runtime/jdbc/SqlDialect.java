@@ -104,10 +104,8 @@ public enum SqlDialect {
      * (element types {@code varchar}, {@code integer}, {@code timestamptz}).
      *
      * <p>Where a statement filters on a state as well as on keys, the state is compared as
-     * {@code state || '' = ...}, which no index serves: the (state, ...) indexes then never compete with
-     * the primary key, not even when stale statistics make a state look rare (a burst of holds since the
-     * last {@code ANALYZE}), where the planner would otherwise walk every row of that state and match
-     * each against the keys.
+     * {@code state || '' = ...}, as in the single-key statements of {@link Statements}: the rows are found
+     * by primary key, never by walking every row of the state and matching each against the keys.
      */
     public boolean takesKeyArrays() {
         return this == POSTGRESQL;

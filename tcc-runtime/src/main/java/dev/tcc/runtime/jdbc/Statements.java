@@ -1,6 +1,14 @@
 package dev.tcc.runtime.jdbc;
 
-/** Standard SQL shared by every {@link SqlDialect}. */
+/**
+ * Standard SQL shared by every {@link SqlDialect}.
+ *
+ * <p>A statement that changes one row by its key and checks the row's state compares the state as
+ * {@code state || '' = ...}, which no index serves, so the primary key is the only way in: on PostgreSQL a plain
+ * {@code state = ...} lets the (state, ...) index compete, and once stale statistics make the state look rare (a
+ * burst of rows since the last {@code ANALYZE}) the planner walks every row of that state to find the one key.
+ * The statements that look rows up by state keep {@code state = ...} and its index.
+ */
 public final class Statements {
 
     private Statements() {
@@ -24,16 +32,16 @@ public final class Statements {
             "SELECT xid, branch_id, action, state, hold_deadline, arguments, result FROM tcc_barrier WHERE xid = ANY(?)";
     /** The try's result, only onto a row still {@code TRIED}: never onto a branch a cancel already finished. */
     public static final String BARRIER_SET_RESULT =
-            "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
+            "UPDATE tcc_barrier SET result = ? WHERE xid = ? AND branch_id = ? AND state || '' = 'TRIED'";
     /**
      * Locks a row that is still {@code TRIED} for the rest of the local transaction (a try body with
      * external effects runs behind it): a concurrent cancel waits for that transaction, or has already
      * won and this updates nothing.
      */
     public static final String BARRIER_LOCK_TRIED =
-            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state || '' = 'TRIED'";
     public static final String BARRIER_TRANSITION =
-            "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state = 'TRIED'";
+            "UPDATE tcc_barrier SET state = ?, updated_at = ? WHERE xid = ? AND branch_id = ? AND state || '' = 'TRIED'";
     /**
      * Rows still {@code TRIED} past their hold deadline or transaction timeout, of the listed actions
      * only (rows of actions this instance does not know must not fill the batch), in key order after
@@ -76,7 +84,7 @@ public final class Statements {
      * xid, branch_id, the state moved to, the updated_at the move wrote.
      */
     public static final String BARRIER_STILL_MOVED =
-            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state = ? AND updated_at = ?";
+            "UPDATE tcc_barrier SET updated_at = ? WHERE xid = ? AND branch_id = ? AND state || '' = ? AND updated_at = ?";
     /**
      * The key, state and updated_at of every row of the xids in one array parameter (a {@code String[]}):
      * where {@link SqlDialect#countAsMoved()} is null (H2), the caller compares them key by key. One text for
@@ -86,7 +94,7 @@ public final class Statements {
             "SELECT xid, branch_id, state, updated_at FROM tcc_barrier WHERE xid = ANY(?)";
     /** Undoes a batch's move of one row whose body failed (rolled back to its savepoint): xid, branch_id, the state it was moved to. */
     public static final String BARRIER_RETURN_TO_TRIED =
-            "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state = ?";
+            "UPDATE tcc_barrier SET state = 'TRIED' WHERE xid = ? AND branch_id = ? AND state || '' = ?";
     public static final String BARRIER_DELETE_FINISHED =
             "DELETE FROM tcc_barrier WHERE xid = ? AND branch_id = ? AND state <> 'TRIED'";
 
@@ -109,7 +117,7 @@ public final class Statements {
     /** The decision over a row that exists, only while it is {@code TRYING} (after {@link SqlDialect#writeDecision()} met a duplicate key). */
     public static final String TRANSACTION_DECIDE_IF_TRYING =
             "UPDATE tcc_transaction SET state = ?, decision = ?, cause = ?, decided_at = ?, finished_at = ?, lease_owner = ?,"
-                    + " lease_until = ? WHERE xid = ? AND state = 'TRYING'"
+                    + " lease_until = ? WHERE xid = ? AND state || '' = 'TRYING'"
                     + " AND (CAST(? AS TIMESTAMP WITH TIME ZONE) IS NULL OR CAST(? AS TIMESTAMP WITH TIME ZONE) < CAST(? AS TIMESTAMP WITH TIME ZONE))";
     public static final String BRANCH_INSERT =
             "INSERT INTO tcc_branch (xid, branch_id, participant, action, hold_deadline, state, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)";
@@ -128,18 +136,18 @@ public final class Statements {
     /** A cancel keeps the cause of its decision unless a new one is given. */
     public static final String TRANSACTION_FINISH =
             "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, cause = COALESCE(?, cause)"
-                    + " WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
+                    + " WHERE xid = ? AND state || '' = ? AND lease_owner = ? AND lease_until = ?";
     /** A confirm ends without a cause: the failures of earlier rounds no longer describe it (its branches keep theirs). */
     public static final String TRANSACTION_FINISH_CLEARING_CAUSE =
             "UPDATE tcc_transaction SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, cause = ?"
-                    + " WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
+                    + " WHERE xid = ? AND state || '' = ? AND lease_owner = ? AND lease_until = ?";
     public static final String TRANSACTION_RESCHEDULE =
             "UPDATE tcc_transaction SET state = ?, rounds = rounds + 1, next_attempt_at = ?, cause = ?, lease_owner = NULL,"
-                    + " lease_until = NULL WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
+                    + " lease_until = NULL WHERE xid = ? AND state || '' = ? AND lease_owner = ? AND lease_until = ?";
     /** {@link #TRANSACTION_RESCHEDULE} of a round that called nobody (every circuit it needed was open): no round counted. */
     public static final String TRANSACTION_POSTPONE =
             "UPDATE tcc_transaction SET state = ?, next_attempt_at = ?, cause = ?, lease_owner = NULL,"
-                    + " lease_until = NULL WHERE xid = ? AND state = ? AND lease_owner = ? AND lease_until = ?";
+                    + " lease_until = NULL WHERE xid = ? AND state || '' = ? AND lease_owner = ? AND lease_until = ?";
     /** Takes an ended lease, or renews the one given last (owner and end): parameters owner, until, xid, now, held owner, held until. */
     public static final String TRANSACTION_CLAIM =
             "UPDATE tcc_transaction SET lease_owner = ?, lease_until = ? WHERE xid = ? AND state IN ('CONFIRMING', 'CANCELLING')"
@@ -149,7 +157,7 @@ public final class Statements {
                     + " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)"
                     + " ORDER BY decided_at LIMIT ?";
     public static final String TRANSACTION_FORCE_FINISH =
-            "UPDATE tcc_transaction SET state = ?, finished_at = ?, cause = ? WHERE xid = ? AND state = 'FAILED'";
+            "UPDATE tcc_transaction SET state = ?, finished_at = ?, cause = ? WHERE xid = ? AND state || '' = 'FAILED'";
     /** Followed by the parenthesised list of xids: those still in the log and not final, whose barrier rows must stay. */
     public static final String TRANSACTION_UNFINISHED_AMONG =
             "SELECT xid FROM tcc_transaction WHERE state IN ('TRYING', 'CONFIRMING', 'CANCELLING', 'FAILED') AND xid IN ";
@@ -159,7 +167,7 @@ public final class Statements {
             "DELETE FROM tcc_branch WHERE xid = ?";
     public static final String TRANSACTION_OPERATOR_RETRY =
             "UPDATE tcc_transaction SET state = ?, rounds = 0, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL"
-                    + " WHERE xid = ? AND state = 'FAILED'";
+                    + " WHERE xid = ? AND state || '' = 'FAILED'";
     public static final String TRANSACTION_LIST_BY_STATE =
             "SELECT xid, name, state, decision, cause, created_at, timeout_at, decided_at, finished_at, rounds, next_attempt_at,"
                     + " lease_owner, lease_until FROM tcc_transaction WHERE state = ? ORDER BY created_at DESC LIMIT ?";

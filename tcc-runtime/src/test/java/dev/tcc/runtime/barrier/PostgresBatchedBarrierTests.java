@@ -2,11 +2,9 @@ package dev.tcc.runtime.barrier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tcc.runtime.jdbc.Jdbc;
+import dev.tcc.runtime.testing.ServerPlans;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -25,7 +23,7 @@ class PostgresBatchedBarrierTests extends AbstractBatchedBarrierTests {
      * planner believes {@code TRIED} and {@code CONFIRMED} rows are rare, and a statement that filters on the state
      * would walk every row of that state through the (state, hold_deadline) index. The batched move and check
      * look their rows up by primary key all the same, in a custom plan (the driver's first executions) and in the
-     * generic plan a server-side prepared statement settles on.
+     * generic plan a server-side prepared statement settles on ({@link ServerPlans}).
      */
     @Test
     void theMoveAndTheCheckLookTheirRowsUpByPrimaryKeyEvenWhenStaleStatisticsMakeTheStateLookRare() throws SQLException {
@@ -61,18 +59,6 @@ class PostgresBatchedBarrierTests extends AbstractBatchedBarrierTests {
     }
 
     private static String plan(Connection c, String sql, String state, List<String> xids, List<Integer> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (COSTS OFF) " + sql)) {
-            ps.setString(1, state);
-            Jdbc.setInstant(ps, 2, MOVED_AT);
-            ps.setArray(3, c.createArrayOf("varchar", xids.toArray()));
-            ps.setArray(4, c.createArrayOf("integer", ids.toArray()));
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
-            }
-            return plan.toString();
-        }
+        return ServerPlans.explain(c, sql, state, MOVED_AT, xids, ids);
     }
 }

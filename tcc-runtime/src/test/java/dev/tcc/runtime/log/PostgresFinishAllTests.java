@@ -2,12 +2,10 @@ package dev.tcc.runtime.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tcc.runtime.jdbc.Jdbc;
 import dev.tcc.runtime.jdbc.SqlDialect;
+import dev.tcc.runtime.testing.ServerPlans;
 import dev.tcc.runtime.testing.TestDatabases;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -26,7 +24,8 @@ class PostgresFinishAllTests extends AbstractFinishAllTests {
     /**
      * Statistics taken while the log held a few finished transactions, then a burst of decisions: the planner
      * believes {@code CONFIRMING} rows are rare, and a statement that filters on the state would walk all of them
-     * through the (state, next_attempt_at) index. The batched finish looks its rows up by primary key all the same.
+     * through the (state, next_attempt_at) index. The batched finish looks its rows up by primary key all the same, in a
+     * custom and in a generic plan ({@link ServerPlans}).
      */
     @Test
     void theFinishLooksItsRowsUpByPrimaryKeyEvenWhenStaleStatisticsMakeTheStateLookRare() throws SQLException {
@@ -42,22 +41,10 @@ class PostgresFinishAllTests extends AbstractFinishAllTests {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET plan_cache_mode = " + mode);
                 }
-                try (PreparedStatement ps = c.prepareStatement("EXPLAIN (COSTS OFF) " + SqlDialect.POSTGRESQL.finishReturning())) {
-                    ps.setString(1, "CONFIRMED");
-                    Jdbc.setInstant(ps, 2, NOW);
-                    ps.setString(3, "CONFIRMING");
-                    ps.setArray(4, c.createArrayOf("varchar", xids.toArray()));
-                    ps.setArray(5, c.createArrayOf("varchar", xids.stream().map(x -> "me").toArray()));
-                    ps.setArray(6, c.createArrayOf("timestamptz", xids.stream().map(x -> until).toArray()));
-                    StringBuilder plan = new StringBuilder();
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            plan.append(rs.getString(1)).append('\n');
-                        }
-                    }
-                    assertThat(plan.toString()).as(mode).contains("Index Scan using tcc_transaction_pkey")
-                            .doesNotContain("tcc_transaction_state_idx").doesNotContain("Seq Scan on tcc_transaction");
-                }
+                String plan = ServerPlans.explain(c, SqlDialect.POSTGRESQL.finishReturning(), "CONFIRMED", NOW, "CONFIRMING", xids,
+                        xids.stream().map(x -> "me").toList(), xids.stream().map(x -> until).toList());
+                assertThat(plan).as(mode).contains("Index Scan using tcc_transaction_pkey")
+                        .doesNotContain("tcc_transaction_state_idx").doesNotContain("Seq Scan on tcc_transaction");
             }
         }
     }
