@@ -103,6 +103,20 @@ abstract class AbstractFinishAllTests {
         assertThat(log.phaseTwo().finishAll(finishes, NOW)).containsExactly(true, true, true, true);
     }
 
+    /** A configured instance id is any text: one with the characters of an array literal still names its own lease. */
+    @Test
+    void aTransactionEndsUnderALeaseWhoseOwnerHasTheCharactersOfAnArrayLiteral() {
+        List<String> owners = List.of("pod \"a\", {b}", "back\\slash", "NULL", "", " spaced ");
+        List<Finish> finishes = new ArrayList<>();
+        for (int i = 0; i < owners.size(); i++) {
+            Lease lease = new Lease(owners.get(i), NOW.plusSeconds(30));
+            decide("x-" + i, lease);
+            finishes.add(confirmed("x-" + i, lease));
+        }
+
+        assertThat(log.phaseTwo().finishAll(finishes, NOW)).containsOnly(true).hasSize(owners.size());
+    }
+
     @Test
     void batchesOfDifferentSizesUseTheSameStatementTexts() {
         Lease lease = new Lease("instance-a", NOW.plusMillis(30_123));
