@@ -98,6 +98,27 @@ class PhaseTwoBatcherDrainersTests {
         assertThat(batcher.queued()).as("the last drainer running takes what waits, however little").isZero();
     }
 
+    /**
+     * A drainer started but not yet running (its task waits for a thread of an executor busy with other rounds)
+     * does not keep up with anything: the drainer that runs takes what waits instead of leaving it on the queue,
+     * with no drainer running, until the executor gets to the other one.
+     */
+    @Test
+    void aRunningDrainerNeverLeavesWhatWaitsToADrainerNotYetRunning() {
+        batcher.close();
+        batcher = batcher(2);
+        submit(BATCH_SIZE + 1);
+        assertThat(startedDrainers).hasSize(2);
+        Runnable notYetRunning = startedDrainers.poll();
+        Runnable running = startedDrainers.poll();
+
+        running.run();
+        assertThat(batcher.queued()).as("the only drainer running took a batch, then what was left").isZero();
+
+        notYetRunning.run();
+        assertThat(batcher.queued()).isZero();
+    }
+
     private void submit(int count) {
         for (int i = 0; i < count; i++) {
             batcher.submit(new BatchedPhaseTwo.Decided("x-" + submitted++, "book", Decision.CONFIRM, List.of(), Instant.now(),
