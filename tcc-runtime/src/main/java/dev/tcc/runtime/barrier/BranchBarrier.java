@@ -249,9 +249,22 @@ public final class BranchBarrier {
      */
     public void requireAllStillMoved(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo,
                                      Instant movedAt) throws SQLException {
-        long found = dialect.takesKeyArrays()
-                ? countAsMoved(c, xids, branchIds, movedTo, movedAt)
-                : asMovedAmongRowsOfXids(c, xids, branchIds, movedTo, movedAt);
+        long found;
+        if (dialect.takesKeyArrays()) {
+            // each key once: every statement counts its own keys, so a key repeated in two of them would count twice
+            List<String> distinctXids = new ArrayList<>();
+            List<Integer> distinctIds = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < xids.size(); i++) {
+                if (seen.add(key(xids.get(i), branchIds.get(i)))) {
+                    distinctXids.add(xids.get(i));
+                    distinctIds.add(branchIds.get(i));
+                }
+            }
+            found = countAsMoved(c, distinctXids, distinctIds, movedTo, movedAt);
+        } else {
+            found = asMovedAmongRowsOfXids(c, xids, branchIds, movedTo, movedAt);
+        }
         if (found != xids.size()) {
             throw new BarrierMoveLostException(xids.size() - found, xids.size(), movedTo.code());
         }

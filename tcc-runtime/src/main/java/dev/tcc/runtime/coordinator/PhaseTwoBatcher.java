@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * and a drainer holds one such turn at a time. Several drainers ({@code tcc.phase-two.drainers})
  * therefore form a pipeline: while one batch commits on the last database of its transactions, the
  * next works on the first. Only as many run as are needed to keep up: one whenever something waits,
- * another only once a whole batch waits (and a drainer beyond the first stops once less than a batch
- * waits), because a larger batch costs fewer statements, commits and requests per transaction than
+ * another only once a whole batch waits (and a drainer stops once less than a batch waits while another
+ * one runs), because a larger batch costs fewer statements, commits and requests per transaction than
  * two smaller ones.
  *
  * <p>The final {@code CONFIRMED}/{@code CANCELLED} write is batched further: finished transactions
@@ -64,6 +64,8 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     private final Sleeper sleeper;
     private final ConcurrentLinkedQueue<BatchedPhaseTwo.Decided> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger activeDrainers = new AtomicInteger();
+    /** Drainers past their start, not merely handed to the executor: only these keep up with what waits. */
+    private final AtomicInteger runningDrainers = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final Object finishLock = new Object();
     private final Object room = new Object();
@@ -250,10 +252,13 @@ public final class PhaseTwoBatcher implements AutoCloseable {
     }
 
     private void drain() {
+        runningDrainers.incrementAndGet();
         try {
             while (!stopTaking) {
-                if (activeDrainers.get() > 1 && queued.get() < batchSize) {
-                    return; // the others keep up with what waits: it forms their next, larger batch
+                // another running drainer keeps up with what waits: it forms its next, larger batch (one still waiting
+                // for a thread of the executor keeps up with nothing, and this one would leave what waits undriven)
+                if (runningDrainers.get() > 1 && queued.get() < batchSize) {
+                    return;
                 }
                 List<BatchedPhaseTwo.Decided> batch = new ArrayList<>();
                 BatchedPhaseTwo.Decided next;
@@ -272,6 +277,7 @@ public final class PhaseTwoBatcher implements AutoCloseable {
                 }
             }
         } finally {
+            runningDrainers.decrementAndGet();
             activeDrainers.decrementAndGet();
             startDrainerIfNeeded(); // something may have arrived after the last poll
             signalIdle();

@@ -154,6 +154,27 @@ abstract class AbstractBatchedBarrierTests {
         requireConfirmed(List.of("A"), List.of(1));
     }
 
+    /**
+     * A key given twice fails the check however far apart the two are: a body run once per position of the batch
+     * would otherwise commit twice on one row whose key falls into two statements' arrays (or H2 chunks).
+     */
+    @Test
+    void aKeyGivenTwiceFailsTheCheckAlsoWhenItsTwoPositionsFallIntoDifferentStatements() throws SQLException {
+        List<String> xids = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < SqlDialect.KEYS_PER_ARRAY; i++) {
+            tried("x" + i, 1);
+            xids.add("x" + i);
+            ids.add(1);
+        }
+        xids.add("x0"); // the first key again, past the first statement's keys
+        ids.add(1);
+        assertThat(confirm(xids, ids)).hasSize(SqlDialect.KEYS_PER_ARRAY);
+
+        assertThatThrownBy(() -> requireConfirmed(xids, ids)).isInstanceOf(BarrierMoveLostException.class);
+        requireConfirmed(xids.subList(0, SqlDialect.KEYS_PER_ARRAY), ids.subList(0, SqlDialect.KEYS_PER_ARRAY));
+    }
+
     @Test
     void batchesOfDifferentSizesUseTheSameStatementTexts() throws SQLException {
         // more than one statement's worth where keys go as arrays

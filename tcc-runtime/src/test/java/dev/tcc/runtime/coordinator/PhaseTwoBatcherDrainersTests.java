@@ -9,6 +9,7 @@ import dev.tcc.runtime.jdbc.SqlDialect;
 import dev.tcc.runtime.log.TransactionLog;
 import dev.tcc.runtime.model.TccSettings;
 import dev.tcc.runtime.support.Ticker;
+import dev.tcc.runtime.testing.InterceptingDataSource;
 import dev.tcc.runtime.testing.TestDatabases;
 import dev.tcc.spi.Decision;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ class PhaseTwoBatcherDrainersTests {
     private static final int BATCH_SIZE = 4;
 
     private HikariDataSource log;
+    private InterceptingDataSource logStatements;
     private BatchedPhaseTwo batch;
     private PhaseTwoBatcher batcher;
     /** Drainer tasks the batcher started: held here, so each one stays active until the test runs it. */
@@ -43,7 +46,9 @@ class PhaseTwoBatcherDrainersTests {
         try (Connection c = log.getConnection()) {
             SchemaInitializer.createTables(c);
         }
-        TransactionLog transactionLog = new TransactionLog(new JdbcLocalTransactionRunner("log", log), SqlDialect.H2);
+        logStatements = new InterceptingDataSource(log);
+        TransactionLog transactionLog = new TransactionLog(new JdbcLocalTransactionRunner("log", logStatements.dataSource()),
+                SqlDialect.H2);
         TccSettings settings = TccSettings.defaults();
         PhaseTwo phaseTwo = new PhaseTwo(transactionLog, new ParticipantRegistry(), new PhaseTwoCalls(settings, new Random(1)),
                 settings, Clock.systemUTC(), new Random(1), new Events());
@@ -89,13 +94,39 @@ class PhaseTwoBatcherDrainersTests {
         Runnable first = startedDrainers.poll();
         Runnable second = startedDrainers.poll();
         submit(BATCH_SIZE - 1);
-
-        second.run();
-        assertThat(batcher.queued()).as("the second drainer took a whole batch, then left the rest to the first")
-                .isEqualTo(BATCH_SIZE - 1);
+        AtomicInteger queuedAfterFirst = new AtomicInteger(-1);
+        // while the first drainer drives its batch (at its final log write), the second one runs
+        logStatements.beforeStatement(sql -> sql.contains("tcc_transaction"), () -> {
+            second.run();
+            queuedAfterFirst.set(batcher.queued());
+        });
 
         first.run();
+
+        assertThat(queuedAfterFirst).as("the second drainer found less than a batch waiting while the first ran,"
+                + " and left it to the first").hasValue(BATCH_SIZE - 1);
         assertThat(batcher.queued()).as("the last drainer running takes what waits, however little").isZero();
+    }
+
+    /**
+     * A drainer started but not yet running (its task waits for a thread of an executor busy with other rounds)
+     * does not keep up with anything: the drainer that runs takes what waits instead of leaving it on the queue,
+     * with no drainer running, until the executor gets to the other one.
+     */
+    @Test
+    void aRunningDrainerNeverLeavesWhatWaitsToADrainerNotYetRunning() {
+        batcher.close();
+        batcher = batcher(2);
+        submit(BATCH_SIZE + 1);
+        assertThat(startedDrainers).hasSize(2);
+        Runnable notYetRunning = startedDrainers.poll();
+        Runnable running = startedDrainers.poll();
+
+        running.run();
+        assertThat(batcher.queued()).as("the only drainer running took a batch, then what was left").isZero();
+
+        notYetRunning.run();
+        assertThat(batcher.queued()).isZero();
     }
 
     private void submit(int count) {

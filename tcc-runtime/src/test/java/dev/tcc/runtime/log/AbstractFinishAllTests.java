@@ -86,6 +86,37 @@ abstract class AbstractFinishAllTests {
         assertThat(state("x-b")).isEqualTo(TransactionState.CONFIRMING);
     }
 
+    /**
+     * The lease ends go to PostgreSQL as the text of {@code OffsetDateTime} array elements, which leaves out the
+     * seconds of a whole minute and the fraction of a whole second: each still names the instant stored.
+     */
+    @Test
+    void aTransactionEndsUnderALeaseEndingOnAWholeMinuteASecondOrAMillisecond() {
+        List<Lease> leases = List.of(new Lease("instance-a", NOW.plusSeconds(60)), new Lease("instance-a", NOW.plusSeconds(61)),
+                new Lease("instance-a", NOW.plusMillis(61_001)), new Lease("instance-a", NOW.plusMillis(61_010)));
+        List<Finish> finishes = new ArrayList<>();
+        for (int i = 0; i < leases.size(); i++) {
+            decide("x-" + i, leases.get(i));
+            finishes.add(confirmed("x-" + i, leases.get(i)));
+        }
+
+        assertThat(log.phaseTwo().finishAll(finishes, NOW)).containsExactly(true, true, true, true);
+    }
+
+    /** A configured instance id is any text: one with the characters of an array literal still names its own lease. */
+    @Test
+    void aTransactionEndsUnderALeaseWhoseOwnerHasTheCharactersOfAnArrayLiteral() {
+        List<String> owners = List.of("pod \"a\", {b}", "back\\slash", "NULL", "", " spaced ");
+        List<Finish> finishes = new ArrayList<>();
+        for (int i = 0; i < owners.size(); i++) {
+            Lease lease = new Lease(owners.get(i), NOW.plusSeconds(30));
+            decide("x-" + i, lease);
+            finishes.add(confirmed("x-" + i, lease));
+        }
+
+        assertThat(log.phaseTwo().finishAll(finishes, NOW)).containsOnly(true).hasSize(owners.size());
+    }
+
     @Test
     void batchesOfDifferentSizesUseTheSameStatementTexts() {
         Lease lease = new Lease("instance-a", NOW.plusMillis(30_123));
