@@ -118,9 +118,11 @@ final class RuntimeAssembly {
         BatchedPhaseTwo batched = new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock, b.ticker,
                 events);
         this.phaseTwoBatcher = batching && (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor)
-                // several drainers pipeline batches through the databases; on an injected executor (tests) one
+                // several drainers pipeline batches through the databases; on an injected executor (tests) one. A
+                // transaction a batch leaves over gets its one-by-one round as a task of its own, so that its retries
+                // never hold up the drainer (on an injected executor the drainer runs it)
                 ? new PhaseTwoBatcher(batched, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor,
-                        ownedPhaseTwoExecutor != null ? localDrainers(settings.phaseTwo().drainers(), b.phaseTwoThreads) : 1,
+                        ownedPhaseTwoExecutor, ownedPhaseTwoExecutor != null ? localDrainers(settings.phaseTwo().drainers(), b.phaseTwoThreads) : 1,
                         settings.phaseTwo().batchSize(), settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
         // transactions with a branch in another service: a drainer of their own, which waits for HTTP without holding

@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * <p>A transaction the batch could not finish gets a one-by-one round ({@link BatchedPhaseTwo#driveAlone}): on the
  * drainer by default, or, given an executor for them, as a task of its own there, so that a round retrying with
  * back-off never holds up the next batch. The runtime has two batchers: one for transactions whose branches are all
- * local (its drainer and its one-by-one rounds on the phase-two executor), and one for those with a branch in
- * another service (its drainer on a thread of its own, so a slow endpoint never holds up the local drainer itself; its
- * one-by-one rounds on the phase-two executor, where they share the threads with the local drainer).
+ * local (its drainers and, as tasks of their own, its one-by-one rounds on the phase-two executor, where the drainers
+ * take at most all but one thread), and one for those with a branch in another service (its drainers on threads of
+ * their own, so a slow endpoint never holds up the local drainers; its one-by-one rounds on the phase-two executor,
+ * where they share the threads with the local drainers).
  *
  * <p>Used only with the runtime's own executor. An injected executor (tests that drop, delay or
  * reorder phase-two rounds) keeps getting one task per transaction.
