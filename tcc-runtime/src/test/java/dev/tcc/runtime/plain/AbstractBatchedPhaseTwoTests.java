@@ -490,7 +490,9 @@ abstract class AbstractBatchedPhaseTwoTests {
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .build();
         register(runtime, actions);
-        holdTheDrainer(); // the only phase-two thread waits at the gate
+        // the only phase-two thread runs a one-by-one round that waits at the gate
+        book("ok", "gate-when-alone", "ok");
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
         // a participant's question about an expiring hold decided cancel first: the initiator's own cancel is not logged
         assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
             actions.get(0).tryAction("ok");
