@@ -510,6 +510,32 @@ abstract class AbstractBatchedPhaseTwoTests {
     }
 
     @Test
+    void aOneByOneRoundStillQueuedAtShutdownIsLeftToRecoveryAndCounted() throws Exception {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        register(runtime, actions);
+        // the only phase-two thread runs a one-by-one round that waits at the gate
+        String running = book("ok", "gate-when-alone", "ok");
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        // fails in both passes of its batch: its one-by-one round queues behind the one at the gate
+        String queued = book("ok", "flaky", "ok");
+        await(() -> invocations(queued, "rooms", "CONFIRM") == 2);
+
+        runtime.close();
+        gateOpen.countDown();
+
+        assertThat(runtime.phaseTwoLeftToRecovery()).as("the queued round; the one in flight was not interrupted").isEqualTo(1);
+        awaitState(List.of(running), TransactionState.CONFIRMED);
+        assertThat(invocations(queued, "rooms", "CONFIRM")).as("no round of its own ran").isEqualTo(2);
+        assertThat(runtime.find(queued).orElseThrow().state()).as("decided, waiting for recovery")
+                .isEqualTo(TransactionState.CONFIRMING);
+    }
+
+    @Test
     void theBatchsOneByOneFallbackLeavesATransactionThatAnotherDriverTookOver() throws Exception {
         holdTheDrainer();
         String xid = book("ok", "broken", "ok");
