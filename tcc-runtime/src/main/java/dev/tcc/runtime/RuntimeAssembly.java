@@ -77,6 +77,8 @@ final class RuntimeAssembly {
     final PhaseTwoCalls calls;
     final ExecutorService ownedPhaseTwoExecutor;
     final PhaseTwoBatcher phaseTwoBatcher;
+    /** The drainer threads of {@link #phaseTwoBatcher} on the runtime's own executor; null otherwise. */
+    final ExecutorService localDrainerExecutor;
     /** The drainer threads of {@link #remotePhaseTwoBatcher}; null without it. */
     final ExecutorService remoteDrainerExecutor;
     /** Batches phase two of transactions with a branch in another service; null on an injected executor. */
@@ -117,18 +119,22 @@ final class RuntimeAssembly {
         boolean batching = settings.phaseTwo().asynchronous() && settings.phaseTwo().batchSize() > 1;
         BatchedPhaseTwo batched = new BatchedPhaseTwo(phaseTwo, transactionLog, participants, calls, settings, clock, b.ticker,
                 events);
+        // several drainers pipeline batches through the databases, on threads of their own: on the phase-two executor a
+        // drainer started while every thread runs a one-by-one round that waits (a retry, a locked row) would queue
+        // behind those rounds. A transaction a batch leaves over gets its one-by-one round as a task of its own on the
+        // phase-two executor, so that its retries never hold up the drainer. On an injected executor (tests) one
+        // drainer, which runs those rounds itself
+        this.localDrainerExecutor = batching && ownedPhaseTwoExecutor != null
+                ? newDrainerExecutor(settings.phaseTwo().drainers(), "tcc-phase-two-drainer-") : null;
         this.phaseTwoBatcher = batching && (ownedPhaseTwoExecutor != null || b.batchOnInjectedExecutor)
-                // several drainers pipeline batches through the databases; on an injected executor (tests) one. A
-                // transaction a batch leaves over gets its one-by-one round as a task of its own, so that its retries
-                // never hold up the drainer (on an injected executor the drainer runs it)
-                ? new PhaseTwoBatcher(batched, ownedPhaseTwoExecutor != null ? ownedPhaseTwoExecutor : b.phaseTwoExecutor,
-                        ownedPhaseTwoExecutor, ownedPhaseTwoExecutor != null ? localDrainers(settings.phaseTwo().drainers(), b.phaseTwoThreads) : 1,
+                ? new PhaseTwoBatcher(batched, localDrainerExecutor != null ? localDrainerExecutor : b.phaseTwoExecutor,
+                        ownedPhaseTwoExecutor, localDrainerExecutor != null ? settings.phaseTwo().drainers() : 1,
                         settings.phaseTwo().batchSize(), settings.phaseTwo().finishLinger(), leftToRecovery, b.ticker, b.sleeper)
                 : null;
-        // transactions with a branch in another service: a drainer of their own, which waits for HTTP without holding
-        // up the local batches, and hands what its batches leave over to the phase-two executor
+        // transactions with a branch in another service: drainers of their own, which wait for HTTP without holding
+        // up the local batches, and hand what their batches leave over to the phase-two executor
         this.remoteDrainerExecutor = batching && ownedPhaseTwoExecutor != null
-                ? newRemoteDrainerExecutor(settings.phaseTwo().drainers()) : null;
+                ? newDrainerExecutor(settings.phaseTwo().drainers(), "tcc-phase-two-remote-") : null;
         this.remotePhaseTwoBatcher = remoteDrainerExecutor != null
                 ? new PhaseTwoBatcher(batched, remoteDrainerExecutor, ownedPhaseTwoExecutor, settings.phaseTwo().drainers(),
                         settings.phaseTwo().batchSize(),
@@ -235,15 +241,6 @@ final class RuntimeAssembly {
         }
     }
 
-    /**
-     * Drainers of the local batcher on the phase-two executor: at most one thread fewer than it has (with more than one),
-     * so the one-by-one rounds the remote batcher hands over, and unlogged cancels, still get a thread while local
-     * drainers, which keep taking batches as long as transactions queue, wait for a busy database.
-     */
-    static int localDrainers(int drainers, int threads) {
-        return Math.max(1, Math.min(drainers, threads - 1));
-    }
-
     private static ExecutorService newPhaseTwoExecutor(int threads) {
         AtomicInteger counter = new AtomicInteger();
         // Rejects once shut down, so the caller's handler sees it and hands the transaction to recovery,
@@ -262,13 +259,13 @@ final class RuntimeAssembly {
     }
 
     /**
-     * The threads of the remote batcher's drainers, started on first use and ended when idle; they reject work once
-     * shut down, and the batcher then leaves its queue to recovery.
+     * The threads of a batcher's drainers, started on first use and ended when idle; they reject work once shut down,
+     * and the batcher then leaves its queue to recovery.
      */
-    private static ExecutorService newRemoteDrainerExecutor(int drainers) {
+    private static ExecutorService newDrainerExecutor(int drainers, String threadName) {
         AtomicInteger counter = new AtomicInteger();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(drainers, drainers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "tcc-phase-two-remote-" + counter.incrementAndGet());
+            Thread t = new Thread(r, threadName + counter.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

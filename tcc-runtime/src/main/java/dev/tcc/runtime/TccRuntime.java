@@ -123,6 +123,7 @@ public final class TccRuntime implements AutoCloseable {
     private final ExecutorService ownedPhaseTwoExecutor;
     private final PhaseTwoBatcher phaseTwoBatcher;
     private final PhaseTwoBatcher remotePhaseTwoBatcher;
+    private final ExecutorService localDrainerExecutor;
     private final ExecutorService remoteDrainerExecutor;
     private final LeftToRecovery leftToRecovery;
     private final LogOperations operations;
@@ -151,6 +152,7 @@ public final class TccRuntime implements AutoCloseable {
         this.ownedPhaseTwoExecutor = a.ownedPhaseTwoExecutor;
         this.phaseTwoBatcher = a.phaseTwoBatcher;
         this.remotePhaseTwoBatcher = a.remotePhaseTwoBatcher;
+        this.localDrainerExecutor = a.localDrainerExecutor;
         this.remoteDrainerExecutor = a.remoteDrainerExecutor;
         this.leftToRecovery = a.leftToRecovery;
         this.operations = a.operations;
@@ -424,10 +426,12 @@ public final class TccRuntime implements AutoCloseable {
         for (PhaseTwoBatcher batcher : batchers) {
             batcher.shutdown(deadline); // the other batcher's drainer works on meanwhile, to the same deadline
         }
-        if (remoteDrainerExecutor != null) {
-            // idle by now, or past the deadline with a batch in flight: not interrupted; what it leaves over is refused
-            // by the stopped phase-two executor and counted for recovery
-            remoteDrainerExecutor.shutdown();
+        for (ExecutorService drainers : new ExecutorService[] {localDrainerExecutor, remoteDrainerExecutor}) {
+            if (drainers != null) {
+                // idle by now, or past the deadline with a batch in flight: not interrupted; what it leaves over is
+                // refused by the stopped phase-two executor and counted for recovery
+                drainers.shutdown();
+            }
         }
         if (ownedPhaseTwoExecutor != null) {
             ownedPhaseTwoExecutor.shutdown();

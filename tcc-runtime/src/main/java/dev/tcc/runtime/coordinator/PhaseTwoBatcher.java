@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asynchronous phase two batched across transactions. Decided transactions queue up; at most
- * {@code drainers} tasks on the phase-two executor take up to {@code batchSize} of them at a time
+ * {@code drainers} tasks on the drainer executor take up to {@code batchSize} of them at a time
  * and drive them with {@link BatchedPhaseTwo#driveBatch} (one local transaction per participant database
  * for the whole batch). Batches form by themselves under load (what arrives while a batch runs is
  * the next batch); a lone transaction is driven at once, alone. A batch locks the business rows of
@@ -42,10 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>A transaction the batch could not finish gets a one-by-one round ({@link BatchedPhaseTwo#driveAlone}): on the
  * drainer by default, or, given an executor for them, as a task of its own there, so that a round retrying with
  * back-off never holds up the next batch. The runtime has two batchers: one for transactions whose branches are all
- * local (its drainers and, as tasks of their own, its one-by-one rounds on the phase-two executor, where the drainers
- * take at most all but one thread), and one for those with a branch in another service (its drainers on threads of
- * their own, so a slow endpoint never holds up the local drainers; its one-by-one rounds on the phase-two executor,
- * where they share the threads with the local drainers).
+ * local, and one for those with a branch in another service (so a slow endpoint never holds up the local drainers).
+ * Each has drainer threads of its own, and hands its one-by-one rounds to the phase-two executor: a drainer on that
+ * executor, started while every thread of it runs a round that waits (a retry, a locked row), would queue behind them.
  *
  * <p>Used only with the runtime's own executor. An injected executor (tests that drop, delay or
  * reorder phase-two rounds) keeps getting one task per transaction.

@@ -38,8 +38,9 @@ public final class TccSettings {
      * @param batchSize most decided transactions that asynchronous phase two drives together, with one local
      *        transaction per participant database (and one log write) for all of them; 1 drives each transaction
      *        alone. Applies to the runtime's own phase-two executor only
-     * @param drainers most batches driven at the same time, each by a drainer of its own (at most {@code tcc.phase-two.threads}
-     *        minus one of them for local batches, so one-by-one rounds always find a thread): still one batch at a time
+     * @param drainers most batches driven at the same time, each by a drainer thread of its own (in addition to
+     *        {@code tcc.phase-two.threads}, which run the one-by-one rounds, so neither waits for the other's threads):
+     *        still one batch at a time
      *        per participant database or endpoint, so while one batch commits on the last database of its
      *        transactions, the next works on the first (a pipeline). A further drainer starts only once a whole batch
      *        waits: while fewer keep up, what arrives during a batch forms the next, larger one

@@ -45,6 +45,8 @@ abstract class AbstractBatchedPhaseTwoTests {
     private final Map<String, AtomicInteger> invocations = new ConcurrentHashMap<>();
     private final CountDownLatch gateEntered = new CountDownLatch(1);
     private final CountDownLatch gateOpen = new CountDownLatch(1);
+    /** Bodies waiting at the gate now. */
+    private final AtomicInteger atTheGate = new AtomicInteger();
     private TccRuntime runtime;
     private final List<TccAction<String, String>> actions = new ArrayList<>();
 
@@ -88,9 +90,11 @@ abstract class AbstractBatchedPhaseTwoTests {
                             throw new IllegalStateException(name + " fails in the batch's passes");
                         }
                         if (arg.equals("gate") || arg.equals("gate-when-alone")) {
+                            atTheGate.incrementAndGet();
                             gateEntered.countDown();
                             // longer than a test awaits anything, so a test fails on what it awaits, not on this
                             assertThat(gateOpen.await(90, TimeUnit.SECONDS)).isTrue();
+                            atTheGate.decrementAndGet();
                         }
                         // "flaky..." and "deadlock" fail in both passes of the batch (fast, careful), and work alone
                         if (arg.equals("flaky-after-write") && invocation <= 2) {
@@ -436,6 +440,36 @@ abstract class AbstractBatchedPhaseTwoTests {
         awaitState(List.of(alone), TransactionState.CONFIRMED);
     }
 
+    @Test
+    void asManyOneByOneRoundsWaitingAsThereArePhaseTwoThreadsDoNotHoldUpTheBatchesBehindThem() throws Exception {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(2)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(3).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        register(runtime, actions);
+        // each fails its rooms confirm in the batch, then its one-by-one round waits at the gate (a slow retry, a locked
+        // row): one round a phase-two thread
+        List<String> alone = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            alone.add(book("ok", "gate-when-alone", "ok"));
+            int gated = i;
+            await(() -> atTheGate.get() == gated);
+        }
+
+        List<String> next = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            next.add(book("ok", "ok", "ok"));
+        }
+        // their drainer must find a thread although every phase-two thread runs a round that waits
+        awaitState(next, TransactionState.CONFIRMED);
+        awaitState(alone, TransactionState.CONFIRMING);
+
+        gateOpen.countDown();
+        awaitState(alone, TransactionState.CONFIRMED);
+    }
+
     private void awaitState(List<String> xids, TransactionState state) throws InterruptedException {
         await(() -> xids.stream().allMatch(x -> runtime.find(x).orElseThrow().state() == state));
     }
@@ -456,7 +490,9 @@ abstract class AbstractBatchedPhaseTwoTests {
                         .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
                 .build();
         register(runtime, actions);
-        holdTheDrainer(); // the only phase-two thread waits at the gate
+        // the only phase-two thread runs a one-by-one round that waits at the gate
+        book("ok", "gate-when-alone", "ok");
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
         // a participant's question about an expiring hold decided cancel first: the initiator's own cancel is not logged
         assertThatThrownBy(() -> runtime.execute(TransactionOptions.named("book"), () -> {
             actions.get(0).tryAction("ok");
@@ -471,6 +507,32 @@ abstract class AbstractBatchedPhaseTwoTests {
         gateOpen.countDown();
 
         assertThat(runtime.phaseTwoLeftToRecovery()).isZero();
+    }
+
+    @Test
+    void aOneByOneRoundStillQueuedAtShutdownIsLeftToRecoveryAndCounted() throws Exception {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        register(runtime, actions);
+        // the only phase-two thread runs a one-by-one round that waits at the gate
+        String running = book("ok", "gate-when-alone", "ok");
+        assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        // fails in both passes of its batch: its one-by-one round queues behind the one at the gate
+        String queued = book("ok", "flaky", "ok");
+        await(() -> invocations(queued, "rooms", "CONFIRM") == 2);
+
+        runtime.close();
+        gateOpen.countDown();
+
+        assertThat(runtime.phaseTwoLeftToRecovery()).as("the queued round; the one in flight was not interrupted").isEqualTo(1);
+        awaitState(List.of(running), TransactionState.CONFIRMED);
+        assertThat(invocations(queued, "rooms", "CONFIRM")).as("no round of its own ran").isEqualTo(2);
+        assertThat(runtime.find(queued).orElseThrow().state()).as("decided, waiting for recovery")
+                .isEqualTo(TransactionState.CONFIRMING);
     }
 
     @Test

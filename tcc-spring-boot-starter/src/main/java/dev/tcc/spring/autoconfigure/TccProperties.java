@@ -159,9 +159,9 @@ public class TccProperties {
         private boolean asynchronous = DEFAULTS.phaseTwo().asynchronous();
 
         /**
-         * Threads that run asynchronous phase two: the drainers of local batches, and the rounds of transactions a
-         * batch could not finish. Transactions with a branch in another service are batched by drainer threads of
-         * their own, in addition to these.
+         * Threads that run asynchronous phase two's rounds of transactions a batch could not finish, and phase two
+         * when batching is off. Batches are driven by drainer threads of their own (tcc.phase-two.drainers), in
+         * addition to these.
          */
         private int threads = 4;
 
@@ -173,8 +173,8 @@ public class TccProperties {
         private int batchSize = DEFAULTS.phaseTwo().batchSize();
 
         /**
-         * Most batches driven at the same time, each by a drainer of its own (local batches: at most
-         * tcc.phase-two.threads minus one, so one-by-one rounds always find a thread). Still one batch at a time per participant database or endpoint: while one batch
+         * Most batches driven at the same time, each by a drainer thread of its own (in addition to
+         * tcc.phase-two.threads, which run the one-by-one rounds). Still one batch at a time per participant database or endpoint: while one batch
          * works on the last database of its transactions, the next works on the first. A further drainer starts only once a
          * whole batch waits: while fewer keep up, larger batches cost less per transaction.
          */
