@@ -237,7 +237,7 @@ public final class BranchBarrier {
     /**
      * {@link #requireStillMoved} for many rows, without writing, in the caller's local transaction: on
      * PostgreSQL one count per {@value SqlDialect#KEYS_PER_ARRAY} keys ({@link SqlDialect#countAsMoved()}),
-     * on H2 one read of the rows of the keys' xids per {@value #IN_LIST_CHUNK} keys, compared here; either
+     * on H2 one read of the rows of the keys' xids per {@value #XIDS_PER_STATEMENT} xids, compared here; either
      * way one statement text whatever the number of keys. Throws {@link BarrierMoveLostException} unless
      * every row of the keys (distinct: a key asked twice counts once, and then the check fails) is still
      * {@code movedTo} with the {@code updated_at} its move wrote ({@code movedAt}, a {@link #moveStamp}).
@@ -295,28 +295,46 @@ public final class BranchBarrier {
      */
     private static long asMovedAmongRowsOfXids(Connection c, List<String> xids, List<Integer> branchIds, BranchState movedTo,
                                                Instant movedAt) throws SQLException {
+        Set<String> asMoved = new HashSet<>();
+        forEachRowOfKeys(c, Statements.BARRIER_OF_XIDS, xids, branchIds, (key, rs) -> {
+            if (movedTo.code().equals(rs.getString(3)) && movedAt.equals(Jdbc.getInstant(rs, 4))) {
+                asMoved.add(key);
+            }
+        });
+        return asMoved.size();
+    }
+
+    /** A row of {@link #forEachRowOfKeys}, by its {@link #key(String, int)}. */
+    private interface RowOfKey {
+        void accept(String key, ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs {@code sql} (xid and branch_id first, the xids as its one array parameter) once per
+     * {@value #XIDS_PER_STATEMENT} distinct xids, and hands on the rows of the keys asked only: never
+     * another branch of an asked xid.
+     */
+    private static void forEachRowOfKeys(Connection c, String sql, List<String> xids, List<Integer> branchIds, RowOfKey row)
+            throws SQLException {
         Set<String> asked = new HashSet<>();
         for (int i = 0; i < xids.size(); i++) {
             asked.add(key(xids.get(i), branchIds.get(i)));
         }
-        Set<String> asMoved = new HashSet<>();
         List<String> distinct = xids.stream().distinct().toList();
-        for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
-            try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_OF_XIDS)) {
+        for (int from = 0; from < distinct.size(); from += XIDS_PER_STATEMENT) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + XIDS_PER_STATEMENT));
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String key = key(rs.getString(1), rs.getInt(2));
-                        if (asked.contains(key) && movedTo.code().equals(rs.getString(3))
-                                && movedAt.equals(Jdbc.getInstant(rs, 4))) {
-                            asMoved.add(key);
+                        if (asked.contains(key)) {
+                            row.accept(key, rs);
                         }
                     }
                 }
             }
         }
-        return asMoved.size();
     }
 
     /** Binds the keys as two arrays (xids, then branch ids) from parameter {@code index} on. */
@@ -337,32 +355,15 @@ public final class BranchBarrier {
     }
 
     /**
-     * The rows of {@code keys} (xid and branch id) in one query per {@value #IN_LIST_CHUNK} xids (the same
+     * The rows of {@code keys} (xid and branch id) in one query per {@value #XIDS_PER_STATEMENT} xids (the same
      * text for any number), by {@link #key(String, int)}; a key without a row is absent from the map, and
      * another branch of an asked xid is never in it.
      */
     public Map<String, BarrierRow> findAll(Connection c, List<String> xids, List<Integer> branchIds) throws SQLException {
         Map<String, BarrierRow> rows = new HashMap<>();
-        List<String> distinct = xids.stream().distinct().toList();
-        Set<String> wanted = new HashSet<>();
-        for (int i = 0; i < xids.size(); i++) {
-            wanted.add(key(xids.get(i), branchIds.get(i)));
-        }
-        for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
-            try (PreparedStatement ps = c.prepareStatement(Statements.BARRIER_FIND_BY_XIDS)) {
-                ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String key = key(rs.getString(1), rs.getInt(2));
-                        if (wanted.contains(key)) {
-                            rows.put(key, new BarrierRow(rs.getString(3), BranchState.fromCode(rs.getString(4)), Jdbc.getInstant(rs, 5),
-                                    rs.getString(6), rs.getString(7)));
-                        }
-                    }
-                }
-            }
-        }
+        forEachRowOfKeys(c, Statements.BARRIER_FIND_BY_XIDS, xids, branchIds, (key, rs) -> rows.put(key,
+                new BarrierRow(rs.getString(3), BranchState.fromCode(rs.getString(4)), Jdbc.getInstant(rs, 5), rs.getString(6),
+                        rs.getString(7))));
         return rows;
     }
 
@@ -371,7 +372,7 @@ public final class BranchBarrier {
         return xid + '#' + branchId;
     }
 
-    private static final int IN_LIST_CHUNK = 200;
+    private static final int XIDS_PER_STATEMENT = 200;
 
     /**
      * {@link #leaveTried} for many rows, as few statements as the database does best: moves the
