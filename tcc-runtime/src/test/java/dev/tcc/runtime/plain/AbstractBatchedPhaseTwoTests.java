@@ -417,13 +417,7 @@ abstract class AbstractBatchedPhaseTwoTests {
 
     @Test
     void aTransactionGoingOneByOneDoesNotHoldUpTheBatchesBehindIt() throws Exception {
-        runtime.close();
-        actions.clear();
-        runtime = TccRuntime.builder().transactionLog(dataSources.get(0))
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(3).phaseTwoFinishLinger(Duration.ofMillis(5))
-                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
-                .build();
-        register(runtime, actions);
+        restart(4, 3);
         // its rooms confirm fails in the batch, then its one-by-one round waits at the gate (a slow retry, a locked row)
         String alone = book("ok", "gate-when-alone", "ok");
         assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
@@ -442,13 +436,7 @@ abstract class AbstractBatchedPhaseTwoTests {
 
     @Test
     void asManyOneByOneRoundsWaitingAsThereArePhaseTwoThreadsDoNotHoldUpTheBatchesBehindThem() throws Exception {
-        runtime.close();
-        actions.clear();
-        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(2)
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(3).phaseTwoFinishLinger(Duration.ofMillis(5))
-                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
-                .build();
-        register(runtime, actions);
+        restart(2, 3);
         // each fails its rooms confirm in the batch, then its one-by-one round waits at the gate (a slow retry, a locked
         // row): one round a phase-two thread
         List<String> alone = new ArrayList<>();
@@ -470,6 +458,17 @@ abstract class AbstractBatchedPhaseTwoTests {
         awaitState(alone, TransactionState.CONFIRMED);
     }
 
+    /** Closes the runtime of {@link #setUp} and starts one with these phase-two threads and drainers (batches of 64). */
+    private void restart(int phaseTwoThreads, int drainers) {
+        runtime.close();
+        actions.clear();
+        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(phaseTwoThreads)
+                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(drainers).phaseTwoFinishLinger(Duration.ofMillis(5))
+                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
+                .build();
+        register(runtime, actions);
+    }
+
     private void awaitState(List<String> xids, TransactionState state) throws InterruptedException {
         await(() -> xids.stream().allMatch(x -> runtime.find(x).orElseThrow().state() == state));
     }
@@ -482,14 +481,7 @@ abstract class AbstractBatchedPhaseTwoTests {
 
     @Test
     void anUnloggedCancelStillQueuedAtShutdownIsNotCountedAsADecidedTransactionLeftToRecovery() throws Exception {
-        runtime.close();
-        actions.clear();
-        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
-                // one drainer: what is decided while the gate holds it forms the next batch
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
-                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
-                .build();
-        register(runtime, actions);
+        restart(1, 1);
         // the only phase-two thread runs a one-by-one round that waits at the gate
         book("ok", "gate-when-alone", "ok");
         assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
@@ -511,13 +503,7 @@ abstract class AbstractBatchedPhaseTwoTests {
 
     @Test
     void aOneByOneRoundStillQueuedAtShutdownIsLeftToRecoveryAndCounted() throws Exception {
-        runtime.close();
-        actions.clear();
-        runtime = TccRuntime.builder().transactionLog(dataSources.get(0)).phaseTwoThreads(1)
-                .settings(TccSettings.builder().phaseTwoBatchSize(64).phaseTwoDrainers(1).phaseTwoFinishLinger(Duration.ofMillis(5))
-                        .phaseTwoShutdownTimeout(SHUTDOWN_TIMEOUT).build())
-                .build();
-        register(runtime, actions);
+        restart(1, 1);
         // the only phase-two thread runs a one-by-one round that waits at the gate
         String running = book("ok", "gate-when-alone", "ok");
         assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
